@@ -1,0 +1,78 @@
+"""User-facing errors and the one handler that maps failures to exit codes.
+
+Bad input (a matrix with a typo, an unreadable report, a missing file) is a
+`UsageError`: one line naming the file, key or value at fault, exit 2.
+Anything else that escapes is a bug in this tool: exit 3 with a short report
+a user can paste into an issue, never a bare traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import platform
+import sys
+import traceback
+from collections.abc import Iterator
+
+from envcheck import __version__
+from envcheck.outcome import ExitCode
+
+
+class EnvcheckError(Exception):
+    """Base class for errors this tool reports as one line."""
+
+    exit_code: int = ExitCode.USAGE
+
+
+class UsageError(EnvcheckError):
+    """The user's input is at fault (a file, an option value, a key)."""
+
+
+class ConfigError(UsageError):
+    """compat_matrix.yaml (or a file given with --matrix) is invalid."""
+
+
+class ReportError(UsageError):
+    """A saved report cannot be read."""
+
+
+class OutputError(EnvcheckError):
+    """The output file cannot be written."""
+
+
+def _echo_err(message: str) -> None:
+    # Plain stderr write: the error path must not depend on rich or a TTY.
+    sys.stderr.write(message.rstrip("\n") + "\n")
+    sys.stderr.flush()
+
+
+@contextlib.contextmanager
+def error_handler() -> Iterator[None]:
+    """Turn exceptions into the documented exit codes (pre-commit's pattern)."""
+    try:
+        yield
+    except EnvcheckError as exc:
+        _echo_err(f"tfcert-envcheck: error: {exc}")
+        raise SystemExit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        _echo_err("tfcert-envcheck: interrupted")
+        raise SystemExit(ExitCode.INTERRUPTED) from None
+    except BrokenPipeError:
+        # `tfcert-envcheck check --format json | head` closed the pipe: not our failure.
+        with contextlib.suppress(OSError):
+            sys.stderr.close()
+        raise SystemExit(ExitCode.READY) from None
+    except Exception as exc:  # the last line of defence: report, don't crash
+        tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)[-6:])
+        _echo_err(
+            "tfcert-envcheck: internal error (this is a bug in the tool, not in your setup).\n"
+            "Please paste the following into an issue:\n"
+            f"  tfcert-envcheck {__version__}, Python {platform.python_version()} "
+            f"on {platform.platform()}\n"
+            f"  {type(exc).__name__}: {exc}\n" + _indent(tb)
+        )
+        raise SystemExit(ExitCode.INTERNAL) from None
+
+
+def _indent(text: str) -> str:
+    return "".join("    " + line + "\n" for line in text.splitlines())

@@ -1,0 +1,276 @@
+"""compat_matrix.yaml: loading, validation and the questions checks ask it.
+
+The file is validated against pydantic models (unknown keys and wrong types
+are refused), so a typo becomes one line naming the file, the key path and
+the problem, never a KeyError three modules later.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from envcheck.errors import ConfigError
+
+MATRIX_SCHEMA_VERSION = 1
+MAX_MATRIX_BYTES = 2 * 1024 * 1024
+"""A matrix is a few hundred lines; a multi-megabyte file is a mistake, not data."""
+
+BUNDLED_MATRIX = Path(__file__).parent / "data" / "compat_matrix.yaml"
+
+
+def _specifier(value: str) -> str:
+    try:
+        SpecifierSet(value)
+    except InvalidSpecifier as exc:
+        raise ValueError(f"not a version specifier: {value!r}") from exc
+    return value
+
+
+def _version(value: str) -> str:
+    try:
+        Version(value)
+    except InvalidVersion as exc:
+        raise ValueError(f"not a version: {value!r}") from exc
+    return value
+
+
+Spec = Annotated[str, AfterValidator(_specifier)]
+Ver = Annotated[str, AfterValidator(_version)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class PyCharmVersions(_Strict):
+    known_good: list[str] = Field(default_factory=list)
+    known_bad: list[str] = Field(default_factory=list)
+
+
+class Profile(_Strict):
+    title: str
+    guide_date: str
+    python: Ver = Field(description="The Python minor version the exam guide requires.")
+    packages: dict[str, Spec]
+    install_command: str | None = None
+    pycharm: PyCharmVersions = Field(default_factory=PyCharmVersions)
+    source: str
+
+    @property
+    def python_version(self) -> Version:
+        return Version(self.python)
+
+    def pin(self, name: str) -> str | None:
+        return self.packages.get(name)
+
+
+class TensorFlowDistributions(_Strict):
+    names: list[str]
+    source: str
+
+
+class TensorFlowBuild(_Strict):
+    tensorflow: Spec
+    python: Spec
+    cuda: Ver
+    cudnn: Ver
+
+
+class DriverMinimum(_Strict):
+    cuda: str
+    linux: Ver
+    windows: Ver
+    source: str
+
+
+class GpuRules(_Strict):
+    min_compute_capability: Ver
+    source: str
+
+
+class PlatformRules(_Strict):
+    windows_native_gpu_last_tensorflow: Ver
+    windows_native_gpu_source: str
+    macos_arm64_first_tensorflow: Ver
+    macos_arm64_source: str
+    macos_x86_last_tensorflow: Ver
+    macos_x86_source: str
+    avx_required: bool
+    avx_source: str
+
+
+class Hardware(_Strict):
+    ram_total_min_gib: float
+    ram_total_warn_gib: float
+    ram_source: str
+    disk_free_min_gib: float
+    disk_free_warn_gib: float
+    disk_source: str
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Hardware:
+        if self.ram_total_warn_gib < self.ram_total_min_gib:
+            raise ValueError("ram_total_warn_gib must be >= ram_total_min_gib")
+        if self.disk_free_warn_gib < self.disk_free_min_gib:
+            raise ValueError("disk_free_warn_gib must be >= disk_free_min_gib")
+        return self
+
+
+class Matrix(_Strict):
+    """The validated contents of compat_matrix.yaml."""
+
+    schema_version: int
+    default_profile: str
+    profiles: dict[str, Profile]
+    tensorflow_distributions: TensorFlowDistributions
+    tensorflow_builds: list[TensorFlowBuild]
+    tensorflow_builds_source: str
+    driver_minimums: list[DriverMinimum]
+    gpu: GpuRules
+    platform_rules: PlatformRules
+    hardware: Hardware
+    benchmark: dict[str, Any] | None = Field(
+        default=None, description="Benchmark workloads and verdict thresholds (see envcheck.bench)."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Matrix:
+        if self.schema_version != MATRIX_SCHEMA_VERSION:
+            raise ValueError(
+                f"schema_version {self.schema_version} is not supported "
+                f"(this tool reads version {MATRIX_SCHEMA_VERSION})"
+            )
+        if self.default_profile not in self.profiles:
+            raise ValueError(
+                f"default_profile {self.default_profile!r} names no entry under profiles "
+                f"(known: {', '.join(sorted(self.profiles))})"
+            )
+        return self
+
+    def profile(self, name: str | None) -> tuple[str, Profile]:
+        key = name or self.default_profile
+        try:
+            return key, self.profiles[key]
+        except KeyError:
+            raise ConfigError(
+                f"unknown profile {key!r}; known profiles: {', '.join(self.profiles)} "
+                "(see `tfcert-envcheck matrix profiles`)"
+            ) from None
+
+    def build_for(self, tf_version: str) -> TensorFlowBuild | None:
+        """The tested build row for a TensorFlow version (pre-releases included)."""
+        try:
+            v = Version(tf_version)
+        except InvalidVersion:
+            return None
+        release = Version(v.base_version)
+        for row in self.tensorflow_builds:
+            if SpecifierSet(row.tensorflow).contains(release, prereleases=True):
+                return row
+        return None
+
+    def driver_minimum(self, cuda: str) -> DriverMinimum | None:
+        """The most specific driver row for a CUDA version ("11.2" before "11", "12")."""
+        try:
+            cv = Version(cuda)
+        except InvalidVersion:
+            return None
+        best: DriverMinimum | None = None
+        for row in self.driver_minimums:
+            rv = Version(row.cuda)
+            parts = len(row.cuda.split("."))
+            if cv.release[:parts] == rv.release[:parts] and (
+                best is None or parts > len(best.cuda.split("."))
+            ):
+                best = row
+        return best
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that also refuses duplicate keys (a silent overwrite hides typos)."""
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
+    mapping: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
+        if key in mapping:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        mapping[key] = loader.construct_object(value_node)  # type: ignore[no-untyped-call]
+    return mapping
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_matrix(path: Path | None = None) -> Matrix:
+    """Read and validate a matrix file; any problem is one `ConfigError` line."""
+    path = path or BUNDLED_MATRIX
+    return _load_cached(path.resolve() if path.exists() else path)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_cached(path: Path) -> Matrix:
+    try:
+        size = path.stat().st_size
+        if size > MAX_MATRIX_BYTES:
+            raise ConfigError(
+                f"{path}: {size} bytes is too large for a matrix (limit {MAX_MATRIX_BYTES})"
+            )
+        text = path.read_text(encoding="utf-8")
+    except ConfigError:
+        raise
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, not a matrix file") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    return parse_matrix(text, str(path))
+
+
+def parse_matrix(text: str, name: str) -> Matrix:
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{name}:{where}: invalid YAML: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{name}: invalid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{name}: the top level must be a mapping, not {type(data).__name__}")
+    try:
+        return Matrix.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{name}: {_first_error(exc)}") from None
+
+
+def _first_error(exc: ValidationError) -> str:
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    msg = first["msg"]
+    if first["type"] == "extra_forbidden":
+        msg = "unknown key"
+    elif first["type"] == "missing":
+        msg = "required key is missing"
+    more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+    value = first.get("input")
+    shown = ""
+    if first["type"] not in ("missing", "extra_forbidden") and isinstance(
+        value, str | int | float | bool
+    ):
+        shown = f" (got {value!r})"
+    return f"{loc}: {msg}{shown}{more}"

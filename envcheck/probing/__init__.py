@@ -1,0 +1,1 @@
+"""Running probes/ in the interpreter under test and reading back their JSON."""
