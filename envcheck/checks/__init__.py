@@ -1,0 +1,1 @@
+"""Checks: plain functions that turn probe facts and the matrix into results."""

@@ -1,0 +1,195 @@
+"""The shape every check has, and the context it reads facts from.
+
+A check is a plain function `(Context) -> Finding` registered with the
+`@check` decorator; `envcheck.checks.registry` lists them all. A check never
+prints and never runs a process itself: it asks `ctx.facts(probe)`, which
+runs the probe once (cached) in the right interpreter. Problems must carry a
+fix hint: `warning()`, `failure()` and `error()` take `fix` as a required
+keyword argument.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from envcheck.matrix import Matrix, Profile
+from envcheck.probing.interpreter import Interpreter, InterpreterProblem
+from envcheck.probing.registry import PROBES
+from envcheck.probing.runner import (
+    ProbeRun,
+    ProgressCallback,
+    run_command,
+    run_probe,
+    tool_python,
+)
+from envcheck.results import Status
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a check function returns; the executor adds id, title and timing."""
+
+    status: Status
+    summary: str
+    observed: str | None = None
+    expected: str | None = None
+    fix: str | None = None
+    source: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def ok(summary: str, **kw: Any) -> Finding:
+    return Finding(Status.OK, summary, **kw)
+
+
+def skipped(summary: str, **kw: Any) -> Finding:
+    return Finding(Status.SKIPPED, summary, **kw)
+
+
+def warning(summary: str, *, fix: str, **kw: Any) -> Finding:
+    return Finding(Status.WARNING, summary, fix=fix, **kw)
+
+
+def failure(summary: str, *, fix: str, **kw: Any) -> Finding:
+    return Finding(Status.FAILURE, summary, fix=fix, **kw)
+
+
+def error(summary: str, *, fix: str, **kw: Any) -> Finding:
+    """The check could not find out: never a guess, always the reason."""
+    return Finding(Status.ERROR, summary, fix=fix, **kw)
+
+
+class ProbeUnavailable(Exception):
+    """A probe did not deliver the facts a check asked for."""
+
+    def __init__(self, run: ProbeRun, section: str | None = None, reason: str | None = None):
+        self.run = run
+        self.section = section
+        self.reason = reason or run.message
+        super().__init__(self.reason)
+
+
+@dataclass
+class Options:
+    """What the user asked for that checks need to know."""
+
+    project: Path | None = None
+    strict: bool = False
+    timeout_scale: float = 1.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Context:
+    """Facts for checks: the target interpreter, the matrix, cached probe runs."""
+
+    def __init__(
+        self,
+        *,
+        interpreter: Interpreter | InterpreterProblem,
+        matrix: Matrix,
+        profile_name: str,
+        options: Options | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> None:
+        self.interpreter = interpreter
+        self.matrix = matrix
+        self.profile_name = profile_name
+        self.profile: Profile = matrix.profiles[profile_name]
+        self.options = options or Options()
+        self.on_progress = on_progress
+        self._runs: dict[str, ProbeRun] = {}
+        self._lock = threading.Lock()
+        self.shared: dict[str, Any] = {}
+        """Values one check computes for others (e.g. parsed GPU facts)."""
+
+    @property
+    def runs(self) -> dict[str, ProbeRun]:
+        return dict(self._runs)
+
+    def probe(self, name: str, args: dict[str, Any] | None = None) -> ProbeRun:
+        """Run a registered probe once per context (arguments make a separate run)."""
+        spec = PROBES[name]
+        key = name if not args else f"{name}:{sorted(args.items())!r}"
+        with self._lock:
+            if key in self._runs:
+                return self._runs[key]
+        if spec.runs_in == "tool" and spec.module is None:
+            interpreter = tool_python()
+        elif isinstance(self.interpreter, InterpreterProblem):
+            run = ProbeRun(
+                name, self.interpreter.path, "not_started",
+                message=f"the interpreter {self.interpreter.path} {self.interpreter.reason}",
+            )
+            self._runs[key] = run
+            return run
+        elif not self.interpreter.can_run_probes:
+            run = ProbeRun(
+                name, self.interpreter.path, "not_started",
+                message=f"Python {self.interpreter.version_str} is too old to probe "
+                "(probes need 3.7 or newer)",
+            )
+            self._runs[key] = run
+            return run
+        else:
+            interpreter = self.interpreter.path
+        timeout_s = spec.timeout_s * self.options.timeout_scale
+        if spec.module is not None:
+            # A tool-side helper that looks at the target from outside (pip-api).
+            argv = [tool_python(), "-m", spec.module, interpreter]
+            run = run_command(name, argv, timeout_s=timeout_s)
+        else:
+            run = run_probe(
+                name, interpreter, timeout_s=timeout_s, args=args, on_progress=self.on_progress
+            )
+        with self._lock:
+            self._runs[key] = run
+        return run
+
+    def facts(self, name: str, section: str | None = None) -> Any:
+        """A probe's facts (or one section of them); `ProbeUnavailable` when missing."""
+        run = self.probe(name)
+        if run.outcome not in ("ok", "partial"):
+            raise ProbeUnavailable(run)
+        if section is None:
+            return run.facts
+        value = run.facts.get(section)
+        if value is None:
+            raise ProbeUnavailable(run, section, f"probe {name!r} did not report {section!r}"
+                                   + (f" ({run.message})" if run.message else ""))
+        if isinstance(value, dict) and "error" in value and "error_type" in value:
+            raise ProbeUnavailable(
+                run, section, f"could not determine {section}: {value['error']}"
+            )
+        return value
+
+
+CheckFunc = Callable[[Context], Finding]
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    title: str
+    category: str
+    func: CheckFunc
+    owns: tuple[str, ...] = ()
+    """Probes whose failure this check reports as its own (others then skip)."""
+    description: str = ""
+
+
+def check(
+    id: str, title: str, *, owns: tuple[str, ...] = (), registry: list[Check]
+) -> Callable[[CheckFunc], CheckFunc]:
+    """Register a check function in its module's list."""
+
+    def decorate(func: CheckFunc) -> CheckFunc:
+        category = id.split(".", 1)[0]
+        doc = (func.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
+        registry.append(Check(id, title, category, func, owns, doc))
+        return func
+
+    return decorate

@@ -1,0 +1,237 @@
+"""The check run as a pipeline of plain functions: select, execute, report.
+
+Each step is testable alone; the CLI only parses options into a `RunConfig`
+and calls `run_check`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import platform
+import socket
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from envcheck import __version__
+from envcheck.checks.base import Check, Context, Finding, Options, ProbeUnavailable
+from envcheck.checks.registry import CATEGORIES, all_checks
+from envcheck.errors import UsageError
+from envcheck.matrix import load_matrix
+from envcheck.outcome import verdict
+from envcheck.probing import interpreter as interp
+from envcheck.probing.runner import ProbeInterrupted, ProgressCallback
+from envcheck.results import Category, CheckResult, Report, Status, Target
+
+
+@dataclass
+class RunConfig:
+    python: str | None = None
+    matrix: Path | None = None
+    profile: str | None = None
+    only: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    strict: bool = False
+    options: Options = field(default_factory=Options)
+    how_chosen: str | None = None
+
+
+class Progress:
+    """Hooks for a live display; the default does nothing (tests, --quiet)."""
+
+    def start(self, check: Check) -> None:
+        """A check starts."""
+
+    def done(self, check: Check, result: CheckResult) -> None:
+        """A check ended."""
+
+    def probe_event(self, event: dict[str, Any]) -> None:
+        """A probe reported progress (the benchmark does)."""
+
+
+def select(checks: Iterable[Check], only: tuple[str, ...], skip: tuple[str, ...]) -> list[Check]:
+    """Keep checks whose id or category matches --only, minus those --skip names."""
+    known = {c.id for c in checks} | {c.category for c in checks}
+    for name in (*only, *skip):
+        if not any(_matches(k, name) for k in known):
+            raise UsageError(
+                f"--only/--skip: no check or category named {name!r} "
+                f"(categories: {', '.join(c.key for c in CATEGORIES)}; "
+                "`tfcert-envcheck list` shows every check)"
+            )
+    selected = [c for c in checks if not only or any(_matches(c.id, n) for n in only)]
+    return [c for c in selected if not any(_matches(c.id, n) for n in skip)]
+
+
+def _matches(check_id: str, name: str) -> bool:
+    return check_id == name or check_id.startswith(name + ".")
+
+
+def execute(check: Check, ctx: Context) -> CheckResult:
+    """Run one check; whatever happens inside, a result comes out."""
+    started = time.monotonic()
+    try:
+        finding = check.func(ctx)
+    except ProbeUnavailable as exc:
+        finding = _unavailable(check, exc)
+    except (KeyboardInterrupt, ProbeInterrupted):
+        raise
+    except Exception as exc:  # a bug in one check must not lose the report
+        finding = Finding(
+            Status.ERROR,
+            f"the check itself failed: {type(exc).__name__}: {exc}",
+            fix="This is a bug in tfcert-envcheck; please report it with this report attached.",
+            details={
+                "internal_error": True,
+                "traceback": "".join(traceback.format_exception(exc)[-6:]),
+            },
+        )
+    return to_result(check, finding, time.monotonic() - started)
+
+
+def to_result(check: Check, finding: Finding, duration: float) -> CheckResult:
+    return CheckResult(
+        id=check.id,
+        category=check.category,
+        title=check.title,
+        status=finding.status,
+        summary=finding.summary,
+        observed=finding.observed,
+        expected=finding.expected,
+        fix=finding.fix,
+        source=finding.source,
+        details=finding.details,
+        duration_s=round(duration, 4),
+    )
+
+
+def _unavailable(check: Check, exc: ProbeUnavailable) -> Finding:
+    run = exc.run
+    if run.probe in check.owns:
+        return Finding(
+            Status.ERROR,
+            f"could not determine: {exc.reason}",
+            fix=_probe_fix(run.outcome),
+            details={"probe": run.to_dict()},
+        )
+    return Finding(
+        Status.SKIPPED,
+        f"not checked: the {run.probe} probe gave no answer ({exc.reason})",
+        details={"probe": run.probe, "outcome": run.outcome},
+    )
+
+
+def _probe_fix(outcome: str) -> str:
+    return {
+        "timeout": "Run again with --timeout-scale 3 on a slow or busy machine; if it still "
+        "hangs, run the interpreter by hand to see where it stops.",
+        "not_started": "Check the interpreter path given with --python or by the PyCharm project.",
+    }.get(outcome, "Run with -v to see the probe's output, and report it if it looks like a bug.")
+
+
+def run_checks(
+    ctx: Context, checks: list[Check], progress: Progress
+) -> tuple[list[CheckResult], bool]:
+    """Execute checks in order; on Ctrl-C the rest are marked not run."""
+    results: list[CheckResult] = []
+    for i, check in enumerate(checks):
+        progress.start(check)
+        try:
+            result = execute(check, ctx)
+        except (KeyboardInterrupt, ProbeInterrupted):
+            for rest in checks[i:]:
+                results.append(
+                    to_result(rest, Finding(Status.NOT_RUN, "not run: interrupted (Ctrl-C)"), 0.0)
+                )
+            return results, True
+        results.append(result)
+        progress.done(check, result)
+    return results, False
+
+
+def host_identity() -> dict[str, str]:
+    """Personal identifiers that shareable formats redact (see envcheck.redact)."""
+    ident: dict[str, str] = {"home": str(Path.home())}
+    try:
+        ident["user"] = getpass.getuser()
+    except (OSError, KeyError, ImportError):
+        pass
+    try:
+        ident["hostname"] = socket.gethostname()
+    except OSError:
+        pass
+    ident["platform"] = platform.platform()
+    return ident
+
+
+def run_check(
+    config: RunConfig,
+    progress: Progress | None = None,
+    *,
+    checks: list[Check] | None = None,
+) -> Report:
+    """Load the matrix, resolve the target, run the checks, build the report."""
+    progress = progress or Progress()
+    matrix = load_matrix(config.matrix)
+    profile_name, _ = matrix.profile(config.profile)
+    python = config.python or interp.default_interpreter()
+    how = config.how_chosen or ("--python" if config.python else "the running interpreter")
+    selected = select(checks if checks is not None else all_checks(), config.only, config.skip)
+    resolved = interp.resolve(python)
+
+    ctx = Context(
+        interpreter=resolved,
+        matrix=matrix,
+        profile_name=profile_name,
+        options=config.options,
+        on_progress=progress.probe_event,
+    )
+    results, interrupted = run_checks(ctx, selected, progress)
+    return build_report(
+        ctx, results, interrupted=interrupted, python=python, how=how,
+        matrix_name=str(config.matrix or "compat_matrix.yaml (bundled)"),
+        strict=config.strict,
+    )
+
+
+def build_report(
+    ctx: Context,
+    results: list[CheckResult],
+    *,
+    interrupted: bool,
+    python: str,
+    how: str,
+    matrix_name: str,
+    strict: bool,
+    facts_hook: Callable[[Context], dict[str, Any]] | None = None,
+) -> Report:
+    resolved = ctx.interpreter
+    facts: dict[str, Any] = {
+        "probes": {name: run.to_dict() for name, run in ctx.runs.items()},
+    }
+    facts.update({k: v for k, v in ctx.shared.items() if isinstance(v, dict | list | str)})
+    if facts_hook is not None:
+        facts.update(facts_hook(ctx))
+    used = {r.category for r in results}
+    return Report(
+        tool_version=__version__,
+        created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        host=host_identity(),
+        target=Target(
+            python=python,
+            resolved=getattr(resolved, "executable", None),
+            how_chosen=how,
+            project=str(ctx.options.project) if ctx.options.project else None,
+        ),
+        profile=ctx.profile_name,
+        matrix=matrix_name,
+        categories=[Category(key=c.key, title=c.title) for c in CATEGORIES if c.key in used],
+        results=results,
+        verdict=verdict(results, strict=strict, interrupted=interrupted),
+        facts=facts,
+        interrupted=interrupted,
+    )
