@@ -18,7 +18,9 @@ class ExitCode(enum.IntEnum):
     INTERRUPTED = 130
 
 
-def verdict(results: list[CheckResult], *, strict: bool = False, interrupted: bool = False) -> Verdict:
+def verdict(
+    results: list[CheckResult], *, strict: bool = False, interrupted: bool = False
+) -> Verdict:
     """Reduce check results to the closing line and the exit code.
 
     Failures and errors (a check that could not find out) make the machine

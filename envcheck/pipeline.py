@@ -6,6 +6,7 @@ and calls `run_check`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import getpass
 import platform
@@ -24,7 +25,7 @@ from envcheck.errors import UsageError
 from envcheck.matrix import load_matrix
 from envcheck.outcome import verdict
 from envcheck.probing import interpreter as interp
-from envcheck.probing.runner import ProbeInterrupted, ProgressCallback
+from envcheck.probing.runner import ProbeInterrupted
 from envcheck.results import Category, CheckResult, Report, Status, Target
 
 
@@ -156,14 +157,10 @@ def run_checks(
 def host_identity() -> dict[str, str]:
     """Personal identifiers that shareable formats redact (see envcheck.redact)."""
     ident: dict[str, str] = {"home": str(Path.home())}
-    try:
+    with contextlib.suppress(OSError, KeyError, ImportError):
         ident["user"] = getpass.getuser()
-    except (OSError, KeyError, ImportError):
-        pass
-    try:
+    with contextlib.suppress(OSError):
         ident["hostname"] = socket.gethostname()
-    except OSError:
-        pass
     ident["platform"] = platform.platform()
     return ident
 
@@ -192,7 +189,11 @@ def run_check(
     )
     results, interrupted = run_checks(ctx, selected, progress)
     return build_report(
-        ctx, results, interrupted=interrupted, python=python, how=how,
+        ctx,
+        results,
+        interrupted=interrupted,
+        python=python,
+        how=how,
         matrix_name=str(config.matrix or "compat_matrix.yaml (bundled)"),
         strict=config.strict,
     )

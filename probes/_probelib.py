@@ -5,6 +5,7 @@ print) is sent to stderr before the probe starts, so it can never corrupt
 the JSON. A section that raises is recorded as an error with its reason,
 never guessed: the checks say "could not determine" from it.
 """
+
 import json
 import os
 import sys

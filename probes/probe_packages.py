@@ -4,6 +4,7 @@ The tool reads packages with pip-api first (envcheck.probing.pip_list); this
 probe is the fallback for an interpreter without pip, and the only way to
 see where each copy of a duplicated distribution lives.
 """
+
 import os
 import sys
 

@@ -3,6 +3,7 @@
 The exam guide asks for a python.org Python, not Anaconda; PyCharm projects
 often sit on a venv, so the base interpreter behind a venv is found too.
 """
+
 import os
 import platform
 import sys
@@ -18,7 +19,7 @@ def _identity(args):
         "version_string": sys.version,
         "implementation": platform.python_implementation(),
         "compiler": platform.python_compiler(),
-        "bits": 64 if sys.maxsize > 2 ** 32 else 32,
+        "bits": 64 if sys.maxsize > 2**32 else 32,
         "executable": sys.executable,
         "realpath": os.path.realpath(sys.executable) if sys.executable else None,
         "prefix": sys.prefix,

@@ -4,6 +4,7 @@ Runs in the target interpreter because the architecture it reports matters:
 an x86_64 Python under Rosetta on Apple Silicon sees no AVX, and that is
 exactly the machine on which importing TensorFlow dies with SIGILL.
 """
+
 import os
 import platform
 import re
@@ -26,7 +27,7 @@ def _os_info(args):
         "version": platform.version(),
         "machine": platform.machine(),
         "platform": platform.platform(),
-        "python_bits": 64 if sys.maxsize > 2 ** 32 else 32,
+        "python_bits": 64 if sys.maxsize > 2**32 else 32,
     }
     if info["system"] == "Linux":
         info["distro"] = _os_release()
@@ -43,9 +44,7 @@ def _os_release():
     for path in ("/etc/os-release", "/usr/lib/os-release"):
         try:
             with open(path) as fh:
-                fields = dict(
-                    line.rstrip("\n").split("=", 1) for line in fh if "=" in line
-                )
+                fields = dict(line.rstrip("\n").split("=", 1) for line in fh if "=" in line)
             return fields.get("PRETTY_NAME", "").strip('"') or None
         except OSError:
             continue

@@ -4,6 +4,7 @@ This is the probe most likely to die (SIGILL on a CPU without AVX, a missing
 CUDA library, a broken install): each fact is taken in its own section so
 that whatever was learnt before the failure still comes back.
 """
+
 import os
 import sys
 import time
@@ -80,9 +81,10 @@ def collect(facts, args):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0")
     imported = _probelib.section(facts, "import", _import, args)
     if isinstance(imported, dict) and "error" in imported:
-        facts["import"]["missing"] = imported.get("error_type") in (
-            "ModuleNotFoundError",
-        ) and "tensorflow" in imported.get("error", "").split("'")[1:2]
+        facts["import"]["missing"] = (
+            imported.get("error_type") in ("ModuleNotFoundError",)
+            and "tensorflow" in imported.get("error", "").split("'")[1:2]
+        )
         return
     _probelib.section(facts, "versions", _versions, args)
     _probelib.section(facts, "build", _build, args)

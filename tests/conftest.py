@@ -37,7 +37,9 @@ TF_PYTHON = _python_in("TFCERT_TEST_TF_PYTHON", CI_CACHE / "tf-py311" / "bin" / 
 def pyenv_python(version: str) -> Path | None:
     """The pyenv-installed interpreter for a minor version ('3.9'), if any."""
     root = os.environ.get("PYENV_ROOT") or (
-        subprocess.run(["pyenv", "root"], capture_output=True, text=True, check=False).stdout.strip()
+        subprocess.run(
+            ["pyenv", "root"], capture_output=True, text=True, check=False
+        ).stdout.strip()
         if shutil.which("pyenv")
         else ""
     )
@@ -72,7 +74,9 @@ def tf_python() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _guard_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def _guard_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
     """Tests never read or write the developer's real home, PyCharm config included."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))

@@ -121,14 +121,18 @@ class Context:
             interpreter = tool_python()
         elif isinstance(self.interpreter, InterpreterProblem):
             run = ProbeRun(
-                name, self.interpreter.path, "not_started",
+                name,
+                self.interpreter.path,
+                "not_started",
                 message=f"the interpreter {self.interpreter.path} {self.interpreter.reason}",
             )
             self._runs[key] = run
             return run
         elif not self.interpreter.can_run_probes:
             run = ProbeRun(
-                name, self.interpreter.path, "not_started",
+                name,
+                self.interpreter.path,
+                "not_started",
                 message=f"Python {self.interpreter.version_str} is too old to probe "
                 "(probes need 3.7 or newer)",
             )
@@ -158,12 +162,14 @@ class Context:
             return run.facts
         value = run.facts.get(section)
         if value is None:
-            raise ProbeUnavailable(run, section, f"probe {name!r} did not report {section!r}"
-                                   + (f" ({run.message})" if run.message else ""))
-        if isinstance(value, dict) and "error" in value and "error_type" in value:
             raise ProbeUnavailable(
-                run, section, f"could not determine {section}: {value['error']}"
+                run,
+                section,
+                f"probe {name!r} did not report {section!r}"
+                + (f" ({run.message})" if run.message else ""),
             )
+        if isinstance(value, dict) and "error" in value and "error_type" in value:
+            raise ProbeUnavailable(run, section, f"could not determine {section}: {value['error']}")
         return value
 
 

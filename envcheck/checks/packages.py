@@ -64,8 +64,12 @@ def _satisfies(version: str, spec: str) -> bool:
         return False
 
 
-@check("packages.tensorflow_distributions", "One TensorFlow distribution",
-       owns=("pip", "packages"), registry=CHECKS)
+@check(
+    "packages.tensorflow_distributions",
+    "One TensorFlow distribution",
+    owns=("pip", "packages"),
+    registry=CHECKS,
+)
 def distributions_check(ctx: Context) -> Finding:
     """Several TensorFlow distributions in one environment overwrite each other's files."""
     inst = installed(ctx)
@@ -77,16 +81,25 @@ def distributions_check(ctx: Context) -> Finding:
         pin = ctx.profile.pin("tensorflow")
         return failure(
             f"{len(present)} TensorFlow distributions installed at once: {observed}",
-            fix=f"pip uninstall -y {' '.join(present)} && pip install "
-            f"\"tensorflow{pin or ''}\"",
-            observed=observed, expected="exactly one", source=source,
+            fix=f'pip uninstall -y {" ".join(present)} && pip install "tensorflow{pin or ""}"',
+            observed=observed,
+            expected="exactly one",
+            source=source,
             details={"distributions": present, "read_with": inst.source},
         )
     if not present:
-        return skipped("no TensorFlow distribution installed (see tensorflow.import)",
-                       observed=observed, details={"read_with": inst.source})
-    return ok(observed, observed=observed, expected="exactly one", source=source,
-              details={"read_with": inst.source})
+        return skipped(
+            "no TensorFlow distribution installed (see tensorflow.import)",
+            observed=observed,
+            details={"read_with": inst.source},
+        )
+    return ok(
+        observed,
+        observed=observed,
+        expected="exactly one",
+        source=source,
+        details={"read_with": inst.source},
+    )
 
 
 @check("packages.pins", "Pinned package versions", owns=("pip", "packages"), registry=CHECKS)
@@ -99,13 +112,23 @@ def pins_check(ctx: Context) -> Finding:
     rows: list[dict[str, Any]] = []
     for name, spec in pins.items():
         have = inst.versions.get(canonicalize_name(name))
-        rows.append({"name": name, "expected": spec, "installed": have,
-                     "ok": have is not None and _satisfies(have, spec)})
+        rows.append(
+            {
+                "name": name,
+                "expected": spec,
+                "installed": have,
+                "ok": have is not None and _satisfies(have, spec),
+            }
+        )
     bad = [r for r in rows if not r["ok"]]
     observed = ", ".join(f"{r['name']} {r['installed'] or 'missing'}" for r in rows)
     expected = ", ".join(f"{n}{s}" for n, s in pins.items())
-    kw: dict[str, Any] = {"observed": observed, "expected": expected, "source": ctx.profile.source,
-                          "details": {"pins": rows, "read_with": inst.source}}
+    kw: dict[str, Any] = {
+        "observed": observed,
+        "expected": expected,
+        "source": ctx.profile.source,
+        "details": {"pins": rows, "read_with": inst.source},
+    }
     if bad:
         listed = ", ".join(
             f"{r['name']} {r['installed'] or 'missing'} (wants {r['expected']})" for r in bad
@@ -122,13 +145,10 @@ def pins_check(ctx: Context) -> Finding:
 def _install_command(ctx: Context) -> str:
     if ctx.profile.install_command:
         return ctx.profile.install_command
-    return "python -m pip install " + " ".join(
-        f'"{n}{s}"' for n, s in ctx.profile.packages.items()
-    )
+    return "python -m pip install " + " ".join(f'"{n}{s}"' for n, s in ctx.profile.packages.items())
 
 
-@check("packages.installable", "Pins installable here", owns=("system", "python"),
-       registry=CHECKS)
+@check("packages.installable", "Pins installable here", owns=("system", "python"), registry=CHECKS)
 def installable_check(ctx: Context) -> Finding:
     """Whether the pinned TensorFlow has a wheel for this Python, OS and architecture."""
     pin = ctx.profile.pin("tensorflow")
@@ -142,11 +162,18 @@ def installable_check(ctx: Context) -> Finding:
     observed = f"Python {py} on {os_info['system']} {os_info['machine']}"
     if problem is not None:
         why, fix, source = problem
-        return failure(f"tensorflow=={tf_version} cannot be installed here: {why}", fix=fix,
-                       observed=observed, expected=f"a tensorflow=={tf_version} wheel",
-                       source=source)
-    return ok(f"tensorflow=={tf_version} has wheels for {observed}", observed=observed,
-              source=ctx.matrix.tensorflow_builds_source)
+        return failure(
+            f"tensorflow=={tf_version} cannot be installed here: {why}",
+            fix=fix,
+            observed=observed,
+            expected=f"a tensorflow=={tf_version} wheel",
+            source=source,
+        )
+    return ok(
+        f"tensorflow=={tf_version} has wheels for {observed}",
+        observed=observed,
+        source=ctx.matrix.tensorflow_builds_source,
+    )
 
 
 def tensorflow_wheel_problem(
@@ -166,8 +193,11 @@ def tensorflow_wheel_problem(
         )
     last_x86 = Version(rules.macos_x86_last_tensorflow).release[:2]
     if system == "Darwin" and arch == "x86_64" and tf.release[:2] > last_x86:
-        return (f"no macOS x86 wheels after TensorFlow {rules.macos_x86_last_tensorflow}",
-                "Use an older TensorFlow or another machine.", rules.macos_x86_source)
+        return (
+            f"no macOS x86 wheels after TensorFlow {rules.macos_x86_last_tensorflow}",
+            "Use an older TensorFlow or another machine.",
+            rules.macos_x86_source,
+        )
     if build is None:
         return None
     if not SpecifierSet(build.python).contains(python):

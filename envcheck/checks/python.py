@@ -28,13 +28,16 @@ def interpreter_check(ctx: Context) -> Finding:
     if isinstance(interp, InterpreterProblem):
         return failure(
             f"{interp.path} {interp.reason}",
-            fix=interp.fix, observed=interp.path, expected="a working local Python interpreter",
+            fix=interp.fix,
+            observed=interp.path,
+            expected="a working local Python interpreter",
         )
     if not interp.can_run_probes:
         return failure(
             f"{interp.path} is Python {interp.version_str}, which cannot run the exam",
             fix=f"Install Python {ctx.profile.python} from {PYTHON_ORG} and point PyCharm at it.",
-            observed=f"Python {interp.version_str}", expected=f"Python {ctx.profile.python}",
+            observed=f"Python {interp.version_str}",
+            expected=f"Python {ctx.profile.python}",
             source=ctx.profile.source,
         )
     ident: dict[str, Any] = ctx.facts("python", "identity")
@@ -57,7 +60,8 @@ def version_check(ctx: Context) -> Finding:
     if ident.get("implementation") != "CPython":
         return failure(
             f"{ident.get('implementation')} {observed}: the exam needs CPython",
-            fix=f"Install CPython {required} from {PYTHON_ORG}.", **kw,
+            fix=f"Install CPython {required} from {PYTHON_ORG}.",
+            **kw,
         )
     if (major, minor) != (required.major, required.minor):
         return failure(
@@ -69,7 +73,8 @@ def version_check(ctx: Context) -> Finding:
     if ident.get("releaselevel") != "final":
         return warning(
             f"Python {observed} is a pre-release ({ident.get('releaselevel')})",
-            fix=f"Install a final release of Python {expected} from {PYTHON_ORG}.", **kw,
+            fix=f"Install a final release of Python {expected} from {PYTHON_ORG}.",
+            **kw,
         )
     return ok(f"Python {observed}", **kw)
 
@@ -82,7 +87,8 @@ def bits_check(ctx: Context) -> Finding:
         return failure(
             f"{ident['bits']}-bit Python: TensorFlow has no wheels for it",
             fix=f"Install the 64-bit Python {ctx.profile.python} installer from {PYTHON_ORG}.",
-            observed=f"{ident['bits']}-bit", expected="64-bit",
+            observed=f"{ident['bits']}-bit",
+            expected="64-bit",
         )
     return ok("64-bit", observed="64-bit", expected="64-bit")
 
@@ -92,8 +98,10 @@ def classify_origin(ident: dict[str, Any], origin: dict[str, Any]) -> tuple[str,
     exe = str(origin.get("exe_realpath") or "").replace("\\", "/")
     base = str(origin.get("base_realpath") or "").replace("\\", "/")
     both = f"{exe} {base}"
-    if origin.get("conda_meta_in_prefix") or origin.get("conda_meta_in_base") or origin.get(
-        "anaconda_in_version"
+    if (
+        origin.get("conda_meta_in_prefix")
+        or origin.get("conda_meta_in_base")
+        or origin.get("anaconda_in_version")
     ):
         return "conda", "conda / Anaconda"
     if "/WindowsApps/" in both or "PythonSoftwareFoundation.Python" in both:
@@ -108,9 +116,7 @@ def classify_origin(ident: dict[str, Any], origin: dict[str, Any]) -> tuple[str,
         return "python.org", "python.org installer (macOS framework)"
     if "/Programs/Python/Python" in both or "/Program Files/Python" in both:
         return "python.org", "python.org installer (Windows)"
-    if base in ("/usr", "/usr/local") and (
-        origin.get("externally_managed") or base == "/usr"
-    ):
+    if base in ("/usr", "/usr/local") and (origin.get("externally_managed") or base == "/usr"):
         return "distribution", "the Linux distribution's package"
     if base.startswith("/usr/local"):
         return "source", "built from source or installed under /usr/local"
@@ -124,9 +130,10 @@ def origin_check(ctx: Context) -> Finding:
     origin: dict[str, Any] = ctx.facts("python", "origin")
     key, described = classify_origin(ident, origin)
     kw: dict[str, Any] = {
-        "observed": described, "expected": "python.org (or another plain CPython)",
-        "source": "Exam setup guide: 'Python from python.org, not Anaconda'", "details": {
-            "origin": key, **origin},
+        "observed": described,
+        "expected": "python.org (or another plain CPython)",
+        "source": "Exam setup guide: 'Python from python.org, not Anaconda'",
+        "details": {"origin": key, **origin},
     }
     if key == "conda":
         return failure(
@@ -138,7 +145,8 @@ def origin_check(ctx: Context) -> Finding:
     if key == "msstore":
         return warning(
             f"{described}: its sandboxed paths are known to confuse PyCharm and pip",
-            fix=f"Prefer the installer from {PYTHON_ORG}.", **kw,
+            fix=f"Prefer the installer from {PYTHON_ORG}.",
+            **kw,
         )
     if key == "homebrew":
         return warning(
@@ -155,8 +163,11 @@ def venv_check(ctx: Context) -> Finding:
     """Whether the target is a venv, on which base, and whether that base still exists."""
     venv: dict[str, Any] = ctx.facts("python", "venv")
     if not venv["is_venv"]:
-        return ok("not a virtual environment (a base interpreter)", observed="base interpreter",
-                  details=venv)
+        return ok(
+            "not a virtual environment (a base interpreter)",
+            observed="base interpreter",
+            details=venv,
+        )
     cfg = venv.get("pyvenv_cfg") or {}
     home = cfg.get("home")
     base = venv.get("base_prefix")
@@ -165,8 +176,12 @@ def venv_check(ctx: Context) -> Finding:
         return failure(
             f"the venv's base interpreter folder {home} no longer exists",
             fix="Recreate the venv with an installed Python (python -m venv --clear DIR).",
-            observed=observed, details=venv,
+            observed=observed,
+            details=venv,
         )
     version = cfg.get("version") or cfg.get("version_info")
-    return ok(observed + (f" (created with {version})" if version else ""), observed=observed,
-              details=venv)
+    return ok(
+        observed + (f" (created with {version})" if version else ""),
+        observed=observed,
+        details=venv,
+    )

@@ -41,7 +41,9 @@ def os_check(ctx: Context) -> Finding:
         return warning(
             f"{described}: not an OS the exam supports",
             fix="The exam runs PyCharm on Windows, macOS or Linux; use one of those.",
-            observed=described, expected="Windows, macOS or Linux", details=details,
+            observed=described,
+            expected="Windows, macOS or Linux",
+            details=details,
         )
     return ok(described, observed=described, details=details)
 
@@ -57,7 +59,8 @@ def arch_check(ctx: Context) -> Finding:
             f"{machine} Python running under Rosetta translation on Apple Silicon",
             fix="Install the arm64 (universal2) Python 3.8+ from python.org and recreate the "
             "venv; an x86 TensorFlow dies with SIGILL under Rosetta (tensorflow#46628).",
-            observed=f"{machine} (Rosetta)", expected="arm64 native",
+            observed=f"{machine} (Rosetta)",
+            expected="arm64 native",
             source=ctx.matrix.platform_rules.macos_arm64_source,
         )
     if machine.lower() in ("x86_64", "amd64", "arm64", "aarch64"):
@@ -65,7 +68,8 @@ def arch_check(ctx: Context) -> Finding:
     return warning(
         f"{machine}: no TensorFlow wheels are published for this architecture",
         fix="Use an x86_64 or arm64 machine for the exam.",
-        observed=machine, expected="x86_64 or arm64",
+        observed=machine,
+        expected="x86_64 or arm64",
     )
 
 
@@ -79,17 +83,28 @@ def cpu_check(ctx: Context) -> Finding:
     cores = cpu.get("usable_cores") or cpu.get("logical_cores")
     flags = cpu.get("flags")
     observed = f"{model}, {cores} cores"
-    details = {"model": model, "cores": cores, "flags": flags, "flags_source": cpu.get("flags_source")}
+    details = {
+        "model": model,
+        "cores": cores,
+        "flags": flags,
+        "flags_source": cpu.get("flags_source"),
+    }
     x86 = os_info["machine"].lower() in ("x86_64", "amd64", "i386", "i686", "x86")
     if not x86:
-        return ok(f"{observed} ({os_info['machine']}: AVX does not apply)", observed=observed,
-                  details=details)
+        return ok(
+            f"{observed} ({os_info['machine']}: AVX does not apply)",
+            observed=observed,
+            details=details,
+        )
     if flags is None:
         return warning(
             f"{observed}; could not determine whether the CPU has AVX "
             f"(no feature list from {cpu.get('flags_source') or 'the OS'})",
-            fix="Check the CPU model's specifications for AVX: TensorFlow's prebuilt wheels need it.",
-            observed=observed, expected="AVX", source=rules.avx_source, details=details,
+            fix="Look up the CPU model's specifications: TensorFlow's prebuilt wheels need AVX.",
+            observed=observed,
+            expected="AVX",
+            source=rules.avx_source,
+            details=details,
         )
     wanted = [f for f in ("avx", "avx2", "fma") if f in flags]
     if rules.avx_required and "avx" not in flags:
@@ -98,10 +113,17 @@ def cpu_check(ctx: Context) -> Finding:
             fix="Use a machine whose CPU has AVX (Intel since 2011 Sandy Bridge, AMD since 2011 "
             "Bulldozer); in a VM, pass the host CPU's features through to the guest.",
             observed=f"{observed}, flags: {' '.join(flags) or 'none'}",
-            expected="AVX", source=rules.avx_source, details=details,
+            expected="AVX",
+            source=rules.avx_source,
+            details=details,
         )
-    return ok(f"{observed}, {'/'.join(f.upper() for f in wanted)}", observed=observed,
-              expected="AVX", source=rules.avx_source, details=details)
+    return ok(
+        f"{observed}, {'/'.join(f.upper() for f in wanted)}",
+        observed=observed,
+        expected="AVX",
+        source=rules.avx_source,
+        details=details,
+    )
 
 
 @check("system.memory", "Memory", registry=CHECKS)
@@ -110,19 +132,31 @@ def memory_check(ctx: Context) -> Finding:
     mem = host.memory()
     hw = ctx.matrix.hardware
     total = mem.effective_total
-    limited = " (container limit)" if mem.cgroup_limit_bytes is not None and \
-        mem.cgroup_limit_bytes < mem.total_bytes else ""
+    limited = (
+        " (container limit)"
+        if mem.cgroup_limit_bytes is not None and mem.cgroup_limit_bytes < mem.total_bytes
+        else ""
+    )
     observed = f"{_gib(total)} total{limited}, {_gib(mem.available_bytes)} available"
     expected = f">= {hw.ram_total_min_gib:g} GiB (>= {hw.ram_total_warn_gib:g} GiB recommended)"
-    kw: dict[str, Any] = {"observed": observed, "expected": expected, "source": hw.ram_source,
-                          "details": mem.to_dict()}
+    kw: dict[str, Any] = {
+        "observed": observed,
+        "expected": expected,
+        "source": hw.ram_source,
+        "details": mem.to_dict(),
+    }
     if total < hw.ram_total_min_gib * GIB:
-        return failure(f"{observed}: too little memory for the image and text trainings",
-                       fix="Use a machine with more RAM, or raise the container/VM memory limit.",
-                       **kw)
+        return failure(
+            f"{observed}: too little memory for the image and text trainings",
+            fix="Use a machine with more RAM, or raise the container/VM memory limit.",
+            **kw,
+        )
     if total < hw.ram_total_warn_gib * GIB:
-        return warning(f"{observed}: enough, with little room to spare",
-                       fix="Close other applications (browsers, Docker) during the exam.", **kw)
+        return warning(
+            f"{observed}: enough, with little room to spare",
+            fix="Close other applications (browsers, Docker) during the exam.",
+            **kw,
+        )
     return ok(observed, **kw)
 
 
@@ -135,16 +169,28 @@ def disk_check(ctx: Context) -> Finding:
     disks = {name: host.disk(path) for name, path in places.items()}
     worst_name, worst = min(disks.items(), key=lambda kv: kv[1].free_bytes)
     observed = ", ".join(f"{name}: {_gib(d.free_bytes)} free" for name, d in disks.items())
-    expected = f">= {hw.disk_free_min_gib:g} GiB free (>= {hw.disk_free_warn_gib:g} GiB recommended)"
+    expected = (
+        f">= {hw.disk_free_min_gib:g} GiB free (>= {hw.disk_free_warn_gib:g} GiB recommended)"
+    )
     kw: dict[str, Any] = {
-        "observed": observed, "expected": expected, "source": hw.disk_source,
-        "details": {name: {"path": d.path, "free_bytes": d.free_bytes, "total_bytes": d.total_bytes}
-                    for name, d in disks.items()},
+        "observed": observed,
+        "expected": expected,
+        "source": hw.disk_source,
+        "details": {
+            name: {"path": d.path, "free_bytes": d.free_bytes, "total_bytes": d.total_bytes}
+            for name, d in disks.items()
+        },
     }
     if worst.free_bytes < hw.disk_free_min_gib * GIB:
-        return failure(f"only {_gib(worst.free_bytes)} free on the {worst_name} volume",
-                       fix=f"Free space on the volume holding {worst.path}.", **kw)
+        return failure(
+            f"only {_gib(worst.free_bytes)} free on the {worst_name} volume",
+            fix=f"Free space on the volume holding {worst.path}.",
+            **kw,
+        )
     if worst.free_bytes < hw.disk_free_warn_gib * GIB:
-        return warning(f"{_gib(worst.free_bytes)} free on the {worst_name} volume: tight",
-                       fix=f"Free some space on the volume holding {worst.path}.", **kw)
+        return warning(
+            f"{_gib(worst.free_bytes)} free on the {worst_name} volume: tight",
+            fix=f"Free some space on the volume holding {worst.path}.",
+            **kw,
+        )
     return ok(observed, **kw)

@@ -30,6 +30,15 @@ _MISSING_LIB = re.compile(
 )
 
 
+def tf_facts(ctx: Context, section: str) -> Any:
+    """A section of the TensorFlow probe, or a clear reason why it is missing."""
+    run = ctx.probe("tensorflow")
+    imported = run.facts.get("import")
+    if isinstance(imported, dict) and "error" in imported:
+        raise ProbeUnavailable(run, section, "TensorFlow did not import (see tensorflow.import)")
+    return ctx.facts("tensorflow", section)
+
+
 def missing_libraries(text: str) -> list[str]:
     """Shared libraries TensorFlow (or the loader) reported it could not load."""
     found: list[str] = []
@@ -43,7 +52,7 @@ def missing_libraries(text: str) -> list[str]:
 def _install_fix(ctx: Context) -> str:
     pin = ctx.profile.pin("tensorflow") or ""
     cmd = ctx.profile.install_command or f'python -m pip install "tensorflow{pin}"'
-    return f"Install it into this interpreter: {cmd}"
+    return f"run, with this interpreter: {cmd}"
 
 
 def import_failure(ctx: Context, run: ProbeRun) -> Finding:
@@ -51,38 +60,59 @@ def import_failure(ctx: Context, run: ProbeRun) -> Finding:
     details = {"probe": run.to_dict()}
     if run.outcome == "signal" and run.signal_name == "SIGILL":
         cause = "the CPU lacks an instruction the TensorFlow binary uses"
-        fix = ("Use a CPU with AVX, or a TensorFlow build for this CPU and architecture.")
+        fix = "Use a CPU with AVX, or a TensorFlow build for this CPU and architecture."
         try:
             os_info: dict[str, Any] = ctx.facts("system", "os")
             cpu: dict[str, Any] = ctx.facts("system", "cpu")
             if os_info.get("rosetta"):
                 cause = "an x86_64 TensorFlow under Rosetta, which has no AVX"
-                fix = ("Install the arm64 Python from python.org and, for TensorFlow < 2.13, "
-                       "tensorflow-macos instead of tensorflow.")
-            elif cpu.get("flags") is not None and "avx" not in cpu["flags"] and \
-                    os_info["machine"].lower() in ("x86_64", "amd64"):
+                fix = (
+                    "Install the arm64 Python from python.org and, for TensorFlow < 2.13, "
+                    "tensorflow-macos instead of tensorflow."
+                )
+            elif (
+                cpu.get("flags") is not None
+                and "avx" not in cpu["flags"]
+                and os_info["machine"].lower() in ("x86_64", "amd64")
+            ):
                 cause = f"the CPU ({cpu.get('model') or 'unknown model'}) has no AVX"
-                fix = ("Use a machine whose CPU has AVX; prebuilt TensorFlow wheels require it "
-                       "(tensorflow#19104).")
+                fix = (
+                    "Use a machine whose CPU has AVX; prebuilt TensorFlow wheels require it "
+                    "(tensorflow#19104)."
+                )
         except ProbeUnavailable:
             pass
-        return failure(f"importing TensorFlow died with SIGILL: {cause}", fix=fix,
-                       source=ctx.matrix.platform_rules.avx_source, details=details)
+        return failure(
+            f"importing TensorFlow died with SIGILL: {cause}",
+            fix=fix,
+            source=ctx.matrix.platform_rules.avx_source,
+            details=details,
+        )
     if run.outcome == "signal" and run.signal_name == "SIGKILL":
-        return failure("importing TensorFlow was killed (SIGKILL), most likely out of memory",
-                       fix="Close memory-hungry programs or add RAM/swap, then check again.",
-                       details=details)
+        return failure(
+            "importing TensorFlow was killed (SIGKILL), most likely out of memory",
+            fix="Close memory-hungry programs or add RAM/swap, then check again.",
+            details=details,
+        )
     if run.outcome == "signal":
-        return failure(f"importing TensorFlow crashed: {run.message}",
-                       fix="Reinstall TensorFlow in a fresh venv; if it persists, report the "
-                       "probe output shown with -v.", details=details)
+        return failure(
+            f"importing TensorFlow crashed: {run.message}",
+            fix="Reinstall TensorFlow in a fresh venv; if it persists, report the "
+            "probe output shown with -v.",
+            details=details,
+        )
     if run.outcome == "timeout":
-        return error(f"importing TensorFlow did not finish within {run.timeout_s:g} s",
-                     fix="Run again with --timeout-scale 3 (a cold disk or antivirus scan can be "
-                     "slow); if it still hangs, run `python -c \"import tensorflow\"` by hand.",
-                     details=details)
-    return error(f"could not determine: {run.message}",
-                 fix="Run with -v to see the probe's output.", details=details)
+        return error(
+            f"importing TensorFlow did not finish within {run.timeout_s:g} s",
+            fix="Run again with --timeout-scale 3 (a cold disk or antivirus scan can be "
+            'slow); if it still hangs, run `python -c "import tensorflow"` by hand.',
+            details=details,
+        )
+    return error(
+        f"could not determine: {run.message}",
+        fix="Run with -v to see the probe's output.",
+        details=details,
+    )
 
 
 @check("tensorflow.import", "TensorFlow imports", owns=("tensorflow",), registry=CHECKS)
@@ -97,31 +127,40 @@ def import_check(ctx: Context) -> Finding:
     if "error" in imported:
         err = str(imported["error"])
         if imported.get("missing"):
-            return failure("TensorFlow is not installed in this interpreter",
-                           fix=_install_fix(ctx), observed="not installed",
-                           expected=f"tensorflow{ctx.profile.pin('tensorflow') or ''}",
-                           source=ctx.profile.source)
+            return failure(
+                "TensorFlow is not installed in this interpreter",
+                fix="Install it, " + _install_fix(ctx),
+                observed="not installed",
+                expected=f"tensorflow{ctx.profile.pin('tensorflow') or ''}",
+                source=ctx.profile.source,
+            )
         libs = missing_libraries(err + "\n" + run.stderr_tail)
         if libs:
             return failure(
                 f"importing TensorFlow failed: cannot load {', '.join(libs)}",
                 fix="Install the CUDA/cuDNN versions this TensorFlow was built for, or the "
                 "CPU-only package (tensorflow-cpu) if you do not need the GPU.",
-                observed=err[:300], details={"missing_libraries": libs, "error": err},
+                observed=err[:300],
+                details={"missing_libraries": libs, "error": err},
             )
-        return failure(f"importing TensorFlow failed: {err[:300]}",
-                       fix="Reinstall it in a fresh venv: " + _install_fix(ctx),
-                       observed=err[:300], details={"error": err,
-                                                    "traceback": imported.get("traceback")})
+        return failure(
+            f"importing TensorFlow failed: {err[:300]}",
+            fix="Reinstall it in a fresh venv; " + _install_fix(ctx),
+            observed=err[:300],
+            details={"error": err, "traceback": imported.get("traceback")},
+        )
     seconds = imported.get("seconds")
-    return ok(f"imports in {seconds:.1f} s" if isinstance(seconds, int | float) else "imports",
-              observed=f"{seconds} s", details=imported)
+    return ok(
+        f"imports in {seconds:.1f} s" if isinstance(seconds, int | float) else "imports",
+        observed=f"{seconds} s",
+        details=imported,
+    )
 
 
 @check("tensorflow.version", "TensorFlow version", registry=CHECKS)
 def version_check(ctx: Context) -> Finding:
     """The imported TensorFlow (not just the installed metadata) against the pin."""
-    versions: dict[str, Any] = ctx.facts("tensorflow", "versions")
+    versions: dict[str, Any] = tf_facts(ctx, "versions")
     have = str(versions["tensorflow"])
     pin = ctx.profile.pin("tensorflow")
     kw: dict[str, Any] = {"observed": have, "expected": pin or "any", "source": ctx.profile.source}
@@ -135,7 +174,7 @@ def version_check(ctx: Context) -> Finding:
         return failure(
             f"TensorFlow {have}, but the {ctx.profile_name} exam pins tensorflow{pin}",
             fix="Models trained and graded under another TensorFlow behave and train at another "
-            "speed; install the exam's version: " + _install_fix(ctx),
+            "speed; to install the exam's version, " + _install_fix(ctx),
             **kw,
         )
     return ok(f"TensorFlow {have}", **kw)
@@ -144,33 +183,43 @@ def version_check(ctx: Context) -> Finding:
 @check("tensorflow.keras", "Keras version", registry=CHECKS)
 def keras_check(ctx: Context) -> Finding:
     """Keras must match TensorFlow: Keras 2.x of the same minor before TF 2.16, Keras 3 after."""
-    versions: dict[str, Any] = ctx.facts("tensorflow", "versions")
+    versions: dict[str, Any] = tf_facts(ctx, "versions")
     tf_v = Version(str(versions["tensorflow"]))
     keras = versions.get("keras")
     if not keras:
         why = versions.get("keras_import_error") or versions.get("tf_keras_error") or "unknown"
-        return failure(f"Keras could not be imported: {why}",
-                       fix="Reinstall TensorFlow, which brings the matching Keras.",
-                       observed="not importable")
+        return failure(
+            f"Keras could not be imported: {why}",
+            fix="Reinstall TensorFlow, which brings the matching Keras.",
+            observed="not importable",
+        )
     k_v = Version(str(keras))
     observed = f"Keras {keras} ({versions.get('keras_source')})"
     if tf_v.release[:2] < (2, 16):
         if k_v.major == 3 or k_v.release[:2] != tf_v.release[:2]:
             return failure(
                 f"{observed} does not match TensorFlow {tf_v}",
-                fix=f"pip install \"keras=={tf_v.major}.{tf_v.minor}.*\"",
-                observed=observed, expected=f"Keras {tf_v.major}.{tf_v.minor}.x",
+                fix=f'pip install "keras=={tf_v.major}.{tf_v.minor}.*"',
+                observed=observed,
+                expected=f"Keras {tf_v.major}.{tf_v.minor}.x",
             )
         return ok(observed, observed=observed, expected=f"Keras {tf_v.major}.{tf_v.minor}.x")
     pin = ctx.profile.pin("tensorflow")
-    if pin and k_v.major >= 3 and any(
-        s.operator in ("==", "~=") and Version(s.version).release[:2] < (2, 16)
-        for s in SpecifierSet(pin)
+    if (
+        pin
+        and k_v.major >= 3
+        and any(
+            s.operator in ("==", "~=") and Version(s.version).release[:2] < (2, 16)
+            for s in SpecifierSet(pin)
+        )
     ):
         return warning(
             f"{observed}: the exam used Keras 2, whose .h5 saving and layer APIs differ",
-            fix="Practise with the exam's TensorFlow (Keras 2): " + _install_fix(ctx),
-            observed=observed, expected="Keras 2 (as in the exam)", source=ctx.profile.source,
+            fix="Practise with the exam's TensorFlow (Keras 2); to install it, "
+            + _install_fix(ctx),
+            observed=observed,
+            expected="Keras 2 (as in the exam)",
+            source=ctx.profile.source,
         )
     return ok(observed, observed=observed)
 
@@ -178,40 +227,50 @@ def keras_check(ctx: Context) -> Finding:
 @check("tensorflow.python_range", "Tested Python range", registry=CHECKS)
 def python_range_check(ctx: Context) -> Finding:
     """TensorFlow's tested build table gives the Python versions each release supports."""
-    versions: dict[str, Any] = ctx.facts("tensorflow", "versions")
+    versions: dict[str, Any] = tf_facts(ctx, "versions")
     tf_version = str(versions["tensorflow"])
-    py = ".".join(str(p) for p in ctx.facts("tensorflow", "python")[:2])
+    py = ".".join(str(p) for p in tf_facts(ctx, "python")[:2])
     build = ctx.matrix.build_for(tf_version)
     source = ctx.matrix.tensorflow_builds_source
     if build is None:
         return warning(
             f"TensorFlow {tf_version} is not in the tested build table",
             fix="Use a released TensorFlow listed in compat_matrix.yaml, or update the matrix.",
-            observed=tf_version, source=source,
+            observed=tf_version,
+            source=source,
         )
     if not SpecifierSet(build.python).contains(Version(py)):
         return failure(
             f"TensorFlow {tf_version} is tested on Python {build.python}, not {py}",
-            fix="Use a Python inside the tested range.", observed=f"Python {py}",
-            expected=f"Python {build.python}", source=source,
+            fix="Use a Python inside the tested range.",
+            observed=f"Python {py}",
+            expected=f"Python {build.python}",
+            source=source,
         )
-    return ok(f"Python {py} is in TensorFlow {tf_version}'s tested range {build.python}",
-              observed=f"Python {py}", expected=build.python, source=source)
+    return ok(
+        f"Python {py} is in TensorFlow {tf_version}'s tested range {build.python}",
+        observed=f"Python {py}",
+        expected=build.python,
+        source=source,
+    )
 
 
 @check("tensorflow.build", "CUDA build and devices", registry=CHECKS)
 def build_check(ctx: Context) -> Finding:
     """CUDA or CPU-only build, its CUDA/cuDNN versions against the table, and the devices."""
-    build: dict[str, Any] = ctx.facts("tensorflow", "build")
-    versions: dict[str, Any] = ctx.facts("tensorflow", "versions")
-    devices: dict[str, Any] = ctx.facts("tensorflow", "devices")
+    build: dict[str, Any] = tf_facts(ctx, "build")
+    versions: dict[str, Any] = tf_facts(ctx, "versions")
+    devices: dict[str, Any] = tf_facts(ctx, "devices")
     info: dict[str, Any] = build.get("build_info", {})
     gpus = devices.get("gpus", [])
     where = f"{len(gpus)} GPU{'s' if len(gpus) != 1 else ''} visible" if gpus else "CPU only"
     details = {"build_info": info, "gpus": gpus}
     if not build.get("is_built_with_cuda"):
-        return ok(f"CPU-only build; training runs on the CPU ({where})",
-                  observed="CPU-only build", details=details)
+        return ok(
+            f"CPU-only build; training runs on the CPU ({where})",
+            observed="CPU-only build",
+            details=details,
+        )
     cuda, cudnn = info.get("cuda_version"), info.get("cudnn_version")
     observed = f"CUDA {cuda}, cuDNN {cudnn}"
     row = ctx.matrix.build_for(str(versions["tensorflow"]))
@@ -219,12 +278,18 @@ def build_check(ctx: Context) -> Finding:
         return warning(
             f"{observed}: not the tested CUDA {row.cuda} for this TensorFlow (a custom build?)",
             fix="Prefer the pip wheel from PyPI, which is built against the tested CUDA.",
-            observed=observed, expected=f"CUDA {row.cuda}, cuDNN {row.cudnn}",
-            source=ctx.matrix.tensorflow_builds_source, details=details,
+            observed=observed,
+            expected=f"CUDA {row.cuda}, cuDNN {row.cudnn}",
+            source=ctx.matrix.tensorflow_builds_source,
+            details=details,
         )
-    return ok(f"{observed} build; {where}", observed=observed,
-              expected=f"CUDA {row.cuda}, cuDNN {row.cudnn}" if row else None,
-              source=ctx.matrix.tensorflow_builds_source, details=details)
+    return ok(
+        f"{observed} build; {where}",
+        observed=observed,
+        expected=f"CUDA {row.cuda}, cuDNN {row.cudnn}" if row else None,
+        source=ctx.matrix.tensorflow_builds_source,
+        details=details,
+    )
 
 
 def _same_release(have: str, want: str) -> bool:

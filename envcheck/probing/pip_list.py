@@ -20,10 +20,12 @@ def collect(target: str) -> dict[str, Any]:
     try:
         import pip_api
 
-        dists = pip_api.installed_distributions()
+        dists = pip_api.installed_distributions()  # type: ignore[attr-defined]
     except subprocess.CalledProcessError as exc:
-        return {"error": f"`{target} -m pip list` exited with code {exc.returncode}",
-                "error_type": "CalledProcessError"}
+        return {
+            "error": f"`{target} -m pip list` exited with code {exc.returncode}",
+            "error_type": "CalledProcessError",
+        }
     except Exception as exc:  # pip-api raises several kinds when pip is absent or too old
         return {"error": f"{type(exc).__name__}: {exc}", "error_type": type(exc).__name__}
     return {

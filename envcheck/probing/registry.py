@@ -22,11 +22,20 @@ PROBES: dict[str, ProbeSpec] = {
     spec.name: spec
     for spec in (
         ProbeSpec("python", "target", 30, "the interpreter: version, origin, venv"),
-        ProbeSpec("system", "target", 30, "OS, architecture and CPU features as the target sees them"),
-        ProbeSpec("pip", "tool", 60, "the target's distributions through pip-api (`pip list`)",
-                  module="envcheck.probing.pip_list"),
+        ProbeSpec(
+            "system", "target", 30, "OS, architecture and CPU features as the target sees them"
+        ),
+        ProbeSpec(
+            "pip",
+            "tool",
+            60,
+            "the target's distributions through pip-api (`pip list`)",
+            module="envcheck.probing.pip_list",
+        ),
         ProbeSpec("packages", "target", 60, "installed distributions from metadata (no imports)"),
-        ProbeSpec("tensorflow", "target", 120, "imports TensorFlow: version, Keras, build, devices"),
+        ProbeSpec(
+            "tensorflow", "target", 120, "imports TensorFlow: version, Keras, build, devices"
+        ),
         ProbeSpec("nvidia", "tool", 30, "NVIDIA driver and GPUs through NVML, then nvidia-smi"),
     )
 }

@@ -119,9 +119,7 @@ def run_probe(
 ) -> ProbeRun:
     """Run probes/probe_<probe>.py under `interpreter` and classify the result."""
     argv = probe_command(interpreter, probe, args)
-    return run_command(
-        probe, argv, timeout_s=timeout_s, on_progress=on_progress, env=env, cwd=cwd
-    )
+    return run_command(probe, argv, timeout_s=timeout_s, on_progress=on_progress, env=env, cwd=cwd)
 
 
 def run_command(
@@ -158,9 +156,7 @@ def run_command(
     out_chunks: list[bytes] = []
     err_lines: deque[str] = deque(maxlen=STDERR_KEEP_LINES)
     assert proc.stdout is not None and proc.stderr is not None
-    out_reader = threading.Thread(
-        target=_read_all, args=(proc.stdout, out_chunks), daemon=True
-    )
+    out_reader = threading.Thread(target=_read_all, args=(proc.stdout, out_chunks), daemon=True)
     err_reader = threading.Thread(
         target=_read_lines, args=(proc.stderr, err_lines, on_progress), daemon=True
     )
@@ -179,15 +175,29 @@ def run_command(
         out_reader.join(2)
         err_reader.join(2)
         run = _classify(
-            probe, interpreter, proc, out_chunks, err_lines, timed_out=False,
-            timeout_s=timeout_s, started=started, interrupted=True,
+            probe,
+            interpreter,
+            proc,
+            out_chunks,
+            err_lines,
+            timed_out=False,
+            timeout_s=timeout_s,
+            started=started,
+            interrupted=True,
         )
         raise ProbeInterrupted(run) from None
     out_reader.join(5)
     err_reader.join(5)
     return _classify(
-        probe, interpreter, proc, out_chunks, err_lines, timed_out=timed_out,
-        timeout_s=timeout_s, started=started, interrupted=False,
+        probe,
+        interpreter,
+        proc,
+        out_chunks,
+        err_lines,
+        timed_out=timed_out,
+        timeout_s=timeout_s,
+        started=started,
+        interrupted=False,
     )
 
 
@@ -195,7 +205,7 @@ def _new_group_kwargs() -> dict[str, Any]:
     # A new session/process group, so that a timeout can stop the probe and
     # everything it started, and so that the terminal's Ctrl-C reaches us
     # first and we decide how the probe stops.
-    if os.name == "nt":
+    if sys.platform == "win32":
         return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
     return {"start_new_session": True}
 
@@ -246,7 +256,7 @@ def _read_lines(stream: Any, lines: deque[str], on_progress: ProgressCallback | 
             if line.startswith(PROGRESS_PREFIX):
                 if on_progress is not None:
                     with contextlib.suppress(ValueError, TypeError):
-                        event = json.loads(line[len(PROGRESS_PREFIX):])
+                        event = json.loads(line[len(PROGRESS_PREFIX) :])
                         if isinstance(event, dict):
                             # A broken progress display must never kill the probe run.
                             with contextlib.suppress(Exception):
@@ -288,20 +298,31 @@ def _classify(
 
     if interrupted:
         return ProbeRun(
-            probe, interpreter, "interrupted", facts,
+            probe,
+            interpreter,
+            "interrupted",
+            facts,
             message=f"probe {probe!r} was interrupted (Ctrl-C); partial results kept",
             **common,
         )
     if timed_out:
         return ProbeRun(
-            probe, interpreter, "timeout", facts,
-            message=f"probe {probe!r} did not finish within its {timeout_s:g} s limit and was stopped",
+            probe,
+            interpreter,
+            "timeout",
+            facts,
+            message=f"probe {probe!r} did not finish within its {timeout_s:g} s limit "
+            "and was stopped",
             **common,
         )
     signame = _death_signal(rc)
     if signame is not None:
         return ProbeRun(
-            probe, interpreter, "signal", facts, signal_name=signame,
+            probe,
+            interpreter,
+            "signal",
+            facts,
+            signal_name=signame,
             message=f"probe {probe!r} was killed by {signame} ({_signal_meaning(signame)})",
             **common,
         )
@@ -310,18 +331,28 @@ def _classify(
             return ProbeRun(probe, interpreter, "ok", facts, **common)
         why = doc.get("error") or ("interrupted" if doc.get("interrupted") else f"exit code {rc}")
         return ProbeRun(
-            probe, interpreter, "partial", facts,
-            message=f"probe {probe!r} stopped early: {why}", **common,
+            probe,
+            interpreter,
+            "partial",
+            facts,
+            message=f"probe {probe!r} stopped early: {why}",
+            **common,
         )
     if rc != 0:
         last = _last_meaningful_line(stderr_tail)
         return ProbeRun(
-            probe, interpreter, "exit", facts,
+            probe,
+            interpreter,
+            "exit",
+            facts,
             message=f"probe {probe!r} exited with code {rc}" + (f": {last}" if last else ""),
             **common,
         )
     return ProbeRun(
-        probe, interpreter, "bad_output", facts,
+        probe,
+        interpreter,
+        "bad_output",
+        facts,
         message=f"probe {probe!r} printed no valid result ({parse_problem})",
         **common,
     )
@@ -354,7 +385,7 @@ def _parse(data: bytes) -> tuple[dict[str, Any] | None, str]:
         return None, "empty output"
     try:
         doc = json.loads(text)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         return None, f"not JSON: {exc.msg} at position {exc.pos}"
     if not isinstance(doc, dict) or doc.get("protocol") != PROTOCOL:
         return None, f"not a probe document of protocol {PROTOCOL}"

@@ -1,0 +1,1 @@
+"""One module per subcommand, each defining `command`; see envcheck.cli.COMMANDS."""

@@ -1,0 +1,74 @@
+"""`tfcert-envcheck check`: the whole readiness check of one interpreter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from envcheck.commands.options import matrix_options, output_options, python_option
+from envcheck.render import FORMATS
+
+
+@click.command("check")
+@python_option
+@matrix_options
+@output_options(list(FORMATS))
+@click.option("-v", "--verbose", is_flag=True, help="Show every check with details and timings.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress display on stderr.")
+@click.option("--strict", is_flag=True, help="Warnings fail too (exit code 1).")
+@click.option(
+    "--only",
+    multiple=True,
+    metavar="ID",
+    help="Run only these checks or categories (repeatable), e.g. --only tensorflow.",
+)
+@click.option(
+    "--skip",
+    multiple=True,
+    metavar="ID",
+    help="Skip these checks or categories (repeatable), e.g. --skip nvidia.",
+)
+@click.option(
+    "--timeout-scale",
+    type=click.FloatRange(0.1, 100),
+    default=1.0,
+    show_default=True,
+    help="Multiply every probe's time limit (slow or busy machines).",
+)
+def command(
+    python: str | None,
+    matrix: Path | None,
+    profile: str | None,
+    fmt: str,
+    as_json: bool,
+    output: Path | None,
+    verbose: bool,
+    quiet: bool,
+    strict: bool,
+    only: tuple[str, ...],
+    skip: tuple[str, ...],
+    timeout_scale: float,
+) -> None:
+    """Check an interpreter and this machine against the exam profile.
+
+    Prints one line per category, a fix hint under every problem and a
+    closing verdict; the exit code says ready (0) or not ready (1).
+    """
+    from envcheck.checks.base import Options
+    from envcheck.pipeline import RunConfig
+    from envcheck.workflow import check_and_report
+
+    config = RunConfig(
+        python=python,
+        matrix=matrix,
+        profile=profile,
+        only=only,
+        skip=skip,
+        strict=strict,
+        options=Options(strict=strict, timeout_scale=timeout_scale),
+    )
+    code = check_and_report(
+        config, fmt="json" if as_json else fmt, output=output, verbose=verbose, quiet=quiet
+    )
+    raise SystemExit(code)

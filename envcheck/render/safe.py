@@ -1,0 +1,27 @@
+"""Make untrusted strings (package names, paths, error text) safe to display.
+
+Report content can come from a candidate's machine or a file someone sent:
+it may hold terminal escape sequences or control characters. Renderers show
+them as visible escapes and never interpret them; rich markup is avoided by
+building `rich.text.Text` objects instead of markup strings.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+def clean(text: str, *, keep_newlines: bool = True) -> str:
+    """Replace control characters (ESC included) by visible \\xNN / \\uNNNN escapes."""
+
+    def escape(m: re.Match[str]) -> str:
+        ch = m.group(0)
+        code = ord(ch)
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    if not keep_newlines:
+        text = text.replace("\r\n", " ").replace("\n", " ")
+    text = text.replace("\t", "    ")
+    return _CONTROL.sub(escape, text)

@@ -1,0 +1,105 @@
+"""The terminal view: one line per category, fix hints under problems, a verdict.
+
+flutter doctor's shape: a category shows its worst check's mark; the short
+view lists only problems, `-v` lists every check with observed and expected
+values, source and timing. Every string from the report goes through
+`safe.clean` and into `rich.text.Text`, never into markup.
+"""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.text import Text
+
+from envcheck.render import RenderOptions
+from envcheck.render.safe import clean
+from envcheck.results import CheckResult, Report, Status, worst
+
+MARKS = {
+    Status.OK: ("✓", "green"),
+    Status.SKIPPED: ("-", "dim"),
+    Status.NOT_RUN: ("·", "dim"),
+    Status.WARNING: ("!", "yellow"),
+    Status.ERROR: ("?", "magenta"),
+    Status.FAILURE: ("✗", "red"),
+}
+
+
+def _mark(status: Status) -> Text:
+    symbol, style = MARKS[status]
+    return Text(f"[{symbol}]", style=style)
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    buf = io.StringIO()
+    console = Console(
+        file=buf,
+        force_terminal=options.color,
+        no_color=not options.color,
+        color_system="standard" if options.color else None,
+        width=options.width,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        soft_wrap=False,
+    )
+    header = Text(f"tfcert-envcheck {report.tool_version}", style="bold")
+    header.append(f" · profile {clean(report.profile)} · ", style="dim")
+    header.append(clean(report.target.resolved or report.target.python))
+    header.append(f" ({clean(report.target.how_chosen)})", style="dim")
+    console.print(header)
+    if report.target.project:
+        console.print(Text("project: ", style="dim") + Text(clean(report.target.project)))
+    console.print()
+
+    for category, results in report.by_category():
+        status = worst([r.status for r in results])
+        line = _mark(status) + Text(" " + clean(category.title), style="bold")
+        shown = results if options.verbose else [r for r in results if r.status.is_problem]
+        if not options.verbose and status in (Status.OK, Status.SKIPPED):
+            line.append(" " + _category_summary(results), style="dim")
+        console.print(line)
+        for result in shown:
+            _print_result(console, result, options.verbose)
+
+    console.print()
+    console.print(_verdict_line(report))
+    return buf.getvalue()
+
+
+def _category_summary(results: list[CheckResult]) -> str:
+    oks = [r for r in results if r.status is Status.OK]
+    if not oks:
+        return "(skipped)" if results else ""
+    first = clean(oks[0].summary, keep_newlines=False)
+    return f"({first})" if len(first) < 70 else ""
+
+
+def _print_result(console: Console, result: CheckResult, verbose: bool) -> None:
+    symbol, style = MARKS[result.status]
+    line = Text("    ") + Text(symbol, style=style) + Text(" ")
+    line.append(clean(result.title), style="bold")
+    line.append(": " + clean(result.summary, keep_newlines=False))
+    if verbose:
+        line.append(f"  ({result.duration_s:.2f} s)", style="dim")
+    console.print(line)
+    if result.fix and result.status.is_problem:
+        console.print(Text("      → ", style=style) + Text(clean(result.fix)))
+    if verbose:
+        for label, value in (
+            ("observed", result.observed),
+            ("expected", result.expected),
+            ("source", result.source),
+        ):
+            if value:
+                console.print(Text(f"      {label}: ", style="dim") + Text(clean(value)))
+
+
+def _verdict_line(report: Report) -> Text:
+    v = report.verdict
+    style = "bold green" if v.ready and v.exit_code == 0 else "bold red"
+    if v.ready and v.counts.get("warning"):
+        style = "bold yellow"
+    return Text(clean(v.headline), style=style)
