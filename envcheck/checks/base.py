@@ -110,6 +110,15 @@ class Context:
     def runs(self) -> dict[str, ProbeRun]:
         return dict(self._runs)
 
+    def record(self, run: ProbeRun) -> None:
+        """Use a recorded probe run instead of running the probe.
+
+        The one seam for facts this machine cannot produce (an NVIDIA GPU,
+        another OS's layout): tests feed recorded runs through here.
+        """
+        with self._lock:
+            self._runs[run.probe] = run
+
     def probe(self, name: str, args: dict[str, Any] | None = None) -> ProbeRun:
         """Run a registered probe once per context (arguments make a separate run)."""
         spec = PROBES[name]
