@@ -56,7 +56,8 @@ class Progress:
 
 def select(checks: Iterable[Check], only: tuple[str, ...], skip: tuple[str, ...]) -> list[Check]:
     """Keep checks whose id or category matches --only, minus those --skip names."""
-    known = {c.id for c in checks} | {c.category for c in checks}
+    checks = list(checks)
+    known = {c.id for c in checks} | {c.key for c in CATEGORIES}
     for name in (*only, *skip):
         if not any(_matches(k, name) for k in known):
             raise UsageError(

@@ -1,0 +1,150 @@
+"""compat_matrix.yaml: the bundled file is valid, and a broken one says exactly what is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from envcheck.errors import ConfigError
+from envcheck.matrix import BUNDLED_MATRIX, load_matrix, parse_matrix
+from tests.helpers import REPO, run_cli
+
+
+def _bundled() -> dict:  # type: ignore[type-arg]
+    data = yaml.safe_load(BUNDLED_MATRIX.read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+def _write(tmp_path: Path, data: object) -> Path:
+    path = tmp_path / "matrix.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def test_bundled_matrix_is_the_repository_file() -> None:
+    assert BUNDLED_MATRIX.read_text() == (REPO / "compat_matrix.yaml").read_text()
+
+
+def test_default_profile_is_the_last_known_exam() -> None:
+    m = load_matrix()
+    name, profile = m.profile(None)
+    assert name == "exam-2022-07"
+    assert profile.python == "3.8"
+    assert profile.pin("tensorflow") == "==2.9.0"
+
+
+@pytest.mark.parametrize(
+    ("tf", "python", "cuda"),
+    [("2.9.0", ">=3.7,<3.11", "11.2"), ("2.21.0", ">=3.10,<3.14", "12.5"),
+     ("2.12.1", ">=3.8,<3.12", "11.8"), ("2.16.0rc0", ">=3.9,<3.13", "12.3")],
+)
+def test_build_table_lookup(tf: str, python: str, cuda: str) -> None:
+    row = load_matrix().build_for(tf)
+    assert row is not None
+    assert (row.python, row.cuda) == (python, cuda)
+
+
+def test_build_table_unknown_version() -> None:
+    assert load_matrix().build_for("1.15.0") is None
+    assert load_matrix().build_for("not-a-version") is None
+
+
+def test_driver_minimum_prefers_the_most_specific_row() -> None:
+    m = load_matrix()
+    assert m.driver_minimum("11.2") is not None
+    assert m.driver_minimum("11.2").linux == "460.27.03"  # type: ignore[union-attr]
+    assert m.driver_minimum("12.5").linux == "525.60.13"  # type: ignore[union-attr]
+    assert m.driver_minimum("10.1") is None
+
+
+def test_unknown_profile_is_a_one_line_config_error() -> None:
+    with pytest.raises(ConfigError, match="unknown profile 'exam-1999'.*exam-2022-07"):
+        load_matrix().profile("exam-1999")
+
+
+def test_every_fact_has_a_source() -> None:
+    m = load_matrix()
+    assert all(p.source for p in m.profiles.values())
+    assert all(d.source for d in m.driver_minimums)
+    assert m.tensorflow_builds_source and m.gpu.source and m.hardware.ram_source
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d["profiles"]["exam-2022-07"].update(pyhton="3.8"),
+         "profiles.exam-2022-07.pyhton: unknown key"),
+        (lambda d: d["profiles"]["exam-2022-07"].pop("source"),
+         "profiles.exam-2022-07.source: required key is missing"),
+        (lambda d: d["hardware"].update(ram_total_min_gib="eight"),
+         "hardware.ram_total_min_gib: Input should be a valid number"),
+        (lambda d: d["profiles"]["exam-2022-07"]["packages"].update(numpy="=>1.0"),
+         "profiles.exam-2022-07.packages.numpy: Value error, not a version specifier"),
+        (lambda d: d.update(default_profile="exam-2030"),
+         "default_profile 'exam-2030' names no entry under profiles"),
+        (lambda d: d.update(schema_version=9), "schema_version 9 is not supported"),
+        (lambda d: d["profiles"]["exam-2022-07"].update(python=3.8),
+         "profiles.exam-2022-07.python: Input should be a valid string (got 3.8)"),
+    ],
+)
+def test_invalid_matrix_names_the_key(tmp_path: Path, mutate, message: str) -> None:  # type: ignore[no-untyped-def]
+    data = _bundled()
+    mutate(data)
+    path = _write(tmp_path, data)
+    with pytest.raises(ConfigError) as info:
+        load_matrix(path)
+    text = str(info.value)
+    assert text.startswith(str(path.resolve()))
+    assert message in text
+    assert "\n" not in text
+
+
+def test_yaml_syntax_error_gives_line_and_column() -> None:
+    with pytest.raises(ConfigError, match=r"m.yaml: line 2, column \d+: invalid YAML"):
+        parse_matrix("a: 1\nb: {c: [1, 2}\n", "m.yaml")
+
+
+def test_duplicate_keys_are_refused() -> None:
+    with pytest.raises(ConfigError, match="duplicate key 'a'"):
+        parse_matrix("a: 1\na: 2\n", "m.yaml")
+
+
+def test_yaml_tags_that_construct_objects_are_refused() -> None:
+    with pytest.raises(ConfigError, match="invalid YAML"):
+        parse_matrix("a: !!python/object/apply:os.system ['echo pwned']\n", "m.yaml")
+
+
+def test_top_level_must_be_a_mapping() -> None:
+    with pytest.raises(ConfigError, match="top level must be a mapping, not list"):
+        parse_matrix("- 1\n- 2\n", "m.yaml")
+
+
+def test_cli_validate_ok_and_broken(tmp_path: Path) -> None:
+    good = run_cli("matrix", "validate")
+    assert good.returncode == 0, good.stderr
+    assert "valid (5 profiles" in good.stdout
+
+    data = _bundled()
+    data["hardware"]["disk_free_warn_gib"] = 1  # below the minimum
+    bad = run_cli("matrix", "validate", str(_write(tmp_path, data)))
+    assert bad.returncode == 2
+    assert bad.stderr.count("\n") == 1
+    assert "disk_free_warn_gib must be >= disk_free_min_gib" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+def test_cli_missing_matrix_file(tmp_path: Path) -> None:
+    proc = run_cli("check", "--matrix", str(tmp_path / "nope.yaml"))
+    assert proc.returncode == 2
+    assert "nope.yaml: no such file" in proc.stderr
+
+
+def test_cli_profiles_lists_every_profile() -> None:
+    proc = run_cli("matrix", "profiles")
+    assert proc.returncode == 0
+    names = [line.split()[0] for line in proc.stdout.splitlines()]
+    assert names == list(load_matrix().profiles)
+    assert "(default)" in next(line for line in proc.stdout.splitlines() if "exam-2022-07" in line)
