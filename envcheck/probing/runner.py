@@ -174,6 +174,7 @@ def run_command(
         _interrupt(proc)
         out_reader.join(2)
         err_reader.join(2)
+        _close(proc)
         run = _classify(
             probe,
             interpreter,
@@ -188,6 +189,7 @@ def run_command(
         raise ProbeInterrupted(run) from None
     out_reader.join(5)
     err_reader.join(5)
+    _close(proc)
     return _classify(
         probe,
         interpreter,
@@ -199,6 +201,13 @@ def run_command(
         started=started,
         interrupted=False,
     )
+
+
+def _close(proc: subprocess.Popen[bytes]) -> None:
+    for stream in (proc.stdout, proc.stderr):
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
 
 
 def _new_group_kwargs() -> dict[str, Any]:

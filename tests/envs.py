@@ -1,0 +1,85 @@
+"""Create the real interpreters the test suite checks (idempotent, cached).
+
+    python tests/envs.py          # what .ci/run and the README's test command run
+
+- exam-py38: CPython 3.8 (from pyenv, or TFCERT_PYTHON38) with the last exam
+  guide's pins: tensorflow==2.9.0 (Keras 2.9), numpy 1.22.4, Pillow 9.1.1,
+  pandas 1.4.2, scipy 1.7.3 (protobuf pinned so the set resolves today).
+- tf-py311: the tool's own Python with the newest tensorflow-cpu (Keras 3).
+
+Each lives under $TFCERT_CI_CACHE (default ~/.cache/tfcert-ci) and is only
+rebuilt when its requirement list changes. Missing base interpreters are
+reported, not fatal: the tests that need them skip with the reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+CACHE = Path(os.environ.get("TFCERT_CI_CACHE", Path.home() / ".cache" / "tfcert-ci"))
+
+ENVS: dict[str, tuple[str, list[str]]] = {
+    "exam-py38": (
+        "3.8",
+        ["tensorflow==2.9.0", "numpy==1.22.4", "Pillow==9.1.1", "pandas==1.4.2", "scipy==1.7.3",
+         "protobuf==3.19.6"],
+    ),
+    "tf-py311": ("tool", ["tensorflow-cpu==2.21.0"]),
+}
+
+
+def find_python(version: str) -> str | None:
+    if version == "tool":
+        return sys.executable
+    override = os.environ.get(f"TFCERT_PYTHON{version.replace('.', '')}")
+    if override:
+        return override
+    roots = [os.environ.get("PYENV_ROOT", ""), str(Path.home() / ".pyenv")]
+    if shutil.which("pyenv"):
+        out = subprocess.run(["pyenv", "root"], capture_output=True, text=True, check=False)
+        roots.insert(0, out.stdout.strip())
+    for root in filter(None, roots):
+        versions = Path(root) / "versions"
+        if versions.is_dir():
+            for d in sorted(versions.iterdir(), reverse=True):
+                if d.name.startswith(version + ".") and (d / "bin" / "python3").is_file():
+                    return str(d / "bin" / "python3")
+    return shutil.which(f"python{version}")
+
+
+def ensure(name: str, version: str, requirements: list[str]) -> None:
+    env = CACHE / name
+    stamp = env / ".requirements"
+    wanted = hashlib.sha256("\n".join(requirements).encode()).hexdigest()
+    if stamp.is_file() and stamp.read_text() == wanted and (env / "bin" / "python").is_file():
+        print(f"{name}: up to date ({env})")
+        return
+    base = find_python(version)
+    if base is None:
+        print(f"{name}: no Python {version} on this machine; tests that need it will skip")
+        return
+    print(f"{name}: creating with {base}: {' '.join(requirements)}", flush=True)
+    if env.exists():
+        shutil.rmtree(env)
+    subprocess.run([base, "-m", "venv", str(env)], check=True)
+    pip = [str(env / "bin" / "python"), "-m", "pip", "install", "-q",
+           "--disable-pip-version-check"]
+    subprocess.run([*pip, *requirements], check=True)
+    stamp.write_text(wanted)
+    print(f"{name}: ready", flush=True)
+
+
+def main() -> int:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    for name, (version, requirements) in ENVS.items():
+        ensure(name, version, requirements)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
