@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from _nvidia_fakes import NO_COMPUTE_CAP, SMI
 
 from envcheck import gpu
 from envcheck.gpu import CsvFormatError, DriverState, Gpu
+from tests._nvidia_fakes import NO_COMPUTE_CAP, SMI
 
 
 def read(name: str) -> str:
