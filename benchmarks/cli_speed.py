@@ -1,0 +1,61 @@
+"""Measure the CLI's speed goals and print them beside their targets.
+
+    python benchmarks/cli_speed.py [--python EXAM_PYTHON] [--runs 5]
+
+Goals (issue 2): `tfcert-envcheck --help` within 0.5 s; `check --no-bench`
+within 10 s on a 2-core machine with TensorFlow installed. Timings are wall
+clock medians of several runs of the real console script in subprocesses,
+so they include interpreter start-up, as a user experiences it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+DEFAULT_EXAM = Path.home() / ".cache" / "tfcert-ci" / "exam-py38" / "bin" / "python"
+
+
+def timed(argv: list[str], runs: int) -> list[float]:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--python", default=str(DEFAULT_EXAM), help="interpreter under test")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+
+    exe = shutil.which("tfcert-envcheck")
+    cli = [exe] if exe else [sys.executable, "-m", "envcheck"]
+    cases = [
+        ("tfcert-envcheck --help", [*cli, "--help"], 0.5),
+        (f"check --no-bench --python {Path(args.python).name}",
+         [*cli, "check", "--no-bench", "-q", "--python", args.python, "--format", "json"], 10.0),
+    ]
+    print(f"{'command':<44} {'median s':>9} {'min s':>7} {'max s':>7} {'target s':>9} "
+          f"{'ratio':>6}")
+    worst = 0.0
+    for name, argv, target in cases:
+        samples = timed(argv, args.runs)
+        med = statistics.median(samples)
+        worst = max(worst, med / target)
+        print(f"{name:<44} {med:>9.2f} {min(samples):>7.2f} {max(samples):>7.2f} {target:>9.1f} "
+              f"{med / target:>6.2f}")
+    print(f"\n{'all within target' if worst <= 1 else 'OVER TARGET'} "
+          f"(ratio = median / target; {args.runs} runs each)")
+    return 0 if worst <= 1 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
