@@ -1,0 +1,210 @@
+"""PyCharm: the installs, their versions, and the interpreter the exam project really uses.
+
+These checks read PyCharm's files only (no probe): what `check --project`
+found is in `ctx.options.extra["pycharm_resolution"]` (set by the check
+command, which also made that interpreter the one under test), and the
+other checks share one `Discovery` per run. `extra["pycharm_config"]`
+(--pycharm-config) and `extra["pycharm_layout"]` (tests) change where the
+files are read from.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from envcheck.checks.base import (
+    Check,
+    Context,
+    Finding,
+    check,
+    error,
+    failure,
+    ok,
+    skipped,
+    warning,
+)
+from envcheck.probing.interpreter import InterpreterProblem
+from envcheck.pycharm.files import RUNNING_HINT
+from envcheck.pycharm.installs import EDITIONS
+from envcheck.pycharm.layout import Layout
+from envcheck.pycharm.resolve import Discovery, Resolution, resolve_project_interpreter
+
+CHECKS: list[Check] = []
+
+DOWNLOAD = "https://www.jetbrains.com/pycharm/download/other.html"
+_DISCOVERY_KEY = "_pycharm_discovery"
+
+
+def options_layout(ctx: Context) -> Layout:
+    layout = ctx.options.extra.get("pycharm_layout")
+    return layout if isinstance(layout, Layout) else Layout.current()
+
+
+def discovery(ctx: Context) -> Discovery:
+    """One read of PyCharm's files per run, shared by the checks."""
+    found = ctx.shared.get(_DISCOVERY_KEY)
+    if not isinstance(found, Discovery):
+        config = ctx.options.extra.get("pycharm_config")
+        found = Discovery.run(options_layout(ctx), Path(config) if config else None)
+        ctx.shared[_DISCOVERY_KEY] = found
+    return found
+
+
+def _facts(ctx: Context) -> dict[str, Any]:
+    facts = ctx.shared.setdefault("pycharm", {})
+    assert isinstance(facts, dict)
+    return facts
+
+
+def _matches(version: str | None, wanted: list[str]) -> bool:
+    """"2021.3.3" matches "2021.3" (and "2021.3.3"); None matches nothing."""
+    return bool(version) and any(
+        version == w or (version or "").startswith(w + ".") for w in wanted
+    )
+
+
+@check("pycharm.installs", "PyCharm installs", registry=CHECKS)
+def installs_check(ctx: Context) -> Finding:
+    """PyCharm is installed, in a version the exam guide names (and none it warns against)."""
+    disc = discovery(ctx)
+    rules = ctx.profile.pycharm
+    good, bad = rules.known_good, rules.known_bad
+    expected = f"PyCharm {' or '.join(good)}" if good else "PyCharm (any version)"
+    facts = _facts(ctx)
+    facts["installs"] = [i.to_dict() for i in disc.installs]
+    facts["config_dirs"] = [c.to_dict() for c in disc.configs]
+    kw: dict[str, Any] = {"expected": expected, "source": ctx.profile.source}
+
+    # Versions from the installs; from the config folder names when only a copied config is here.
+    seen: list[tuple[str, str | None]] = [
+        (f"{i.label} ({i.found_in}: {i.path})", i.version) for i in disc.installs
+    ]
+    from_configs = not seen and bool(disc.configs)
+    if from_configs:
+        seen = [
+            (f"PyCharm {EDITIONS.get(c.product_code or '', '')} {c.version} (config {c.path})",
+             c.version)
+            for c in disc.configs if c.version
+        ]
+    kw["details"] = {"found": [label for label, _ in seen], "from_config_dirs": from_configs}
+    install_hint = (
+        f"Install PyCharm {' or '.join(good)} ({DOWNLOAD}); JetBrains Toolbox can keep it "
+        "beside other versions."
+        if good else f"Install PyCharm Community or Professional ({DOWNLOAD})."
+    )
+    if not seen:
+        return warning(
+            "no PyCharm install found in the usual places",
+            fix=install_hint + " If it is installed elsewhere, check the exam project with "
+            "`tfcert-envcheck check --project DIR`.",
+            observed="none found", **kw,
+        )
+    versions = ", ".join(sorted({v or "unknown" for _, v in seen}, reverse=True))
+    kw["observed"] = versions
+    known_bad = [label for label, v in seen if _matches(v, bad)]
+    known_good = [label for label, v in seen if _matches(v, good)]
+    if known_bad and not known_good:
+        return failure(
+            f"{'; '.join(known_bad)}: the exam guide says the exam plugin does not work with "
+            f"PyCharm {', '.join(bad)}",
+            fix=install_hint + " Take the exam in that version.", **kw,
+        )
+    if known_bad:
+        return warning(
+            f"{'; '.join(known_good)} is right, but {'; '.join(known_bad)} is a version the "
+            "exam guide warns against",
+            fix=f"Open the exam project in PyCharm {' or '.join(good)}, not in "
+            f"{', '.join(bad)}.", **kw,
+        )
+    if known_good or not good:
+        first = known_good[0] if known_good else seen[0][0]
+        more = len(seen) - 1
+        return ok(f"{first}" + (f" (and {more} more)" if more else ""), **kw)
+    return warning(
+        f"found PyCharm {versions}; the exam guide was tested with {' or '.join(good)}",
+        fix=install_hint + " Newer versions may work, but the exam plugin was known to break "
+        "in some new releases.", **kw,
+    )
+
+
+@check("pycharm.files", "PyCharm settings files", registry=CHECKS)
+def files_check(ctx: Context) -> Finding:
+    """PyCharm's XML and JSON files can be read (PyCharm rewrites them while it runs)."""
+    disc = discovery(ctx)
+    if not disc.configs and not disc.installs:
+        return skipped("no PyCharm config directory or install found")
+    for cfg in disc.configs:  # read every file now, so problems show even without --project
+        disc.sdks(cfg)
+        disc.recents(cfg)
+    problems = [p.to_dict() for p in disc.problems]
+    _facts(ctx)["file_problems"] = problems
+    read = f"{len(disc.configs)} config directories, {len(disc.installs)} installs"
+    if not problems:
+        return ok(f"all readable ({read})")
+    names = "; ".join(f"{p['path']}: {p['reason']}" for p in problems[:3])
+    more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+    return warning(
+        f"{len(problems)} file(s) could not be used: {names}{more}",
+        fix=f"{RUNNING_HINT.capitalize()}. A file that stays broken can be deleted: PyCharm "
+        "writes it again (recent projects are then forgotten).",
+        observed=f"{len(problems)} unreadable", details={"problems": problems},
+    )
+
+
+def project_resolution(ctx: Context) -> Resolution | None:
+    """What `check --project` resolved, or a fresh resolution of ctx.options.project."""
+    given = ctx.options.extra.get("pycharm_resolution")
+    if isinstance(given, Resolution):
+        return given
+    if ctx.options.project is None:
+        return None
+    return resolve_project_interpreter(ctx.options.project, discovery=discovery(ctx))
+
+
+_ERROR_STATUSES = ("not_a_project", "unreadable", "no_config")
+
+
+@check("pycharm.interpreter", "PyCharm project interpreter", registry=CHECKS)
+def interpreter_check(ctx: Context) -> Finding:
+    """The exam project's interpreter, resolved as PyCharm does, is a local, existing Python."""
+    res = project_resolution(ctx)
+    if res is None:
+        return skipped(
+            "no --project given: `tfcert-envcheck check --project DIR` checks the interpreter "
+            "PyCharm uses for that project"
+        )
+    details = res.to_dict()
+    _facts(ctx)["project"] = details
+    python = ctx.profile.python
+    fix = res.fix(python) or ""
+    expected = f"a local interpreter (python.org Python {python})"
+    kw: dict[str, Any] = {"observed": res.shown_as, "expected": expected, "details": details}
+    notes = f" ({'; '.join(res.notes)})" if res.notes else ""
+    if res.status in _ERROR_STATUSES:
+        return error(f"could not determine: {res.summary}", fix=fix, **kw)
+    if res.interpreter is None:
+        return failure(res.summary + notes, fix=fix, **kw)
+    kw["observed"] = str(res.interpreter)
+    interp = ctx.interpreter
+    if isinstance(interp, InterpreterProblem):
+        return failure(
+            f"PyCharm would run {res.interpreter}, which {interp.reason}", fix=interp.fix, **kw
+        )
+    real = f"Python {interp.version_str}"
+    stale = ""
+    if res.sdk is not None and res.sdk.recorded_version:
+        recorded = res.sdk.recorded_version.replace("Python", "").strip()
+        if recorded and recorded != interp.version_str:
+            stale = f"; PyCharm recorded {recorded}, the interpreter is really {interp.version_str}"
+    if res.problems:
+        kw["details"]["warnings"] = [str(p) for p in res.problems]
+    summary = f"{res.shown_as}: {res.interpreter} ({real}{stale})"
+    if res.status == "conda":
+        return warning(f"{summary} is a conda interpreter", fix=fix, **kw)
+    if res.problems:
+        return warning(
+            f"{summary}; but {res.problems[0]}",
+            fix="Close PyCharm and run again, so its files are complete.", **kw,
+        )
+    return ok(f"{summary}, chosen because {res.config_reason}", **kw)
