@@ -28,6 +28,11 @@ COMMANDS: dict[str, str] = {
     "check": "check",
     "matrix": "matrix",
     "list": "listing",
+    "pycharm": "pycharm",
+    "show": "show",
+    "diff": "diff",
+    "fleet": "fleet",
+    "schema": "schema",
 }
 
 

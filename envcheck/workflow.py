@@ -13,7 +13,13 @@ from envcheck.ui import LiveProgress, color_wanted
 
 
 def check_and_report(
-    config: RunConfig, *, fmt: str, output: Path | None, verbose: bool, quiet: bool
+    config: RunConfig,
+    *,
+    fmt: str,
+    output: Path | None,
+    verbose: bool,
+    quiet: bool,
+    redact: bool = True,
 ) -> int:
     """Run the check, write the report, and return the exit code from the verdict."""
     progress = LiveProgress(verbose=verbose)
@@ -23,11 +29,19 @@ def check_and_report(
         report = run_check(config, progress)
     finally:
         progress.close()
-    write_report(report, fmt=fmt, output=output, verbose=verbose)
+    write_report(report, fmt=fmt, output=output, verbose=verbose, redact=redact)
     return report.verdict.exit_code
 
 
-def write_report(report: Report, *, fmt: str, output: Path | None, verbose: bool) -> None:
+def write_report(
+    report: Report, *, fmt: str, output: Path | None, verbose: bool, redact: bool = True
+) -> None:
+    """Render and emit; shareable output (markdown, junit, any -o file) is redacted first."""
+    if redact:
+        from envcheck.redact import is_shareable, redact_report
+
+        if is_shareable(fmt, output):
+            report = redact_report(report)
     to_terminal = output is None and fmt == "text"
     options = RenderOptions(
         verbose=verbose,

@@ -6,7 +6,12 @@ from pathlib import Path
 
 import click
 
-from envcheck.commands.options import matrix_options, output_options, python_option
+from envcheck.commands.options import (
+    matrix_options,
+    output_options,
+    python_option,
+    redact_option,
+)
 from envcheck.render import FORMATS
 
 
@@ -14,6 +19,7 @@ from envcheck.render import FORMATS
 @python_option
 @matrix_options
 @output_options(list(FORMATS))
+@redact_option
 @click.option("-v", "--verbose", is_flag=True, help="Show every check with details and timings.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display on stderr.")
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit code 1).")
@@ -43,6 +49,7 @@ def command(
     fmt: str,
     as_json: bool,
     output: Path | None,
+    no_redact: bool,
     verbose: bool,
     quiet: bool,
     strict: bool,
@@ -69,6 +76,11 @@ def command(
         options=Options(strict=strict, timeout_scale=timeout_scale),
     )
     code = check_and_report(
-        config, fmt="json" if as_json else fmt, output=output, verbose=verbose, quiet=quiet
+        config,
+        fmt="json" if as_json else fmt,
+        output=output,
+        verbose=verbose,
+        quiet=quiet,
+        redact=not no_redact,
     )
     raise SystemExit(code)

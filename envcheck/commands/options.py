@@ -69,3 +69,13 @@ def python_option(func: F) -> F:
         help="The interpreter to check (default: the one running this tool). "
         "Point it at the exam project's venv, e.g. ~/exam/venv/bin/python.",
     )(func)
+
+
+def redact_option(func: F) -> F:
+    """--no-redact: keep user name, home, host name and GPU UUIDs in shareable output."""
+    return click.option(
+        "--no-redact",
+        is_flag=True,
+        help="Keep the user name, home folder, host name and GPU UUIDs in markdown, junit "
+        "and -o files (redacted by default; the terminal view always shows them).",
+    )(func)

@@ -25,6 +25,8 @@ Renderer = Callable[[Report, RenderOptions], str]
 FORMATS: dict[str, str] = {
     "text": "envcheck.render.text",
     "json": "envcheck.render.json",
+    "junit": "envcheck.render.junit",
+    "markdown": "envcheck.render.markdown",
 }
 
 

@@ -1,0 +1,166 @@
+"""Markdown to paste into a support ticket or an issue: summary first, details folded.
+
+GitHub and GitLab flavoured Markdown: a table with one row per category,
+then every problem with its fix hint, then one collapsible `<details>`
+section per category with every check (and, with -v, each check's
+structured details). Report content is untrusted text: `text()` escapes
+everything Markdown or HTML would interpret (pipes that would split a table
+cell, backticks, emphasis, links, tags such as `<script>`), and
+`safe.clean` makes control characters visible, so a pasted report shows
+exactly what the machine reported and nothing else.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from typing import Any
+
+from envcheck.render import RenderOptions
+from envcheck.render.safe import clean
+from envcheck.results import CheckResult, Report, Status, worst
+
+MARKS = {
+    Status.OK: "✓",
+    Status.SKIPPED: "-",
+    Status.NOT_RUN: "·",
+    Status.WARNING: "!",
+    Status.ERROR: "?",
+    Status.FAILURE: "✗",
+}
+
+# Inline Markdown syntax (CommonMark's backslash-escapable set, minus characters
+# that only matter at the start of a line, which report text never occupies).
+_INLINE = re.compile(r"([\\`*_\[\]|~#!{}$])")
+
+
+def text(value: str) -> str:
+    """Untrusted text as literal inline Markdown, safe in a table cell (one line)."""
+    parts = clean(value).replace("\r", "").strip().split("\n")
+    return "<br>".join(_INLINE.sub(r"\\\1", html.escape(p, quote=False)) for p in parts)
+
+
+def html_text(value: str) -> str:
+    """Untrusted text inside raw HTML (a <summary>), where Markdown is not parsed."""
+    return html.escape(clean(value, keep_newlines=False), quote=True)
+
+
+def code_block(value: str, lang: str = "") -> str:
+    """A fenced block whose fence no line of `value` can close."""
+    body = clean(value)
+    longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{lang}\n{body}\n{fence}"
+
+
+def status_cell(status: Status) -> str:
+    return f"{MARKS[status]} {status.value.replace('_', ' ')}"
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    out: list[str] = []
+    v = report.verdict
+    mark = "✓" if v.ready else "✗"
+    out.append(f"## tfcert-envcheck: {mark} {text(v.headline)}")
+    out.append("")
+    target = report.target.resolved or report.target.python
+    out.append(
+        f"Profile {text(report.profile)} · interpreter {text(target)} "
+        f"({text(report.target.how_chosen)}) · tfcert-envcheck {text(report.tool_version)} · "
+        f"{text(report.created_at)}"
+    )
+    out.append("")
+    out.extend(_summary_table(report))
+    out.append("")
+    out.extend(_problems(report))
+    for category, results in report.by_category():
+        out.append("")
+        out.extend(_category_details(category.title, results, options.verbose))
+    out.append("")
+    out.extend(_environment(report))
+    return "\n".join(out) + "\n"
+
+
+def _summary_table(report: Report) -> list[str]:
+    rows = ["| Category | Status | Checks |", "|---|---|---|"]
+    for category, results in report.by_category():
+        status = worst([r.status for r in results])
+        rows.append(f"| {text(category.title)} | {status_cell(status)} | {_counts(results)} |")
+    return rows
+
+
+def _counts(results: list[CheckResult]) -> str:
+    parts = []
+    for status in sorted(Status, key=lambda s: -s.severity):
+        n = sum(1 for r in results if r.status is status)
+        if n:
+            parts.append(f"{n} {status.value.replace('_', ' ')}")
+    return ", ".join(parts) or "none"
+
+
+def _problems(report: Report) -> list[str]:
+    problems = sorted(
+        (r for r in report.results if r.status.is_problem), key=lambda r: -r.status.severity
+    )
+    if not problems:
+        return ["No problems found."]
+    lines = ["### Problems", ""]
+    for r in problems:
+        lines.append(f"- {MARKS[r.status]} **{text(r.title)}** ({text(r.id)}): {text(r.summary)}")
+        if r.fix:
+            lines.append(f"  <br>**Fix:** {text(r.fix)}")
+    return lines
+
+
+def _category_details(title: str, results: list[CheckResult], verbose: bool) -> list[str]:
+    status = worst([r.status for r in results])
+    lines = [
+        "<details>",
+        f"<summary>{MARKS[status]} {html_text(title)}: {_counts(results)}</summary>",
+        "",
+        "| | Check | Result | Observed | Expected | Time |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {MARKS[r.status]} | {text(r.title)} ({text(r.id)}) | {text(r.summary)} "
+            f"| {text(r.observed or '')} | {text(r.expected or '')} | {r.duration_s:.2f} s |"
+        )
+    if verbose:
+        for r in results:
+            if r.source or r.details:
+                lines.extend(_check_details(r))
+    lines.extend(["", "</details>"])
+    return lines
+
+
+def _check_details(r: CheckResult) -> list[str]:
+    lines = ["", f"**{text(r.id)}**"]
+    if r.source:
+        lines.append(f"<br>Source: {text(r.source)}")
+    if r.details:
+        lines.extend(["", code_block(_json(r.details), "json")])
+    return lines
+
+
+def _environment(report: Report) -> list[str]:
+    rows: list[tuple[str, str]] = [
+        ("Platform", report.host.get("platform", "")),
+        ("Interpreter as given", report.target.python),
+        ("Resolved interpreter", report.target.resolved or ""),
+        ("Project", report.target.project or ""),
+        ("Matrix", report.matrix),
+        ("Report created", report.created_at),
+        ("Schema version", str(report.schema_version)),
+    ]
+    if report.host.get("redacted"):
+        rows.append(("Redacted", report.host["redacted"]))
+    lines = ["<details>", "<summary>Environment</summary>", "", "| | |", "|---|---|"]
+    lines.extend(f"| {label} | {text(value)} |" for label, value in rows if value)
+    lines.extend(["", "</details>"])
+    return lines
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
