@@ -12,11 +12,13 @@ from envcheck.commands.options import (
     python_option,
     redact_option,
 )
+from envcheck.commands.pycharm import project_options
 from envcheck.render import FORMATS
 
 
 @click.command("check")
 @python_option
+@project_options
 @matrix_options
 @output_options(list(FORMATS))
 @redact_option
@@ -44,6 +46,8 @@ from envcheck.render import FORMATS
 )
 def command(
     python: str | None,
+    project: Path | None,
+    pycharm_config: Path | None,
     matrix: Path | None,
     profile: str | None,
     fmt: str,
@@ -75,6 +79,9 @@ def command(
         strict=strict,
         options=Options(strict=strict, timeout_scale=timeout_scale),
     )
+    from envcheck.pycharm.integration import apply_project
+
+    apply_project(config, project, pycharm_config)
     code = check_and_report(
         config,
         fmt="json" if as_json else fmt,

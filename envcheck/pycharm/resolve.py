@@ -106,7 +106,9 @@ class Resolution:
     @property
     def shown_as(self) -> str:
         """The interpreter as PyCharm's status bar names it."""
-        if self.status == "no_interpreter" or self.request is None or self.request.name is None:
+        if self.request is None:
+            return "(unknown)"
+        if self.status == "no_interpreter" or self.request.name is None:
             return NO_INTERPRETER
         return self.request.name
 
@@ -114,14 +116,24 @@ class Resolution:
     def python_for_check(self) -> str:
         """What `check --project` hands to the pipeline as if --python named it.
 
-        Without a usable interpreter this is the SDK's home as written (a
-        remote URL, a missing path) or `<No interpreter>`, so the interpreter
-        checks report the same problem instead of testing another Python.
+        Without a usable interpreter this is never a path that could run
+        something else: a missing local path stays that path (it "does not
+        exist"), a remote SDK becomes a URL (refused as remote), anything else
+        is a `<...>` marker, so the interpreter checks report the same problem
+        instead of quietly testing another Python.
         """
         if self.interpreter is not None:
             return str(self.interpreter)
-        if self.sdk is not None:
-            return str(self.sdk.local_path or self.sdk.home_raw or NO_INTERPRETER)
+        sdk = self.sdk
+        if sdk is not None and self.status == "home_missing" and sdk.local_path is not None:
+            return str(sdk.local_path)
+        if sdk is not None and self.status == "remote":
+            if "://" in sdk.home_raw:
+                return sdk.home_raw
+            scheme = (sdk.remote_kind or "remote").lower().replace(" ", "-")
+            return f"{scheme}://{sdk.remote_detail or ''}{sdk.home_raw}"
+        if sdk is not None and self.status == "not_local":
+            return f"<not on this machine: {sdk.home_raw}>"
         return NO_INTERPRETER
 
     def fix(self, python: str = "3.8") -> str | None:

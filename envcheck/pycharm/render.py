@@ -1,0 +1,144 @@
+"""The `pycharm` command's text and JSON views of a `Survey` (render only)."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from envcheck.pycharm.layout import Layout
+from envcheck.pycharm.resolve import Resolution
+from envcheck.pycharm.sdks import PythonSdk
+from envcheck.pycharm.survey import Survey
+from envcheck.render.safe import clean
+
+_MARK = {"ok": ("✓", "green"), "warn": ("!", "yellow"), "bad": ("✗", "red"),
+         "unknown": ("?", "magenta"), "none": ("-", "dim")}
+_RES_MARK = {"ok": "ok", "conda": "warn", "not_a_project": "unknown", "unreadable": "unknown",
+             "no_config": "unknown"}
+
+
+def _mark(kind: str) -> Text:
+    symbol, style = _MARK[kind]
+    return Text(f"[{symbol}]", style=style)
+
+
+def render_json(survey: Survey) -> str:
+    return json.dumps(survey.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_text(survey: Survey, *, color: bool = False, width: int = 100,
+                python: str = "3.8") -> str:
+    buf = io.StringIO()
+    console = Console(
+        file=buf, force_terminal=color, no_color=not color,
+        color_system="standard" if color else None, width=width,
+        highlight=False, emoji=False, markup=False, soft_wrap=False,
+    )
+    lay = survey.layout
+    short = _shortener(lay)
+    head = Text("PyCharm on this machine", style="bold")
+    head.append(f" · {lay.os} layout · home {clean(str(lay.home))}", style="dim")
+    if survey.config_source != "discovered":
+        head.append(f" · configs from {clean(survey.config_source)}", style="dim")
+    console.print(head)
+
+    console.print(Text("\nInstalls", style="bold"))
+    if not survey.installs:
+        console.print(Text("  none found in the usual places", style="dim"))
+    else:
+        table = Table(box=None, show_header=True, header_style="dim", pad_edge=False,
+                      padding=(0, 1))
+        for col in ("PyCharm", "build", "found in", "config", "path"):
+            table.add_column(col, overflow="fold")
+        config_of = {c.install.path: c.config.name for c in survey.configs if c.install}
+        for inst in survey.installs:
+            table.add_row(
+                clean(f"{inst.edition} {inst.version or '?'}"), clean(inst.build or "?"),
+                clean(inst.found_in), clean(config_of.get(inst.path, "(none yet)")),
+                short(inst.path),
+            )
+        console.print(table)
+
+    console.print(Text("\nConfig directories and Python SDKs", style="bold"))
+    if not survey.configs:
+        console.print(Text("  none found", style="dim"))
+    for report in survey.configs:
+        cfg = report.config
+        line = Text(f"  {clean(cfg.name)}", style="bold")
+        line.append(f"  {short(cfg.path)} ({clean(cfg.kind)}; "
+                    f"{len(report.sdks)} Python SDKs, {len(report.recents)} recent projects)",
+                    style="dim")
+        console.print(line)
+        for sdk in report.sdks:
+            console.print(_sdk_line(sdk, short))
+
+    console.print(Text("\nProjects (interpreter resolved as PyCharm would)", style="bold"))
+    if not survey.projects:
+        console.print(Text("  no recent project folder found; use --project DIR", style="dim"))
+    for res in survey.projects:
+        _print_resolution(console, res, python, short)
+
+    if survey.problems:
+        console.print(Text("\nFiles that could not be used", style="bold"))
+        for problem in survey.problems:
+            console.print(Text("  ") + _mark("warn") + Text(f" {short(problem.path)}: "
+                                                              f"{clean(problem.reason)}"))
+    return buf.getvalue()
+
+
+def _shortener(layout: Layout) -> Callable[[object], str]:
+    """Paths under the home shown as ~/...: the text view is for reading, JSON keeps them whole."""
+    home = str(layout.home).rstrip("/\\")
+
+    def short(path: object) -> str:
+        text = str(path)
+        if home and (text == home or text.startswith(home + "/") or text.startswith(home + "\\")):
+            text = "~" + text[len(home):]
+        return clean(text)
+
+    return short
+
+
+def _sdk_line(sdk: PythonSdk, short: Callable[[object], str]) -> Text:
+    exists = sdk.home_exists()
+    if sdk.location == "remote":
+        kind, note = "bad", "remote: never run"
+    elif sdk.location != "local":
+        kind, note = "unknown", "not a path on this machine"
+    elif not exists:
+        kind, note = "bad", "missing"
+    elif sdk.conda:
+        kind, note = "warn", "conda"
+    else:
+        kind, note = "ok", ""
+    line = Text("    ") + _mark(kind) + Text(f" {clean(sdk.name)}")
+    line.append(f"  {clean(sdk.where)}", style="dim")
+    line.append(f"  {short(sdk.local_path or sdk.home_raw)}")
+    if note:
+        line.append(f"  ({note})", style="dim")
+    return line
+
+
+def _print_resolution(
+    console: Console, res: Resolution, python: str, short: Callable[[object], str]
+) -> None:
+    kind = _RES_MARK.get(res.status, "bad")
+    line = Text("  ") + _mark(kind) + Text(f" {short(res.project)}")
+    line.append(f"  →  {clean(res.shown_as)}", style="bold")
+    console.print(line)
+    console.print(Text(f"      {short(res.summary)}"))
+    if res.config_reason:
+        console.print(Text(f"      {clean(res.config_reason)}", style="dim"))
+    for note in res.notes:
+        console.print(Text(f"      {clean(note)}", style="dim"))
+    for problem in res.problems:
+        if str(problem) not in res.summary:
+            console.print(Text(f"      warning: {short(problem)}", style="yellow"))
+    fix = res.fix(python)
+    if fix:
+        console.print(Text(f"      fix: {clean(fix)}", style="cyan"))
