@@ -198,6 +198,7 @@ def test_unreadable_answer_is_an_error_not_a_guess(tmp_path: Path) -> None:
     res = run(ctx, "nvidia.driver")
     assert res.status is Status.ERROR
     assert res.summary.startswith("could not determine the NVIDIA driver's state: unreadable")
+    assert "state is unknown" in run(ctx, "nvidia.compute_capability").summary
 
 
 def test_probe_that_died_is_reported_by_the_driver_check_only() -> None:

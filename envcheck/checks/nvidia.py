@@ -93,6 +93,7 @@ def _not_checked(info: DriverInfo) -> Finding:
     reason = {
         DriverState.NOT_INSTALLED: "no NVIDIA GPU (CPU-only machine)",
         DriverState.NO_GPU: "the NVIDIA driver lists no GPU",
+        DriverState.UNEXPECTED: "the NVIDIA driver's state is unknown (see nvidia.driver)",
     }.get(info.state, "the NVIDIA driver is not working (see nvidia.driver)")
     return skipped(f"not checked: {reason}", details={"driver_state": info.state.value})
 
