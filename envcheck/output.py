@@ -37,6 +37,24 @@ def write_atomic(path: Path, text: str) -> None:
                 Path(tmp).unlink()
 
 
+def check_destination(path: Path | None) -> None:
+    """Fail before a long run, not after it, when the report file cannot be written."""
+    if path is None or str(path) == "-":
+        return
+    directory = path.parent
+    if not directory.is_dir():
+        raise OutputError(f"{path}: the folder {directory} does not exist")
+    if path.is_dir():
+        raise OutputError(f"{path}: is a folder; give the report a file name")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write in {directory}: {exc.strerror or exc}") from None
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        Path(tmp).unlink()
+
+
 def emit(text: str, output: Path | None) -> None:
     """The report to `-o FILE` (atomically) or to stdout."""
     if output is None or str(output) == "-":

@@ -25,7 +25,7 @@ from envcheck.errors import UsageError
 from envcheck.matrix import load_matrix
 from envcheck.outcome import verdict
 from envcheck.probing import interpreter as interp
-from envcheck.probing.runner import ProbeInterrupted
+from envcheck.probing.runner import ProbeInterrupted, ProbeRun, scratch_folder
 from envcheck.results import Category, CheckResult, Report, Status, Target
 
 
@@ -117,7 +117,7 @@ def _unavailable(check: Check, exc: ProbeUnavailable) -> Finding:
         return Finding(
             Status.ERROR,
             f"could not determine: {exc.reason}",
-            fix=_probe_fix(run.outcome),
+            fix=_probe_fix(run),
             details={"probe": run.to_dict()},
         )
     return Finding(
@@ -127,12 +127,31 @@ def _unavailable(check: Check, exc: ProbeUnavailable) -> Finding:
     )
 
 
-def _probe_fix(outcome: str) -> str:
+_SIGNAL_FIXES = {
+    "SIGILL": "The CPU lacks an instruction this Python or TensorFlow build uses: install a "
+    "build for this CPU (TensorFlow's prebuilt wheels need AVX).",
+    "SIGKILL": "Most often the out-of-memory killer: close memory-hungry programs or add "
+    "RAM/swap, then check again.",
+    "SIGSEGV": "Native code crashed: reinstall the interpreter's packages in a fresh venv; if "
+    "it persists, report the probe output shown with -v.",
+}
+
+
+def _probe_fix(run: ProbeRun) -> str:
+    """A fix hint for a probe that gave no answer, from how it ended."""
+    if run.outcome == "signal" and run.signal_name in _SIGNAL_FIXES:
+        return _SIGNAL_FIXES[run.signal_name]
     return {
         "timeout": "Run again with --timeout-scale 3 on a slow or busy machine; if it still "
         "hangs, run the interpreter by hand to see where it stops.",
         "not_started": "Check the interpreter path given with --python or by the PyCharm project.",
-    }.get(outcome, "Run with -v to see the probe's output, and report it if it looks like a bug.")
+        "memory": "Close memory-hungry programs or add RAM, then check again; the exam's "
+        "trainings need at least this much free memory.",
+        "bad_output": "Something printed instead of the probe's answer: run the interpreter by "
+        "hand and look for a sitecustomize.py or .pth file that writes to stdout.",
+    }.get(
+        run.outcome, "Run with -v to see the probe's output, and report it if it looks like a bug."
+    )
 
 
 def run_checks(
@@ -141,18 +160,23 @@ def run_checks(
     """Execute checks in order; on Ctrl-C the rest are marked not run."""
     results: list[CheckResult] = []
     for i, check in enumerate(checks):
-        progress.start(check)
         try:
+            progress.start(check)
             result = execute(check, ctx)
-        except (KeyboardInterrupt, ProbeInterrupted):
-            for rest in checks[i:]:
-                results.append(
-                    to_result(rest, Finding(Status.NOT_RUN, "not run: interrupted (Ctrl-C)"), 0.0)
-                )
-            return results, True
+        except (KeyboardInterrupt, ProbeInterrupted) as exc:
+            if isinstance(exc, ProbeInterrupted):
+                ctx.record(exc.run)  # its partial facts go into the report
+            return results + not_run(checks[i:]), True
         results.append(result)
         progress.done(check, result)
     return results, False
+
+
+def not_run(checks: list[Check]) -> list[CheckResult]:
+    """Results for checks an interrupt stopped before they ran."""
+    return [
+        to_result(c, Finding(Status.NOT_RUN, "not run: interrupted (Ctrl-C)"), 0.0) for c in checks
+    ]
 
 
 def host_identity() -> dict[str, str]:
@@ -179,16 +203,27 @@ def run_check(
     python = config.python or interp.default_interpreter()
     how = config.how_chosen or ("--python" if config.python else "the running interpreter")
     selected = select(checks if checks is not None else all_checks(), config.only, config.skip)
-    resolved = interp.resolve(python)
-
-    ctx = Context(
-        interpreter=resolved,
-        matrix=matrix,
-        profile_name=profile_name,
-        options=config.options,
-        on_progress=progress.probe_event,
-    )
-    results, interrupted = run_checks(ctx, selected, progress)
+    with scratch_folder():  # probes' temp files; removed even on Ctrl-C or a probe crash
+        try:
+            resolved: interp.Interpreter | interp.InterpreterProblem = interp.resolve(
+                python, timeout_s=interp.HANDSHAKE_TIMEOUT_S * config.options.timeout_scale
+            )
+        except KeyboardInterrupt:  # Ctrl-C while the interpreter answered: nothing ran yet
+            resolved = interp.InterpreterProblem(python, "was not asked (interrupted)", "")
+            interrupted_early = True
+        else:
+            interrupted_early = False
+        ctx = Context(
+            interpreter=resolved,
+            matrix=matrix,
+            profile_name=profile_name,
+            options=config.options,
+            on_progress=progress.probe_event,
+        )
+        if interrupted_early:
+            results, interrupted = not_run(selected), True
+        else:
+            results, interrupted = run_checks(ctx, selected, progress)
     return build_report(
         ctx,
         results,

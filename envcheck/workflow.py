@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
-from envcheck.output import emit
+from envcheck.errors import OutputError
+from envcheck.output import check_destination, emit
 from envcheck.pipeline import RunConfig, run_check
 from envcheck.render import RenderOptions, renderer
 from envcheck.results import Report
@@ -22,6 +27,7 @@ def check_and_report(
     redact: bool = True,
 ) -> int:
     """Run the check, write the report, and return the exit code from the verdict."""
+    check_destination(output)
     progress = LiveProgress(verbose=verbose)
     if quiet:
         progress.enabled = False
@@ -29,8 +35,25 @@ def check_and_report(
         report = run_check(config, progress)
     finally:
         progress.close()
-    write_report(report, fmt=fmt, output=output, verbose=verbose, redact=redact)
+    with ctrl_c_deferred():
+        write_report(report, fmt=fmt, output=output, verbose=verbose, redact=redact)
     return report.verdict.exit_code
+
+
+@contextlib.contextmanager
+def ctrl_c_deferred() -> Iterator[None]:
+    """Writing the report is not cut short: a Ctrl-C meanwhile takes effect after it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def write_report(
@@ -48,7 +71,15 @@ def write_report(
         color=to_terminal and color_wanted(sys.stdout),
         width=_width() if to_terminal else 100,
     )
-    emit(renderer(fmt)(report, options), output)
+    text = renderer(fmt)(report, options)
+    try:
+        emit(text, output)
+    except OutputError as exc:
+        if output is None:
+            raise
+        # The run may have taken many minutes: its report is not lost with the file.
+        emit(text, None)
+        raise OutputError(f"{exc} (the report was printed to stdout instead)") from None
 
 
 def _width() -> int:

@@ -7,27 +7,29 @@ Nothing is executed unless the path is a local, regular, executable file.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import stat
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from envcheck.probing.runner import child_env, describe_signal
+from envcheck.probing.runner import PROTOCOL, run_command
 
 HANDSHAKE_TIMEOUT_S = 20.0
 MIN_PROBE_PYTHON = (3, 7)
 
 # Runs on Python 2.7 and every Python 3: no f-strings, print as a function call.
+# It answers in the probe protocol, so the runner's timeout, output limit,
+# crash classification and Ctrl-C handling apply to it as to any probe.
 _HANDSHAKE = (
     "import sys, json, platform;"
-    "sys.stdout.write(json.dumps({'version': list(sys.version_info[:3]),"
+    "sys.stdout.write(json.dumps({'protocol': " + str(PROTOCOL) + ", 'probe': 'handshake',"
+    "'complete': True,"
+    "'facts': {'version': list(sys.version_info[:3]),"
     "'releaselevel': sys.version_info[3],"
     "'implementation': platform.python_implementation(),"
-    "'executable': sys.executable, 'prefix': sys.prefix}))"
+    "'executable': sys.executable, 'prefix': sys.prefix}}))"
 )
 
 
@@ -59,47 +61,46 @@ class InterpreterProblem:
     fix: str
 
 
-def resolve(path: str) -> Interpreter | InterpreterProblem:
-    """Check the path, then ask the interpreter who it is."""
+def resolve(
+    path: str, *, timeout_s: float = HANDSHAKE_TIMEOUT_S
+) -> Interpreter | InterpreterProblem:
+    """Check the path, then ask the interpreter who it is.
+
+    Ctrl-C while it answers raises `ProbeInterrupted` (a KeyboardInterrupt),
+    after the interpreter has been stopped.
+    """
+    path = _on_path(path)
     problem = unsafe_to_run(path)
     if problem is not None:
         return problem
-    try:
-        proc = subprocess.run(
-            [path, "-c", _HANDSHAKE],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            timeout=HANDSHAKE_TIMEOUT_S,
-            env=child_env(),
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
+    run = run_command("handshake", [path, "-c", _HANDSHAKE], timeout_s=timeout_s)
+    if run.outcome == "not_started":
         return InterpreterProblem(
             path,
-            f"did not answer within {HANDSHAKE_TIMEOUT_S:g} s",
-            "Run it by hand to see where it hangs; a broken sitecustomize or .pth file is "
-            "a common cause.",
-        )
-    except OSError as exc:
-        return InterpreterProblem(
-            path,
-            f"cannot be run: {exc.strerror or exc}",
+            f"cannot be run: {run.message.rsplit(': ', 1)[-1]}",
             "Point --python at a Python interpreter executable (python.exe on Windows).",
         )
-    if proc.returncode != 0:
-        how = (
-            f"was killed by {describe_signal(-proc.returncode)}"
-            if proc.returncode < 0
-            else f"exited with code {proc.returncode}"
-        )
-        err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+    if run.outcome == "timeout":
         return InterpreterProblem(
             path,
-            f"{how} when asked for its version" + (f": {err[-1][:200]}" if err else ""),
+            f"did not answer within {timeout_s:g} s",
+            "Run it by hand to see where it hangs; a broken sitecustomize or .pth file is "
+            "a common cause. On a slow machine, use --timeout-scale 3.",
+        )
+    if run.outcome in ("signal", "exit"):
+        how = (
+            f"was killed by {run.signal_name}"
+            if run.outcome == "signal"
+            else f"exited with code {run.returncode}"
+        )
+        last = run.stderr_tail.strip().splitlines()
+        return InterpreterProblem(
+            path,
+            f"{how} when asked for its version" + (f": {last[-1][:200]}" if last else ""),
             "Check that this is a working Python interpreter: run it with --version.",
         )
     try:
-        data = json.loads(proc.stdout.decode("utf-8", "replace"))
+        data = run.facts if run.outcome == "ok" else {}
         version = tuple(int(x) for x in data["version"])
         return Interpreter(
             path=path,
@@ -149,6 +150,13 @@ def unsafe_to_run(path: str) -> InterpreterProblem | None:
             path, "is not executable", "Point to the python executable, or fix its permissions."
         )
     return None
+
+
+def _on_path(name: str) -> str:
+    """A bare command name (`--python python3.8`) is looked up on PATH, as a shell would."""
+    if os.sep in name or (os.altsep and os.altsep in name) or Path(name).exists():
+        return name
+    return shutil.which(name) or name
 
 
 def _python_in_dir(directory: Path) -> str | None:

@@ -6,6 +6,11 @@ out-of-memory killer; a timeout names the probe and its limit. The caller
 gets a `ProbeRun` value in every case and never an exception, except
 KeyboardInterrupt, which is passed on after the child has been stopped and
 its partial facts collected (see `ProbeInterrupted`).
+
+Probes run with the run's scratch folder (`scratch_folder`) as their working
+directory and TMPDIR, so that whatever they or TensorFlow write lands in one
+place that is removed at the end; an optional memory cap stops a probe
+before it can exhaust the machine's memory (`memory_limit_mb`).
 """
 
 from __future__ import annotations
@@ -13,13 +18,16 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +40,14 @@ PROGRESS_PREFIX = "@@envcheck-progress "
 STDERR_KEEP_LINES = 400
 TERM_GRACE_S = 3.0
 INTERRUPT_GRACE_S = 5.0
+MAX_STDOUT_BYTES = 32 * 1024 * 1024
+"""A probe's document is at most a few hundred KB; more is a runaway, which is stopped."""
+MAX_STDERR_LINE = 64 * 1024
+"""Longer stderr lines are split, so that a flood without newlines cannot fill memory."""
+MEMORY_POLL_S = 0.1
+RLIMIT_HEADROOM = 1.25
+"""The kernel limit (Linux RLIMIT_DATA) sits above the watched cap: the watchdog gives the
+clear message, the kernel limit stops an allocation burst faster than the watchdog polls."""
 
 ProgressCallback = Callable[[dict[str, Any]], None]
 
@@ -51,7 +67,8 @@ class ProbeRun:
     outcome is one of: "ok" (a complete JSON document), "partial" (JSON but
     the probe stopped early), "timeout", "signal" (killed by a signal),
     "exit" (non-zero exit without JSON), "bad_output" (exit 0 but no valid
-    JSON), "interrupted" (Ctrl-C), "not_started" (could not be launched).
+    JSON), "interrupted" (Ctrl-C), "not_started" (could not be launched),
+    "memory" (stopped at its memory cap, see `run_command`).
     """
 
     probe: str
@@ -64,6 +81,8 @@ class ProbeRun:
     duration_s: float = 0.0
     stderr_tail: str = ""
     message: str = ""
+    memory_limit_mb: float | None = None
+    peak_rss_mb: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -80,6 +99,8 @@ class ProbeRun:
             "duration_s": round(self.duration_s, 3),
             "message": self.message,
             "stderr_tail": self.stderr_tail[-4000:],
+            "memory_limit_mb": self.memory_limit_mb,
+            "peak_rss_mb": self.peak_rss_mb,
         }
 
 
@@ -96,12 +117,46 @@ def probe_command(interpreter: str, probe: str, args: Mapping[str, Any] | None) 
     return [interpreter, str(script), json.dumps(dict(args or {}))]
 
 
+_scratch: Path | None = None
+
+
+@contextlib.contextmanager
+def scratch_folder() -> Iterator[Path]:
+    """One temp folder for every probe of a run, removed at the end even on Ctrl-C.
+
+    Probes get it as their working directory and TMPDIR/TEMP/TMP, so a crash
+    dump, a checkpoint or TensorFlow's temp files never land in the project.
+    """
+    global _scratch
+    path = Path(tempfile.mkdtemp(prefix="tfcert-envcheck-"))
+    previous, _scratch = _scratch, path
+    try:
+        yield path
+    finally:
+        _scratch = previous
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def current_scratch() -> Path | None:
+    """The active scratch folder, for code that must place a file for a probe."""
+    return _scratch
+
+
 def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The probe's environment: the user's, minus ways to write into the target."""
     env = dict(os.environ)
     env["PYTHONIOENCODING"] = "utf-8"
     env["PYTHONDONTWRITEBYTECODE"] = "1"  # the read-only guarantee: no __pycache__ in site-packages
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"  # no network, no selfcheck file
     env.pop("PYTHONSTARTUP", None)
+    if _scratch is not None:
+        for var in ("TMPDIR", "TEMP", "TMP"):
+            env[var] = str(_scratch)
+        keras_dir = Path(env.get("KERAS_HOME") or Path.home() / ".keras")
+        if not (keras_dir / "keras.json").is_file():
+            # Keras writes ~/.keras/keras.json on first import; where the user has none
+            # yet, it gets the defaults from a folder of ours instead.
+            env["KERAS_HOME"] = str(_scratch / "keras")
     if extra:
         env.update(extra)
     return env
@@ -116,10 +171,30 @@ def run_probe(
     on_progress: ProgressCallback | None = None,
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
+    memory_limit_mb: float | None = None,
 ) -> ProbeRun:
     """Run probes/probe_<probe>.py under `interpreter` and classify the result."""
     argv = probe_command(interpreter, probe, args)
-    return run_command(probe, argv, timeout_s=timeout_s, on_progress=on_progress, env=env, cwd=cwd)
+    return run_command(
+        probe,
+        argv,
+        timeout_s=timeout_s,
+        on_progress=on_progress,
+        env=env,
+        cwd=cwd,
+        memory_limit_mb=memory_limit_mb,
+    )
+
+
+def memory_cap_mb(fraction: float = 0.75) -> float:
+    """A cap for a memory-hungry probe: a share of the memory available right now.
+
+    What is available (not the total) is what the probe can take without
+    pushing the user's other programs into swap or the OOM killer.
+    """
+    import psutil
+
+    return round(psutil.virtual_memory().available * fraction / 2**20, 1)
 
 
 def run_command(
@@ -130,8 +205,15 @@ def run_command(
     on_progress: ProgressCallback | None = None,
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
+    memory_limit_mb: float | None = None,
 ) -> ProbeRun:
-    """Run any command that follows the probe protocol (one JSON document on stdout)."""
+    """Run any command that follows the probe protocol (one JSON document on stdout).
+
+    With `memory_limit_mb`, the probe's process group is watched (resident
+    memory, children included) and stopped when it exceeds the cap, outcome
+    "memory"; on Linux a kernel limit (RLIMIT_DATA) a little above the cap
+    also refuses allocations the watchdog would be too slow to see.
+    """
     interpreter = argv[0]
     started = time.monotonic()
     try:
@@ -141,7 +223,7 @@ def run_command(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=child_env(env),
-            cwd=cwd,
+            cwd=cwd if cwd is not None else _scratch,
             **_new_group_kwargs(),
         )
     except OSError as exc:
@@ -152,11 +234,13 @@ def run_command(
             message=f"cannot run {interpreter}: {exc.strerror or exc}",
             duration_s=time.monotonic() - started,
         )
+    _limit_resources(proc, memory_limit_mb)
+    watch = _MemoryWatch(proc, memory_limit_mb) if memory_limit_mb else None
 
-    out_chunks: list[bytes] = []
+    out = _Capture(proc)
     err_lines: deque[str] = deque(maxlen=STDERR_KEEP_LINES)
     assert proc.stdout is not None and proc.stderr is not None
-    out_reader = threading.Thread(target=_read_all, args=(proc.stdout, out_chunks), daemon=True)
+    out_reader = threading.Thread(target=out.read, args=(proc.stdout,), daemon=True)
     err_reader = threading.Thread(
         target=_read_lines, args=(proc.stderr, err_lines, on_progress), daemon=True
     )
@@ -165,42 +249,148 @@ def run_command(
 
     timed_out = False
     try:
-        try:
-            proc.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            _stop(proc)
+        timed_out = _wait(proc, started + timeout_s, watch)
     except KeyboardInterrupt:
         _interrupt(proc)
-        out_reader.join(2)
-        err_reader.join(2)
-        _close(proc)
+        _finish(proc, out_reader, err_reader, 2)
         run = _classify(
             probe,
             interpreter,
             proc,
-            out_chunks,
+            out,
             err_lines,
             timed_out=False,
             timeout_s=timeout_s,
             started=started,
             interrupted=True,
+            watch=watch,
         )
         raise ProbeInterrupted(run) from None
-    out_reader.join(5)
-    err_reader.join(5)
-    _close(proc)
+    _finish(proc, out_reader, err_reader, 5)
     return _classify(
         probe,
         interpreter,
         proc,
-        out_chunks,
+        out,
         err_lines,
         timed_out=timed_out,
         timeout_s=timeout_s,
         started=started,
         interrupted=False,
+        watch=watch,
     )
+
+
+def _wait(proc: subprocess.Popen[bytes], deadline: float, watch: _MemoryWatch | None) -> bool:
+    """Wait for the probe to end; stop it at the deadline or the memory cap. True: timed out."""
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            _stop(proc)
+            return True
+        try:
+            proc.wait(timeout=min(remaining, MEMORY_POLL_S) if watch else remaining)
+            return False
+        except subprocess.TimeoutExpired:
+            if watch is not None and watch.check():
+                _signal_group(proc, getattr(signal, "SIGKILL", signal.SIGTERM))
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(timeout=TERM_GRACE_S)
+                return False
+
+
+def _finish(
+    proc: subprocess.Popen[bytes],
+    out_reader: threading.Thread,
+    err_reader: threading.Thread,
+    join_s: float,
+) -> None:
+    """After the probe's main process ended: stop what it left behind, collect, close."""
+    # A child the probe started (and did not wait for) may still hold the
+    # pipes open; it belongs to the probe's group, which ends with the probe.
+    _signal_group(proc, getattr(signal, "SIGKILL", signal.SIGTERM))
+    out_reader.join(join_s)
+    err_reader.join(join_s)
+    _close(proc)
+
+
+class _Capture:
+    """A probe's stdout, kept up to MAX_STDOUT_BYTES; a runaway beyond that is stopped."""
+
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        self.proc = proc
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.overflow = False
+
+    def read(self, stream: Any) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            for chunk in iter(lambda: stream.read1(65536), b""):
+                if self.overflow:
+                    continue
+                if self.size + len(chunk) > MAX_STDOUT_BYTES:
+                    self.overflow = True
+                    self.chunks.clear()
+                    _signal_group(self.proc, getattr(signal, "SIGKILL", signal.SIGTERM))
+                    continue
+                self.chunks.append(chunk)
+                self.size += len(chunk)
+
+    @property
+    def data(self) -> bytes:
+        return b"".join(self.chunks)
+
+
+class _MemoryWatch:
+    """Resident memory of a probe's process tree, polled, against a cap."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], limit_mb: float) -> None:
+        import psutil
+
+        self.limit_mb = limit_mb
+        self.peak_mb = 0.0
+        self.exceeded = False
+        try:
+            self._root: Any = psutil.Process(proc.pid)
+        except psutil.Error:
+            self._root = None
+
+    def check(self) -> bool:
+        """Sample once; True when the tree is over the cap."""
+        import psutil
+
+        if self._root is None:
+            return False
+        total = 0
+        try:
+            procs = [self._root, *self._root.children(recursive=True)]
+        except psutil.Error:
+            return False
+        for p in procs:
+            with contextlib.suppress(psutil.Error):
+                total += p.memory_info().rss
+        mb = total / 2**20
+        self.peak_mb = max(self.peak_mb, mb)
+        if mb > self.limit_mb:
+            self.exceeded = True
+        return self.exceeded
+
+
+def _limit_resources(proc: subprocess.Popen[bytes], memory_limit_mb: float | None) -> None:
+    """No core dumps from a crashing probe; the kernel side of the memory cap (Linux)."""
+    if os.name == "nt":
+        return
+    import resource
+
+    prlimit = getattr(resource, "prlimit", None)  # Linux only; elsewhere the watchdog alone
+    if prlimit is None:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        prlimit(proc.pid, resource.RLIMIT_CORE, (0, 0))
+    if memory_limit_mb:
+        limit = int(memory_limit_mb * RLIMIT_HEADROOM * 2**20)
+        with contextlib.suppress(OSError, ValueError):
+            prlimit(proc.pid, resource.RLIMIT_DATA, (limit, limit))
 
 
 def _close(proc: subprocess.Popen[bytes]) -> None:
@@ -252,15 +442,9 @@ def _interrupt(proc: subprocess.Popen[bytes]) -> None:
         _stop(proc)
 
 
-def _read_all(stream: Any, chunks: list[bytes]) -> None:
-    with contextlib.suppress(OSError, ValueError):
-        for chunk in iter(lambda: stream.read(65536), b""):
-            chunks.append(chunk)
-
-
 def _read_lines(stream: Any, lines: deque[str], on_progress: ProgressCallback | None) -> None:
     with contextlib.suppress(OSError, ValueError):
-        for raw in stream:
+        for raw in iter(lambda: stream.readline(MAX_STDERR_LINE), b""):
             line = raw.decode("utf-8", "replace").rstrip("\r\n")
             if line.startswith(PROGRESS_PREFIX):
                 if on_progress is not None:
@@ -285,18 +469,19 @@ def _classify(
     probe: str,
     interpreter: str,
     proc: subprocess.Popen[bytes],
-    out_chunks: list[bytes],
+    out: _Capture,
     err_lines: deque[str],
     *,
     timed_out: bool,
     timeout_s: float,
     started: float,
     interrupted: bool,
+    watch: _MemoryWatch | None = None,
 ) -> ProbeRun:
     rc = proc.returncode
     duration = time.monotonic() - started
     stderr_tail = "\n".join(err_lines)
-    doc, parse_problem = _parse(b"".join(out_chunks))
+    doc, parse_problem = _parse(out.data)
     facts: dict[str, Any] = doc.get("facts", {}) if doc else {}
     common: dict[str, Any] = {
         "returncode": rc,
@@ -304,6 +489,9 @@ def _classify(
         "duration_s": duration,
         "stderr_tail": stderr_tail,
     }
+    if watch is not None:
+        common["memory_limit_mb"] = watch.limit_mb
+        common["peak_rss_mb"] = round(watch.peak_mb, 1)
 
     if interrupted:
         return ProbeRun(
@@ -322,6 +510,33 @@ def _classify(
             facts,
             message=f"probe {probe!r} did not finish within its {timeout_s:g} s limit "
             "and was stopped",
+            **common,
+        )
+    if watch is not None and (watch.exceeded or _out_of_memory(doc, stderr_tail)):
+        how = (
+            f"used more than its memory cap of {watch.limit_mb:g} MiB "
+            f"(peak {watch.peak_mb:.0f} MiB)"
+            if watch.exceeded
+            else f"ran out of memory under its cap of {watch.limit_mb:g} MiB"
+        )
+        return ProbeRun(
+            probe,
+            interpreter,
+            "memory",
+            facts,
+            signal_name=_death_signal(rc),
+            message=f"probe {probe!r} {how} and was stopped before it could exhaust "
+            "the machine's memory",
+            **common,
+        )
+    if out.overflow:
+        return ProbeRun(
+            probe,
+            interpreter,
+            "bad_output",
+            facts,
+            message=f"probe {probe!r} printed more than {MAX_STDOUT_BYTES // 2**20} MiB "
+            "on stdout and was stopped",
             **common,
         )
     signame = _death_signal(rc)
@@ -367,6 +582,15 @@ def _classify(
     )
 
 
+_OOM_MARKERS = ("MemoryError", "std::bad_alloc", "Cannot allocate memory", "ResourceExhausted")
+
+
+def _out_of_memory(doc: dict[str, Any] | None, stderr_tail: str) -> bool:
+    """Whether a probe under a memory cap says it was refused memory."""
+    said = str((doc or {}).get("error") or "") + "\n" + stderr_tail[-8000:]
+    return any(marker in said for marker in _OOM_MARKERS)
+
+
 def _death_signal(rc: int | None) -> str | None:
     if rc is None:
         return None
@@ -388,14 +612,37 @@ def _signal_meaning(signame: str) -> str:
     }.get(signame, "terminated by a signal")
 
 
+_DOC_START = re.compile(rb'\{\s*"(?:complete|protocol)"\s*:')
+
+
 def _parse(data: bytes) -> tuple[dict[str, Any] | None, str]:
+    """The probe document: all of stdout, or its last document after stray output.
+
+    Something in the interpreter's startup (a sitecustomize.py, a .pth file)
+    can print to stdout before the probe takes it over; the document is
+    still found at the end and the stray text ignored.
+    """
     text = data.decode("utf-8", "replace").strip()
     if not text:
         return None, "empty output"
+    doc, problem = _document(text)
+    if doc is not None:
+        return doc, ""
+    for match in reversed(list(_DOC_START.finditer(data))):
+        tail = data[match.start() :].decode("utf-8", "replace").strip()
+        found, _ = _document(tail)
+        if found is not None:
+            return found, ""
+    return None, problem
+
+
+def _document(text: str) -> tuple[dict[str, Any] | None, str]:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         return None, f"not JSON: {exc.msg} at position {exc.pos}"
+    except RecursionError:
+        return None, "not JSON: nested too deeply"
     if not isinstance(doc, dict) or doc.get("protocol") != PROTOCOL:
         return None, f"not a probe document of protocol {PROTOCOL}"
     if not isinstance(doc.get("facts"), dict):
