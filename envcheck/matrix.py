@@ -16,6 +16,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from envcheck.bench.config import Benchmark
 from envcheck.errors import ConfigError
 
 MATRIX_SCHEMA_VERSION = 1
@@ -136,7 +137,7 @@ class Matrix(_Strict):
     gpu: GpuRules
     platform_rules: PlatformRules
     hardware: Hardware
-    benchmark: dict[str, Any] | None = Field(
+    benchmark: Benchmark | None = Field(
         default=None, description="Benchmark workloads and verdict thresholds (see envcheck.bench)."
     )
 

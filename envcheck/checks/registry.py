@@ -18,7 +18,7 @@ CATEGORIES: list[Category] = [
 
 def all_checks() -> list[Check]:
     """Every registered check, grouped by category in report order."""
-    from envcheck.checks import nvidia, packages, pycharm, python, system, tensorflow
+    from envcheck.checks import benchmark, nvidia, packages, pycharm, python, system, tensorflow
 
     checks: list[Check] = [
         *system.CHECKS,
@@ -27,6 +27,7 @@ def all_checks() -> list[Check]:
         *tensorflow.CHECKS,
         *nvidia.CHECKS,
         *pycharm.CHECKS,
+        *benchmark.CHECKS,
     ]
     order = {c.key: i for i, c in enumerate(CATEGORIES)}
     return sorted(checks, key=lambda c: order[c.category])

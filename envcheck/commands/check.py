@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from envcheck.commands.bench import retrain_factor_option
 from envcheck.commands.options import (
     matrix_options,
     output_options,
@@ -44,6 +45,8 @@ from envcheck.render import FORMATS
     show_default=True,
     help="Multiply every probe's time limit (slow or busy machines).",
 )
+@click.option("--no-bench", is_flag=True, help="Skip the training benchmark (about a minute).")
+@retrain_factor_option
 def command(
     python: str | None,
     project: Path | None,
@@ -60,6 +63,8 @@ def command(
     only: tuple[str, ...],
     skip: tuple[str, ...],
     timeout_scale: float,
+    no_bench: bool,
+    retrain_factor: float | None,
 ) -> None:
     """Check an interpreter and this machine against the exam profile.
 
@@ -75,9 +80,13 @@ def command(
         matrix=matrix,
         profile=profile,
         only=only,
-        skip=skip,
+        skip=skip + (("benchmark",) if no_bench else ()),
         strict=strict,
-        options=Options(strict=strict, timeout_scale=timeout_scale),
+        options=Options(
+            strict=strict,
+            timeout_scale=timeout_scale,
+            extra={"retrain_factor": retrain_factor} if retrain_factor is not None else {},
+        ),
     )
     from envcheck.pycharm.integration import apply_project
 

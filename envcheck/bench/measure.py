@@ -1,0 +1,191 @@
+"""Run the benchmark probe and keep every category it finished, whatever happens.
+
+The probe writes its JSON only when it ends by itself, by Ctrl-C or by
+SIGTERM. A probe killed outright (SIGKILL, the out-of-memory killer, a
+crash in native code) writes nothing, so each finished category is also
+sent as a progress event; `EventCollector` keeps those, and `BenchRun`
+merges them with whatever JSON arrived.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from envcheck.bench.config import Benchmark
+from envcheck.probing.registry import PROBES
+from envcheck.probing.runner import ProbeInterrupted, ProbeRun, ProgressCallback, run_probe
+
+FULL_TIMEOUT_FLOOR_S = 900.0
+FULL_TIMEOUT_FACTOR = 3.0
+"""A full run may take this many times its predicted upper bound before it is stopped."""
+
+
+def probe_args(
+    bench: Benchmark,
+    categories: Iterable[int],
+    *,
+    mode: str = "quick",
+    save_check: bool = True,
+) -> dict[str, Any]:
+    """The probe's JSON argument: each workload with the sizes of this mode."""
+    workloads = []
+    for category in categories:
+        workload = bench.workload(category)
+        sizes = workload.quick if mode == "quick" else workload.full
+        workloads.append(
+            {
+                "category": workload.category,
+                "kind": workload.kind,
+                "title": workload.title,
+                "shape": dict(workload.shape),
+                "sizes": sizes.model_dump(),
+            }
+        )
+    return {
+        "mode": mode,
+        "workloads": workloads,
+        "warmup_steps": bench.warmup_steps,
+        "save_check": save_check,
+    }
+
+
+class EventCollector:
+    """A progress callback that keeps the benchmark's results and passes events on."""
+
+    def __init__(self, forward: ProgressCallback | None = None) -> None:
+        self.forward = forward
+        self.environment: dict[str, Any] | None = None
+        self.categories: dict[int, dict[str, Any]] = {}
+        self.save_check: dict[str, Any] | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        kind = event.get("event")
+        with self._lock:
+            if kind == "bench_environment" and isinstance(event.get("environment"), dict):
+                self.environment = event["environment"]
+            elif kind == "bench_category_done" and isinstance(event.get("result"), dict):
+                result = event["result"]
+                if isinstance(result.get("category"), int):
+                    self.categories[result["category"]] = result
+            elif kind == "bench_save_check" and isinstance(event.get("result"), dict):
+                self.save_check = event["result"]
+        if self.forward is not None:
+            self.forward(event)
+
+
+@dataclass(frozen=True)
+class BenchRun:
+    """What one benchmark probe run delivered, complete or not."""
+
+    mode: str
+    requested: tuple[int, ...]
+    run: ProbeRun
+    environment: dict[str, Any] | None = None
+    categories: dict[int, dict[str, Any]] = field(default_factory=dict)
+    save_check: dict[str, Any] | None = None
+    peak_rss_mib: float | None = None
+    wall_s: float | None = None
+    interrupted: bool = False
+
+    @property
+    def import_s(self) -> float | None:
+        value = (self.environment or {}).get("import_s")
+        return float(value) if isinstance(value, int | float) else None
+
+    def finished(self, category: int) -> dict[str, Any] | None:
+        """The category's result if its training ran to the end."""
+        result = self.categories.get(category)
+        if result is not None and result.get("status") == "done":
+            return result
+        return None
+
+    def missing_reason(self, category: int) -> str:
+        """Why a category has no finished result, in one line."""
+        result = self.categories.get(category)
+        if result is not None and result.get("status") == "error":
+            return f"its training failed: {result.get('error', 'unknown error')}"
+        if result is not None and result.get("status") == "interrupted":
+            return "it was interrupted (Ctrl-C) before it finished"
+        if self.run.outcome == "ok":
+            return "the probe did not run it"
+        return f"the benchmark stopped before it finished ({self.run.message})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "mode": self.mode,
+            "requested": list(self.requested),
+            "probe": self.run.to_dict(),
+            "environment": self.environment,
+            "categories": {str(k): v for k, v in sorted(self.categories.items())},
+            "save_check": self.save_check,
+            "peak_rss_mib": self.peak_rss_mib,
+            "wall_s": self.wall_s,
+            "interrupted": self.interrupted,
+        }
+
+
+def from_probe_run(
+    run: ProbeRun, collector: EventCollector, requested: Iterable[int], mode: str
+) -> BenchRun:
+    """Merge the probe's JSON facts (if any) with the results sent as events."""
+    facts = run.facts or {}
+    categories: dict[int, dict[str, Any]] = dict(collector.categories)
+    reported = facts.get("categories")
+    if isinstance(reported, Mapping):
+        for key, value in reported.items():
+            if isinstance(value, dict) and str(key).isdigit():
+                categories[int(key)] = value
+    environment = facts.get("environment") if isinstance(facts.get("environment"), dict) else None
+    save = facts.get("save_check") if isinstance(facts.get("save_check"), dict) else None
+    peak = facts.get("peak_rss_mib")
+    wall = facts.get("wall_s")
+    return BenchRun(
+        mode=mode,
+        requested=tuple(requested),
+        run=run,
+        environment=environment or collector.environment,
+        categories=categories,
+        save_check=save or collector.save_check,
+        peak_rss_mib=float(peak) if isinstance(peak, int | float) else None,
+        wall_s=float(wall) if isinstance(wall, int | float) else None,
+        interrupted=run.outcome == "interrupted",
+    )
+
+
+class BenchInterrupted(KeyboardInterrupt):
+    """Ctrl-C during the benchmark; `bench_run` holds what was measured."""
+
+    def __init__(self, bench_run: BenchRun) -> None:
+        super().__init__("benchmark interrupted")
+        self.bench_run = bench_run
+
+
+def measure(
+    interpreter: str,
+    bench: Benchmark,
+    *,
+    categories: Iterable[int],
+    mode: str = "quick",
+    save_check: bool = True,
+    timeout_s: float | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> BenchRun:
+    """Run the benchmark probe under `interpreter`; raises BenchInterrupted on Ctrl-C."""
+    wanted = tuple(categories)
+    collector = EventCollector(on_progress)
+    args = probe_args(bench, wanted, mode=mode, save_check=save_check)
+    limit = timeout_s if timeout_s is not None else PROBES["bench"].timeout_s
+    try:
+        run = run_probe("bench", interpreter, timeout_s=limit, args=args, on_progress=collector)
+    except ProbeInterrupted as exc:
+        raise BenchInterrupted(from_probe_run(exc.run, collector, wanted, mode)) from None
+    return from_probe_run(run, collector, wanted, mode)
+
+
+def full_timeout(predicted_high_s: float) -> float:
+    """The time limit for a full reference run predicted to take up to `predicted_high_s`."""
+    return max(FULL_TIMEOUT_FLOOR_S, FULL_TIMEOUT_FACTOR * predicted_high_s)

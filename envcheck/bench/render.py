@@ -1,0 +1,170 @@
+"""Turn a benchmark analysis (and full-run comparisons) into text or JSON.
+
+Renderers only render: they take values and return a string; the command
+decides where it goes. Strings that came from the probe go through
+`safe.clean` and into `rich.text.Text`, never into markup.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from envcheck.bench.analysis import Analysis, Comparison
+from envcheck.bench.config import Benchmark
+from envcheck.bench.verdict import Readiness, bar, format_duration, share_of_budget
+from envcheck.render.safe import clean
+
+_READINESS_STYLE = {
+    Readiness.READY: "green",
+    Readiness.MARGINAL: "yellow",
+    Readiness.NOT_READY: "red",
+    Readiness.UNKNOWN: "magenta",
+}
+
+
+def _console(buf: io.StringIO, color: bool, width: int) -> Console:
+    return Console(
+        file=buf, force_terminal=color, no_color=not color,
+        color_system="standard" if color else None, width=width,
+        highlight=False, emoji=False, markup=False, soft_wrap=False,
+    )
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def render_text(
+    analysis: Analysis,
+    bench: Benchmark,
+    *,
+    comparisons: Sequence[Comparison] = (),
+    verbose: bool = False,
+    color: bool = False,
+    width: int = 100,
+) -> str:
+    """The per-category table, the verdict, the .h5 check and any full-run comparison."""
+    buf = io.StringIO()
+    console = _console(buf, color, width)
+    run = analysis.run
+    env = run.environment or {}
+    head = Text("Training benchmark", style="bold")
+    if env:
+        head.append(
+            f" · TensorFlow {clean(str(env.get('tensorflow')))} · Keras "
+            f"{clean(str(env.get('keras')))} · Python {clean(str(env.get('python')))} · "
+            f"{clean(str(env.get('device')))}",
+            style="dim",
+        )
+    console.print(head)
+    factor = analysis.verdict.retrain_factor if analysis.verdict else bench.retrain_factor
+
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    for name, justify in (
+        ("cat", "right"), ("workload", "left"), ("step", "right"), ("steps x epochs", "right"),
+        ("startup", "right"), ("predicted (band)", "right"), (f"x{factor:g} of exam", "left"),
+    ):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for category in run.requested:
+        workload = bench.workload(category)
+        p = analysis.predictions.get(category)
+        if p is None:
+            why = analysis.problems.get(category, "not measured")
+            table.add_row(str(category), Text(clean(workload.title)),
+                          Text(f"not measured: {clean(why)}", style="magenta"))
+            continue
+        share = share_of_budget(p.predicted_s, bench, factor)
+        jitter = f" ±{p.train_step.jitter:.0%}" if p.train_step.n else ""
+        table.add_row(
+            str(category),
+            Text(clean(workload.title)),
+            f"{_ms(p.train_step.median_s)}{jitter}",
+            f"{p.steps_per_epoch} x {p.epochs}",
+            format_duration(p.startup_s),
+            f"{format_duration(p.predicted_s)} ({format_duration(p.low_s)}-"
+            f"{format_duration(p.high_s)})",
+            f"{bar(share, 10)} {share:.0%}",
+        )
+    console.print(table)
+
+    v = analysis.verdict
+    if v is not None:
+        line = Text(f"{v.readiness.value.capitalize()}: ", style=_READINESS_STYLE[v.readiness])
+        line.append(
+            f"{format_duration(v.total_s)} for one training of each "
+            f"({format_duration(v.low_s)}-{format_duration(v.high_s)}); x{v.retrain_factor:g} "
+            f"retrains = {format_duration(v.with_retrains_s)}, {v.share:.0%} of the "
+            f"{format_duration(v.budget_s)} exam {bar(v.share)} (ready up to "
+            f"{bench.ready_max_share:.0%}, marginal up to {bench.marginal_max_share:.0%})"
+        )
+        console.print(line)
+    save = run.save_check
+    if save is not None:
+        if "error" in save:
+            console.print(Text(f"mymodel.h5: saving failed: {clean(str(save['error']))}",
+                               style="red"))
+        else:
+            note = (" (Keras 3: .h5 is its legacy format; native is .keras)"
+                    if save.get("keras_major") == 3 else "")
+            console.print(Text(
+                f"mymodel.h5: {int(save.get('bytes', 0)) / 1024:.1f} KiB, reloaded: "
+                f"{'same predictions' if save.get('same_predictions') else 'DIFFERENT predictions'}"
+                f"{note}"
+            ))
+    if run.interrupted:
+        console.print(Text("Interrupted (Ctrl-C): the categories above are what was measured.",
+                           style="yellow"))
+    elif run.run.outcome not in ("ok",):
+        console.print(Text(f"The benchmark stopped early: {clean(run.run.message)}",
+                           style="magenta"))
+    footer = []
+    if run.wall_s is not None:
+        footer.append(f"quick run {run.wall_s:.1f} s")
+    if run.peak_rss_mib is not None:
+        footer.append(f"peak memory {run.peak_rss_mib:.0f} MiB")
+    if footer:
+        console.print(Text(" · ".join(footer), style="dim"))
+
+    if comparisons:
+        console.print()
+        console.print(Text("Full reference runs", style="bold"))
+        ctable = Table(box=None, pad_edge=False, show_edge=False)
+        for name in ("cat", "predicted (band)", "actual", "ratio", "in band"):
+            ctable.add_column(name, justify="right")
+        for c in comparisons:
+            if c.actual_s is None or c.prediction is None:
+                ctable.add_row(str(c.category), Text(clean(c.problem or "no result"),
+                                                     style="magenta"))
+                continue
+            ratio = c.ratio or 0.0
+            ctable.add_row(
+                str(c.category),
+                f"{format_duration(c.prediction.predicted_s)} "
+                f"({format_duration(c.prediction.low_s)}-{format_duration(c.prediction.high_s)})",
+                format_duration(c.actual_s),
+                Text(f"{ratio:.2f}", style="green" if abs(ratio - 1) <= 0.15 else "yellow"),
+                "yes" if c.within_band else "no",
+            )
+        console.print(ctable)
+
+    if verbose:
+        for category, p in sorted(analysis.predictions.items()):
+            parts = ", ".join(f"{k.removesuffix('_s')} {format_duration(v)}"
+                              for k, v in p.parts.items())
+            console.print(Text(f"  {category}: {parts}; per epoch {format_duration(p.epoch_s)} "
+                               f"(overhead {_ms(p.epoch_overhead_s)})", style="dim"))
+    return buf.getvalue()
+
+
+def render_json(analysis: Analysis, comparisons: Sequence[Comparison] = ()) -> str:
+    doc: dict[str, Any] = analysis.to_dict()
+    if comparisons:
+        doc["full_runs"] = [c.to_dict() for c in comparisons]
+    return json.dumps(doc, indent=2, sort_keys=True, default=str) + "\n"

@@ -1,0 +1,113 @@
+"""The benchmark's verdict: do all trainings, retrains included, fit the exam?
+
+total = sum of the five predicted trainings x retrain factor, as a share of
+the exam budget: ready up to ready_max_share, marginal up to
+marginal_max_share, not ready beyond (values and reasoning in
+compat_matrix.yaml). With categories missing the verdict is only certain
+when what was measured already exceeds the limit.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from envcheck.bench.config import Benchmark
+from envcheck.bench.predict import Prediction
+
+
+class Readiness(str, enum.Enum):
+    READY = "ready"
+    MARGINAL = "marginal"
+    NOT_READY = "not ready"
+    UNKNOWN = "could not determine"
+
+
+@dataclass(frozen=True)
+class BenchVerdict:
+    readiness: Readiness
+    total_s: float
+    """One training of each measured category, summed."""
+    low_s: float
+    high_s: float
+    retrain_factor: float
+    budget_s: float
+    ready_limit_s: float
+    marginal_limit_s: float
+    missing: tuple[int, ...] = ()
+
+    @property
+    def with_retrains_s(self) -> float:
+        return self.total_s * self.retrain_factor
+
+    @property
+    def share(self) -> float:
+        """Trainings with retrains as a share of the exam's time."""
+        return self.with_retrains_s / self.budget_s
+
+
+def share_of_budget(seconds: float, bench: Benchmark, retrain_factor: float) -> float:
+    """A training repeated `retrain_factor` times, as a share of the exam."""
+    return seconds * retrain_factor / bench.exam_budget_s
+
+
+def classify(share: float, bench: Benchmark) -> Readiness:
+    """Ready, marginal or not ready for trainings taking `share` of the exam."""
+    if share <= bench.ready_max_share:
+        return Readiness.READY
+    if share <= bench.marginal_max_share:
+        return Readiness.MARGINAL
+    return Readiness.NOT_READY
+
+
+def verdict(
+    predictions: Iterable[Prediction],
+    bench: Benchmark,
+    *,
+    retrain_factor: float | None = None,
+    missing: Iterable[int] = (),
+) -> BenchVerdict:
+    """Reduce per-category predictions to ready / marginal / not ready."""
+    factor = bench.retrain_factor if retrain_factor is None else retrain_factor
+    if factor < 1:
+        raise ValueError("the retrain factor must be at least 1")
+    preds = list(predictions)
+    gaps = tuple(sorted(set(missing)))
+    total = sum(p.predicted_s for p in preds)
+    share = share_of_budget(total, bench, factor)
+    readiness = classify(share, bench)
+    if gaps and readiness is not Readiness.NOT_READY:
+        # What is missing can only add time: only "not ready" is certain.
+        readiness = Readiness.UNKNOWN
+    return BenchVerdict(
+        readiness=readiness,
+        total_s=total,
+        low_s=sum(p.low_s for p in preds),
+        high_s=sum(p.high_s for p in preds),
+        retrain_factor=factor,
+        budget_s=bench.exam_budget_s,
+        ready_limit_s=bench.exam_budget_s * bench.ready_max_share,
+        marginal_limit_s=bench.exam_budget_s * bench.marginal_max_share,
+        missing=gaps,
+    )
+
+
+def format_duration(seconds: float) -> str:
+    """'42 s', '3 min 05 s', '1 h 07 min': precise enough for a prediction."""
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return f"{seconds:.1f} s" if seconds < 10 else f"{seconds:.0f} s"
+    minutes, secs = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def bar(share: float, width: int = 20) -> str:
+    """A text bar of a share of the budget: '[####................]'."""
+    filled = min(width, max(0, round(share * width)))
+    if share > 0 and filled == 0:
+        filled = 1
+    return "[" + "#" * filled + "." * (width - filled) + "]"

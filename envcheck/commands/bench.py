@@ -1,0 +1,106 @@
+"""`tfcert-envcheck bench`: the training benchmark alone, with per-category details."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from envcheck.commands.options import python_option
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def retrain_factor_option(func: F) -> F:
+    """--retrain-factor: how many times a candidate trains each exam model."""
+    return click.option(
+        "--retrain-factor",
+        type=click.FloatRange(min=1.0),
+        default=None,
+        metavar="N",
+        help="How many times each exam model is trained (default from the matrix: 3).",
+    )(func)
+
+
+@click.command("bench")
+@python_option
+@click.option(
+    "--matrix",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Use this compat_matrix.yaml (its benchmark: section) instead of the bundled one.",
+)
+@click.option(
+    "--category",
+    "categories",
+    type=click.IntRange(1, 5),
+    multiple=True,
+    metavar="N",
+    help="Only this exam category (1-5, repeatable); default: all five.",
+)
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Also really train the reference job at full size (with --category) and print "
+    "actual vs predicted time.",
+)
+@retrain_factor_option
+@click.option("--json", "as_json", is_flag=True, help="Write JSON instead of text.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Write the result to FILE (atomically) instead of stdout.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Show how each prediction is made up.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar on stderr.")
+@click.option(
+    "--timeout-scale",
+    type=click.FloatRange(0.1, 100),
+    default=1.0,
+    show_default=True,
+    help="Multiply the benchmark's time limits (slow or busy machines).",
+)
+def command(
+    python: str | None,
+    matrix: Path | None,
+    categories: tuple[int, ...],
+    full: bool,
+    retrain_factor: float | None,
+    as_json: bool,
+    output: Path | None,
+    verbose: bool,
+    quiet: bool,
+    timeout_scale: float,
+) -> None:
+    """Predict whether the five exam trainings fit the 5-hour exam.
+
+    Trains each category's reference workload briefly in the interpreter
+    under test (about a minute on 2 CPU cores), predicts its full training
+    time with a band, and compares trainings x retrain factor with the exam
+    budget: ready, marginal or not ready. `--full --category N` really trains
+    the full job and prints actual vs predicted. Ctrl-C stops cleanly and
+    prints what was measured (exit code 130).
+    """
+    from envcheck.bench.session import BenchConfig, run_bench
+
+    code = run_bench(
+        BenchConfig(
+            python=python,
+            matrix=matrix,
+            categories=categories,
+            full=full,
+            retrain_factor=retrain_factor,
+            fmt="json" if as_json else "text",
+            output=output,
+            verbose=verbose,
+            quiet=quiet,
+            timeout_scale=timeout_scale,
+        )
+    )
+    raise SystemExit(code)

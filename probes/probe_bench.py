@@ -1,0 +1,177 @@
+"""Train the exam's reference workloads briefly (or fully) and time them.
+
+Arguments (one JSON object): {"mode": "quick"|"full", "workloads": [{"category",
+"kind", "shape", "sizes"}], "warmup_steps": N, "save_check": bool}. The tool
+reads the workloads from compat_matrix.yaml and sends quick or full sizes;
+this probe only measures and never predicts.
+
+Startup (import, data preparation, build and compile) is timed apart from
+training; every step's time is recorded so the tool can drop warm-up steps
+and use robust statistics. Each finished category is also sent as a
+progress event, so that a probe killed later (out of memory, SIGKILL) still
+leaves its earlier results with the tool. Ctrl-C (SIGINT) and SIGTERM stop
+the run cleanly: what was measured so far is in the facts, and the
+temporary folder is removed in every case.
+"""
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import warnings
+
+import _probelib
+import bench_timing
+import bench_workloads
+
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (the runner's timeout) stops the run like Ctrl-C does."""
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated()
+
+
+def _environment(facts):
+    started = time.perf_counter()
+    import tensorflow as tf
+
+    keras = tf.keras
+    dense = keras.layers.Dense  # TF 2.16+ loads Keras lazily: make that part of the import
+    import_s = time.perf_counter() - started
+    del dense
+    keras_version = getattr(keras, "__version__", None)
+    try:
+        import keras as keras_pkg
+
+        keras_version = getattr(keras_pkg, "__version__", keras_version)
+    except Exception:
+        pass
+    gpus = [d.name for d in tf.config.list_physical_devices("GPU")]
+    return tf, {
+        "import_s": round(import_s, 6),
+        "python": "%d.%d.%d" % sys.version_info[:3],
+        "tensorflow": tf.__version__,
+        "keras": keras_version,
+        "keras_major": _major(keras_version),
+        "gpus": gpus,
+        "device": "GPU" if gpus else "CPU",
+        "cpu_count": os.cpu_count(),
+    }
+
+
+def _major(version):
+    try:
+        return int(str(version).split(".")[0])
+    except ValueError:
+        return None
+
+
+def _steady_summary(result, warmup):
+    """Per-step median/MAD over the steady state (first epoch's warm-up dropped)."""
+    train, val = [], []
+    for index, epoch in enumerate(result.get("epochs", [])):
+        steps = epoch.get("train_step_s", [])
+        train.extend(steps[warmup:] if index == 0 else steps)
+        val.extend(epoch.get("val_step_s", [])[1 if index == 0 else 0:])
+    return {"train_step": bench_timing.summary(train), "val_step": bench_timing.summary(val)}
+
+
+def _run_category(facts, tf, spec, workdir, warmup):
+    category = int(spec["category"])
+    key = str(category)
+    _probelib.progress("bench_category_start", category=category, kind=spec["kind"],
+                       epochs=spec["sizes"]["epochs"])
+    label = "benchmark %d: %s" % (category, spec.get("title") or spec["kind"])
+    measurement = bench_workloads.Measurement(
+        category, spec["kind"], spec["shape"], spec["sizes"], label
+    )
+    facts["categories"][key] = measurement.result
+    folder = tempfile.mkdtemp(prefix="cat%d-" % category, dir=workdir)
+    try:
+        bench_workloads.run_workload(tf, measurement, folder)
+    except KeyboardInterrupt:
+        measurement.finish("interrupted")
+        measurement.result["summary"] = _steady_summary(measurement.result, warmup)
+        raise
+    except Exception as exc:  # one broken workload must not hide the others
+        measurement.finish("error")
+        measurement.result["error"] = "%s: %s" % (type(exc).__name__, exc)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        tf.keras.backend.clear_session()
+    measurement.result["summary"] = _steady_summary(measurement.result, warmup)
+    _probelib.progress("bench_category_done", category=category, result=measurement.result)
+
+
+def _save_check(tf, workdir, keras_major):
+    """Save a small model as mymodel.h5 (what the exam's grader takes) and reload it."""
+    import numpy as np
+
+    keras = tf.keras
+    model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mean_squared_error")
+    xs = np.arange(6, dtype="float32").reshape(-1, 1)
+    model.fit(xs, 2 * xs - 1, epochs=2, verbose=0)
+    path = os.path.join(workdir, "mymodel.h5")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.save(path)
+        reloaded = keras.models.load_model(path)
+    with open(path, "rb") as handle:
+        signature = handle.read(8)
+    before = model.predict(xs, verbose=0)
+    after = reloaded.predict(xs, verbose=0)
+    messages = []
+    for w in caught:
+        text = str(w.message).strip().splitlines()[0] if str(w.message).strip() else ""
+        if text and text not in messages and ("h5" in text.lower() or "hdf5" in text.lower()
+                                              or "legacy" in text.lower()):
+            messages.append(text[:300])
+    return {
+        "file": "mymodel.h5",
+        "bytes": os.path.getsize(path),
+        "is_hdf5": signature == HDF5_SIGNATURE,
+        "reloaded": True,
+        "same_predictions": bool(np.allclose(before, after, atol=1e-6)),
+        "keras_major": keras_major,
+        "warnings": messages,
+    }
+
+
+def collect(facts, args):
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    started = time.perf_counter()
+    mode = args.get("mode", "quick")
+    specs = args.get("workloads", [])
+    warmup = int(args.get("warmup_steps", 2))
+    facts["mode"] = mode
+    facts["categories"] = {}
+    workdir = tempfile.mkdtemp(prefix="tfcert-bench-", dir=args.get("temp_parent"))
+    facts["temp_dir"] = workdir
+    try:
+        _probelib.progress("bench_start", mode=mode, categories=[s["category"] for s in specs])
+        tf, env = _environment(facts)
+        facts["environment"] = env
+        _probelib.progress("bench_environment", environment=env)
+        for spec in specs:
+            _run_category(facts, tf, spec, workdir, warmup)
+        if args.get("save_check"):
+            _probelib.progress("bench_phase", category=None, phase="save_check")
+            _probelib.section(facts, "save_check", _save_check, tf, workdir, env["keras_major"])
+            _probelib.progress("bench_save_check", result=facts["save_check"])
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        facts["temp_dir_removed"] = not os.path.exists(workdir)
+        facts["peak_rss_mib"] = bench_timing.peak_rss_mib()
+        facts["wall_s"] = round(time.perf_counter() - started, 3)
+
+
+if __name__ == "__main__":
+    _probelib.run("bench", collect)
