@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from packaging.version import Version
 
 from envcheck.checks import nvidia
 from envcheck.checks.base import Context
@@ -377,6 +378,17 @@ def test_tensorflow_does_not_see_the_gpu_and_why(
     assert res.observed == "TensorFlow: 0 GPUs; driver: 2 GPUs"
 
 
+def test_library_fix_depends_on_version_and_os() -> None:
+    ctx = context({})
+    linux_216 = nvidia._libraries_fix(ctx, Version("2.16.1"), "Linux", ["libcudnn.so.8"])
+    assert linux_216 == 'python -m pip install "tensorflow[and-cuda]==2.16.1" brings the CUDA ' \
+        "libraries."
+    windows_29 = nvidia._libraries_fix(ctx, Version("2.9.0"), "Windows", ["cudart64_110.dll"])
+    assert windows_29.startswith("Install CUDA 11.2 and cuDNN 8.1, the versions this")
+    driver_only = nvidia._libraries_fix(ctx, Version("2.9.0"), "Linux", ["libcuda.so.1"])
+    assert driver_only == "libcuda.so.1 comes with the NVIDIA driver: reinstall it."
+
+
 def test_cuda_visible_devices_hides_the_gpus(fake_nvml: Path) -> None:
     facts = run_nvidia_probe(env={**nvml_env(fake_nvml), "CUDA_VISIBLE_DEVICES": "-1"}).facts
     ctx = context(facts, tf=tf_facts("2.6.0", TF26_CUDA),
@@ -419,7 +431,10 @@ def test_exam_tensorflow_names_the_missing_cuda_runtime(
     assert gpu_res.status is Status.WARNING
     assert "TensorFlow could not load libcudart.so.11.0" in gpu_res.summary
     assert "libcudart.so.11.0" in gpu_res.details["missing_libraries"]
-    assert gpu_res.fix is not None and "CUDA 11.2 and cuDNN 8.1" in gpu_res.fix
+    assert gpu_res.fix is not None and "Install CUDA 11.2 and cuDNN 8.1" in gpu_res.fix
+    # This machine has no driver at all, so TensorFlow also misses the driver's libcuda.so.1.
+    assert "libcuda.so.1 comes with the NVIDIA driver" in gpu_res.fix
+    assert "tensorflow-cpu" not in gpu_res.fix  # it is already the CUDA build
 
 
 @pytest.mark.tensorflow

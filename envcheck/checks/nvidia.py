@@ -330,14 +330,43 @@ def _tf_version(ctx: Context) -> Version | None:
         return None
 
 
-def _gpu_install_fix(ctx: Context, tf: Version | None, system: str) -> str:
+def _cuda_libraries(ctx: Context, tf: Version | None) -> str:
     row = ctx.matrix.build_for(str(tf)) if tf else None
-    libs = (f"CUDA {row.cuda} and cuDNN {row.cudnn}" if row
+    return (f"CUDA {row.cuda} and cuDNN {row.cudnn}" if row
             else "the CUDA and cuDNN it was built for")
+
+
+def _and_cuda(tf: Version | None, system: str) -> bool:
+    """`pip install tensorflow[and-cuda]` brings the CUDA libraries (Linux, TF >= 2.14)."""
+    return system == "Linux" and tf is not None and tf.release[:2] >= (2, 14)
+
+
+def _gpu_install_fix(ctx: Context, tf: Version | None, system: str) -> str:
+    """How to replace a CPU-only TensorFlow with the GPU build of the same version."""
     pin = f"=={tf}" if tf else ""
-    if system == "Linux" and tf is not None and tf.release[:2] >= (2, 14):
+    if _and_cuda(tf, system):
         return f'python -m pip install "tensorflow[and-cuda]{pin}" brings the CUDA libraries.'
-    return f"Install the `tensorflow{pin}` package (not tensorflow-cpu) and {libs}."
+    return f"Install the `tensorflow{pin}` package (not tensorflow-cpu) and " + (
+        f"{_cuda_libraries(ctx, tf)}.")
+
+
+def _libraries_fix(ctx: Context, tf: Version | None, system: str, libs: list[str]) -> str:
+    """How to give a CUDA build of TensorFlow the libraries it could not load."""
+    driver_libs = [lib for lib in libs if lib.startswith(("libcuda.so", "nvcuda.dll"))]
+    parts = []
+    if driver_libs:
+        parts.append(f"{', '.join(driver_libs)} comes with the NVIDIA driver: reinstall it.")
+    if len(driver_libs) < len(libs) or not libs:
+        pin = f"=={tf}" if tf else ""
+        if _and_cuda(tf, system):
+            parts.append(f'python -m pip install "tensorflow[and-cuda]{pin}" brings the CUDA '
+                         "libraries.")
+        else:
+            parts.append(
+                f"Install {_cuda_libraries(ctx, tf)}, the versions this TensorFlow was built "
+                "with, on the loader's path (LD_LIBRARY_PATH on Linux, PATH on Windows) of the "
+                "interpreter PyCharm runs.")
+    return " ".join(parts)
 
 
 @check("nvidia.tensorflow_gpu", "TensorFlow uses the GPU", registry=CHECKS)
@@ -393,9 +422,7 @@ def tensorflow_gpu_check(ctx: Context) -> Finding:
         details["missing_libraries"] = libs
         return warning(
             f"{lead}: TensorFlow could not load {named}",
-            fix=optional + _gpu_install_fix(ctx, tf, system)
-            + " The libraries must be on the loader's path (LD_LIBRARY_PATH on Linux, PATH on "
-            "Windows) of the interpreter PyCharm runs.",
+            fix=optional + _libraries_fix(ctx, tf, system, libs),
             source=ctx.matrix.tensorflow_builds_source, **kw,
         )
     cuinit = _CUINIT.search(log)
