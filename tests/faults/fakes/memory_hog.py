@@ -1,0 +1,8 @@
+"""Allocates and touches memory in 16 MiB steps until stopped (a probe gone wrong)."""
+
+import time
+
+held = []
+while True:
+    held.append(bytearray(b"\x01") * (16 * 1024 * 1024))  # built by copying: pages touched
+    time.sleep(0.01)

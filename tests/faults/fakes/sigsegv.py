@@ -1,0 +1,9 @@
+"""Answers the version question, then kills itself with SIGSEGV in every probe."""
+
+import os
+import signal
+
+import _fakelib
+
+_fakelib.answer_handshake()
+os.kill(os.getpid(), signal.SIGSEGV)

@@ -1,0 +1,1 @@
+"""The part of the broken install that is still there."""
