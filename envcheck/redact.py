@@ -63,7 +63,9 @@ class Redactor:
         if hostname.lower() not in _NOT_PERSONAL_HOSTS:
             names = sorted({hostname, hostname.split(".")[0]}, key=len, reverse=True)
             alternatives = "|".join(re.escape(n) for n in names if n)
-            parts.append(f"(?<!{_WORD})(?P<host>{alternatives})(?!{_WORD})")
+            # The domain after a short name goes too: it names the organisation.
+            domain = r"(?:\.[A-Za-z][0-9A-Za-z-]*)*"
+            parts.append(f"(?<!{_WORD})(?P<host>(?:{alternatives}){domain})(?!{_WORD})")
         user = host.get("user", "")
         if user and user != USER:
             parts.append(f"(?<!{_WORD})(?P<user>{re.escape(user)})(?!{_WORD})")

@@ -55,7 +55,7 @@ def parse_report(raw: bytes | str, *, name: str = "<report>") -> Report:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ReportError(
-            f"{name}: not a JSON report ({exc.msg} at line {exc.lineno} column {exc.colno})"
+            f"{name}: not a JSON report ({exc.msg}: line {exc.lineno} column {exc.colno})"
         ) from None
     data = upgrade(data, name=name)
     try:

@@ -59,6 +59,14 @@ def pyenv_python(version: str) -> Path | None:
     return None
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/* from the current renderers (then review the diff)",
+    )
+
+
 @pytest.fixture
 def exam_python() -> Path:
     if EXAM_PYTHON is None:

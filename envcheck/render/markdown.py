@@ -33,12 +33,15 @@ MARKS = {
 # Inline Markdown syntax (CommonMark's backslash-escapable set, minus characters
 # that only matter at the start of a line, which report text never occupies).
 _INLINE = re.compile(r"([\\`*_\[\]|~#!{}$])")
+# "@name" would notify that user on GitHub or GitLab; in a code span it does not.
+_MENTION = re.compile(r"(?<![\w`\\])(@[A-Za-z0-9][A-Za-z0-9-]*)")
 
 
 def text(value: str) -> str:
     """Untrusted text as literal inline Markdown, safe in a table cell (one line)."""
     parts = clean(value).replace("\r", "").strip().split("\n")
-    return "<br>".join(_INLINE.sub(r"\\\1", html.escape(p, quote=False)) for p in parts)
+    escaped = (_INLINE.sub(r"\\\1", html.escape(p, quote=False)) for p in parts)
+    return "<br>".join(_MENTION.sub(r"`\1`", p) for p in escaped)
 
 
 def html_text(value: str) -> str:
