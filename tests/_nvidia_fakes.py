@@ -23,7 +23,7 @@ from envcheck.probing.runner import ProbeRun, run_probe
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SMI = FIXTURES / "nvidia-smi"
-TF_LOGS = FIXTURES / "tensorflow-logs"
+TF_LOGS = FIXTURES / "tensorflow"
 FAKE_NVML_SOURCE = FIXTURES / "fake-nvml" / "fake_nvml.c"
 
 # What a 470.x nvidia-smi answers when asked for compute_cap (and it exits 2);

@@ -2,7 +2,7 @@
 
 NVIDIA facts come from the real `nvidia` probe run against a fake nvidia-smi
 or a fake libnvidia-ml.so.1 (tests/_nvidia_fakes.py); TensorFlow and system
-facts are recorded values (build info and logs from tests/fixtures/tensorflow-logs).
+facts are recorded values (build info and logs from tests/fixtures/tensorflow).
 The last tests import real TensorFlow in the cached test environments.
 """
 
