@@ -8,6 +8,7 @@ import defusedxml.ElementTree as SafeET
 import pytest
 from junitparser import Error, Failure, JUnitXml, Skipped
 
+from envcheck.outcome import verdict
 from envcheck.render import RenderOptions, renderer
 from envcheck.results import Report, Status
 from tests.report_samples import fixture, hostile_report, replace_result
@@ -109,3 +110,13 @@ def test_hostile_text_is_escaped_and_the_xml_stays_well_formed() -> None:
         "@octocat <!-- comment --> </details> \\x07bell \\u202eevil"
     ]
     assert "<script>" not in text  # escaped as &lt;script&gt; in the file
+
+
+def test_warnings_fail_only_when_they_made_the_run_fail() -> None:
+    """Under --strict the dashboard must agree with the red job; otherwise warnings pass."""
+    report = fixture("lab-pc-01")
+    strict = report.model_copy(update={"verdict": verdict(report.results, strict=True)})
+    assert strict.verdict.exit_code == 1
+    for rep, failed in ((report, []), (strict, ["packages.pins"])):
+        xml = _parse(rep)
+        assert [c.name for s in xml for c in s if c.is_failure] == failed

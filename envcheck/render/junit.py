@@ -6,8 +6,9 @@ classname is the category, name the check id (stable, so dashboards keep
 each check's history), failures and errors carry the summary as message and
 the fix hint in their text, skipped and not-run checks are skipped. A
 warning passes, as it does for the exit code, with the warning in
-system-out. Report text goes through `safe.clean`, so escape sequences and
-characters XML 1.0 forbids never reach the file.
+system-out; under --strict, where warnings fail the run, they fail here.
+Report text goes through `safe.clean`, so escape sequences and characters
+XML 1.0 forbids never reach the file.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ _NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 def render(report: Report, options: RenderOptions) -> str:
     xml = JUnitXml(name=_x(f"tfcert-envcheck: {report.verdict.headline}"))
+    strict = _warnings_blocked(report)
     for category, results in report.by_category():
         suite = TestSuite(_x(category.key))
         timestamp = _timestamp(report.created_at)
@@ -36,7 +38,7 @@ def render(report: Report, options: RenderOptions) -> str:
         suite.hostname = _x(report.host.get("hostname", ""))
         for key, value in _suite_properties(report, category.title):
             suite.add_property(key, _x(value))
-        suite.add_testcases([_case(r) for r in results])  # also counts tests and time
+        suite.add_testcases([_case(r, strict) for r in results])  # also counts tests and time
         xml.add_testsuite(suite)
     xml.update_statistics()  # type: ignore[no-untyped-call]  # junitparser leaves it untyped
     buf = io.BytesIO()
@@ -68,12 +70,27 @@ def _suite_properties(report: Report, title: str) -> list[tuple[str, str]]:
     return props
 
 
-def _case(result: CheckResult) -> TestCase:
+def _warnings_blocked(report: Report) -> bool:
+    """True when warnings alone made the verdict "not ready" (a --strict run).
+
+    Then they are failures here too, so the dashboard agrees with the exit code.
+    """
+    v = report.verdict
+    return (
+        not v.ready
+        and not report.interrupted
+        and v.counts.get("failure", 0) == 0
+        and v.counts.get("error", 0) == 0
+        and v.counts.get("warning", 0) > 0
+    )
+
+
+def _case(result: CheckResult, strict: bool) -> TestCase:
     case = TestCase(_x(result.id), classname=_x(result.category), time=result.duration_s)
     message = _x(clean(result.summary, keep_newlines=False))
     body = _x(_body(result))
-    if result.status is Status.FAILURE:
-        failure = Failure(message, type_="failure")
+    if result.status is Status.FAILURE or (strict and result.status is Status.WARNING):
+        failure = Failure(message, type_=result.status.value)
         failure.text = body
         case.result = [failure]
     elif result.status is Status.ERROR:
