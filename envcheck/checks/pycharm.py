@@ -25,7 +25,6 @@ from envcheck.checks.base import (
     warning,
 )
 from envcheck.probing.interpreter import InterpreterProblem
-from envcheck.pycharm.files import RUNNING_HINT
 from envcheck.pycharm.installs import EDITIONS
 from envcheck.pycharm.layout import Layout
 from envcheck.pycharm.resolve import Discovery, Resolution, resolve_project_interpreter
@@ -146,8 +145,9 @@ def files_check(ctx: Context) -> Finding:
     more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
     return warning(
         f"{len(problems)} file(s) could not be used: {names}{more}",
-        fix=f"{RUNNING_HINT.capitalize()}. A file that stays broken can be deleted: PyCharm "
-        "writes it again (recent projects are then forgotten).",
+        fix="Close PyCharm (it may have been writing these files) and run again. A file that "
+        "stays broken can be deleted: PyCharm writes it again (recent projects are then "
+        "forgotten).",
         observed=f"{len(problems)} unreadable", details={"problems": problems},
     )
 

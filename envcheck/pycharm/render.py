@@ -37,7 +37,7 @@ def render_text(survey: Survey, *, color: bool = False, width: int = 100,
     console = Console(
         file=buf, force_terminal=color, no_color=not color,
         color_system="standard" if color else None, width=width,
-        highlight=False, emoji=False, markup=False, soft_wrap=False,
+        highlight=False, emoji=False, markup=False, soft_wrap=True,  # paths stay whole
     )
     lay = survey.layout
     short = _shortener(lay)
@@ -97,8 +97,11 @@ def _shortener(layout: Layout) -> Callable[[object], str]:
 
     def short(path: object) -> str:
         text = str(path)
-        if home and (text == home or text.startswith(home + "/") or text.startswith(home + "\\")):
-            text = "~" + text[len(home):]
+        if home:
+            if text == home:
+                text = "~"
+            for sep in ("/", "\\"):
+                text = text.replace(home + sep, "~" + sep)
         return clean(text)
 
     return short
