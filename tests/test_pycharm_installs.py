@@ -200,3 +200,16 @@ def test_names_and_branches() -> None:
     assert version_from_branch("not a build") is None
     assert parse_build("") == (None, None)
     assert parse_build("garbage") == (None, None)
+
+
+def test_linux_package_folders(tmp_path: Path) -> None:
+    """Distribution packages: /usr/share/pycharm (Arch), /opt/<vendor>/pycharm-* folders."""
+    for folder, build in (("usr/share/pycharm", "PC-241.18034.82"),
+                          ("opt/JetBrains/pycharm-2023.1", "PY-231.8109.197"),
+                          ("usr/share/doc/not-pycharm-related", None)):
+        (tmp_path / folder).mkdir(parents=True)
+        if build:
+            (tmp_path / folder / "build.txt").write_text(build)
+    layout = Layout.for_tree("linux", tmp_path / "home", root=tmp_path)
+    found = {(i.found_in, i.version) for i in find_installs(layout, [])}
+    assert found == {("/usr/share", "2024.1"), ("/opt", "2023.1")}

@@ -183,9 +183,13 @@ def _split_property(line: str) -> tuple[str, str, str]:
     return match.group(1), match.group(2), value
 
 
-def _children(folder: Path) -> list[Path]:
+def _children(folder: Path, name_filter: str | None = None) -> list[Path]:
+    """Child folders, optionally only those whose name contains `name_filter` (checked
+    before any stat, so big folders such as /usr/share stay cheap)."""
     try:
-        return sorted(p for p in folder.iterdir() if p.is_dir())
+        names = [p for p in folder.iterdir()
+                 if name_filter is None or name_filter in p.name.lower()]
+        return sorted(p for p in names if p.is_dir())
     except OSError:
         return []
 
@@ -198,15 +202,16 @@ def candidate_folders(layout: Layout) -> Iterator[tuple[Path, str]]:
     """Folders that may be PyCharm installs, with the kind of place each is in."""
     home = layout.home
     if layout.os == "linux":
-        for base in ("opt", "usr/share", "usr/local", "usr/lib"):
-            for child in _children(layout.under_root(*base.split("/"))):
-                if _looks_like_pycharm(child.name):
-                    yield child, f"/{base}"
-                elif base == "opt":
-                    # /opt/JetBrains/pycharm-2023.1 and similar vendor folders
-                    for grandchild in _children(child):
-                        if _looks_like_pycharm(grandchild.name):
-                            yield grandchild, "/opt"
+        for child in _children(layout.under_root("opt")):
+            if _looks_like_pycharm(child.name):
+                yield child, "/opt"
+            else:
+                # /opt/JetBrains/pycharm-2023.1 and similar vendor folders
+                for grandchild in _children(child, "pycharm"):
+                    yield grandchild, "/opt"
+        for base in ("usr/share", "usr/local", "usr/lib"):
+            for child in _children(layout.under_root(*base.split("/")), "pycharm"):
+                yield child, f"/{base}"
         for snap in ("pycharm-community", "pycharm-professional", "pycharm-educational"):
             folder = layout.under_root("snap", snap)
             if (folder / "current").is_dir():
@@ -229,9 +234,8 @@ def candidate_folders(layout: Layout) -> Iterator[tuple[Path, str]]:
         for child in _children(share):
             if child.name != "Toolbox":
                 yield child, "~/.local/share/JetBrains"
-        for child in _children(home):
-            if _looks_like_pycharm(child.name):
-                yield child, "home folder"
+        for child in _children(home, "pycharm"):
+            yield child, "home folder"
     elif layout.os == "macos":
         for apps, label in (
             (layout.under_root("Applications"), "/Applications"),
