@@ -1,0 +1,140 @@
+"""Ctrl-C: the report is still written, atomically, with what was done and the rest not run.
+
+A real terminal's Ctrl-C sends SIGINT to the tool (probes run in their own
+session, so the tool decides how they stop); the tests send the same signal to
+a real `check -o report.json` process at a known moment: while TensorFlow
+imports (a fake that takes 600 s) and while the interpreter is being asked its
+version (a fake that never answers).
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+
+from envcheck.workflow import ctrl_c_deferred
+from tests.faults.support import (
+    NEVER,
+    assert_scratch_removed,
+    check_argv,
+    check_env,
+    fake_python,
+    fake_site,
+)
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a process")
+
+
+def _start(tmp_path: Path, report: Path, *args: str, env: dict[str, str] | None = None) -> Any:
+    return subprocess.Popen(
+        check_argv(report, *args),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=check_env(tmp_path, env),
+        cwd=tmp_path,
+    )
+
+
+def _wait_for_child(tool: subprocess.Popen[str], marker: str, timeout: float = 60) -> int:
+    """The pid of the tool's descendant whose command line contains `marker`."""
+    deadline = time.monotonic() + timeout
+    parent = psutil.Process(tool.pid)
+    while time.monotonic() < deadline:
+        assert tool.poll() is None, tool.communicate()
+        for child in parent.children(recursive=True):
+            try:
+                if any(marker in part for part in child.cmdline()):
+                    return child.pid
+            except psutil.Error:
+                continue
+        time.sleep(0.05)
+    raise AssertionError(f"no child running {marker!r}")
+
+
+def _interrupt(tool: subprocess.Popen[str]) -> tuple[int, str]:
+    tool.send_signal(signal.SIGINT)
+    _out, err = tool.communicate(timeout=30)
+    for text in NEVER:
+        assert text not in err, err
+    return tool.returncode, err
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def test_ctrl_c_while_tensorflow_imports(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    report.write_text("an older report", encoding="utf-8")
+    tool = _start(
+        tmp_path,
+        report,
+        "--python",
+        sys.executable,
+        "--only",
+        "system",
+        "--only",
+        "python",
+        "--only",
+        "tensorflow",
+        env={"PYTHONPATH": fake_site("tf_slow")},
+    )
+    probe_pid = _wait_for_child(tool, "probe_tensorflow.py")
+    started = time.monotonic()
+    rc, _ = _interrupt(tool)
+    assert time.monotonic() - started < 15  # the probe gets 5 s to write what it has
+    assert rc == 130
+
+    doc = json.loads(report.read_text(encoding="utf-8"))  # replaced whole, never half-written
+    assert doc["interrupted"] is True
+    assert doc["verdict"]["exit_code"] == 130
+    assert doc["verdict"]["ready"] is False
+    assert doc["verdict"]["headline"].startswith("Interrupted:")
+    statuses = {r["id"]: r["status"] for r in doc["results"]}
+    done = [i for i in statuses if i.startswith(("system.", "python."))]
+    assert done and all(statuses[i] != "not_run" for i in done), statuses
+    rest = [i for i in statuses if i.startswith("tensorflow.")]
+    assert rest and all(statuses[i] == "not_run" for i in rest), statuses
+    tf_import = next(r for r in doc["results"] if r["id"] == "tensorflow.import")
+    assert "interrupted (Ctrl-C)" in tf_import["summary"]
+    assert doc["facts"]["probes"]["tensorflow"]["outcome"] == "interrupted"
+
+    assert _gone(probe_pid), "the TensorFlow probe outlived the tool"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".report")] == []
+    assert_scratch_removed(tmp_path)
+
+
+def test_ctrl_c_while_the_interpreter_is_asked_its_version(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    fake = fake_python(tmp_path, "hang_handshake")
+    tool = _start(tmp_path, report, "--python", str(fake), "--only", "python")
+    child = _wait_for_child(tool, "hang_handshake.py")
+    rc, _ = _interrupt(tool)
+    assert rc == 130
+    doc = json.loads(report.read_text(encoding="utf-8"))
+    assert doc["interrupted"] is True
+    assert doc["results"] and all(r["status"] == "not_run" for r in doc["results"])
+    assert _gone(child)
+    assert_scratch_removed(tmp_path)
+
+
+def test_ctrl_c_while_the_report_is_written_waits_for_it() -> None:
+    """A Ctrl-C during the write takes effect after it: the file is complete, then 130."""
+    written: list[str] = []
+    with pytest.raises(KeyboardInterrupt), ctrl_c_deferred():
+        signal.raise_signal(signal.SIGINT)
+        written.append("the whole report")
+    assert written == ["the whole report"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
