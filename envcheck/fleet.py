@@ -27,10 +27,9 @@ from envcheck.render.safe import clean
 from envcheck.report_io import load_report
 from envcheck.results import Report, Status
 
-# Benchmark results (issue 4) are read defensively: a total if one is stated,
-# else the sum of per-category predictions, else "-".
-_TOTAL_KEYS = ("predicted_total_s", "total_predicted_s")
-_PART_KEY = "predicted_s"
+# Where the benchmark (envcheck.checks.benchmark) leaves its prediction: the
+# total's details["verdict"]["total_s"], or per category details["prediction"].
+_TOTAL_CHECK = "benchmark.total"
 
 
 @dataclass(frozen=True)
@@ -133,23 +132,26 @@ def _observed(report: Report, check_id: str) -> str | None:
 
 
 def predicted_seconds(report: Report) -> float | None:
-    """Predicted time of the five reference trainings, from the benchmark's details."""
+    """One training of each exam category, predicted by the report's benchmark.
+
+    Read defensively, since reports come from other versions: the total the
+    benchmark stated, else the sum of the per-category predictions found in
+    the benchmark's details (a partial run), else None.
+    """
     bench = [
         r
         for r in report.results
         if r.category == "benchmark" and r.status not in (Status.SKIPPED, Status.NOT_RUN)
     ]
     for r in bench:
-        for found in _walk(r.details):
-            for key in _TOTAL_KEYS:
-                if _is_seconds(found.get(key)):
-                    return float(found[key])
+        verdict = r.details.get("verdict") if r.id == _TOTAL_CHECK else None
+        if isinstance(verdict, dict) and _is_seconds(verdict.get("total_s")):
+            return float(verdict["total_s"])
     parts: dict[str, float] = {}
     for r in bench:
-        for i, found in enumerate(_walk(r.details)):
-            if _is_seconds(found.get(_PART_KEY)):
-                key = str(found.get("category", f"{r.id}#{i}"))
-                parts[key] = float(found[_PART_KEY])
+        for found in _walk(r.details):
+            if _is_seconds(found.get("predicted_s")) and "category" in found:
+                parts[str(found["category"])] = float(found["predicted_s"])
     return sum(parts.values()) if parts else None
 
 

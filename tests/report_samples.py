@@ -77,30 +77,36 @@ def hostile_report() -> Report:
     )
 
 
-def benchmark_report(base: str, predictions: dict[int, float]) -> Report:
-    """`base` with benchmark results shaped like envcheck.bench.predict.Prediction.to_dict().
-
-    The benchmark category is still being built (issue 4); these details
-    carry the keys the fleet view reads ("predicted_s" per category).
-    """
+def partial_benchmark(base: str) -> Report:
+    """`base` whose benchmark lost category 5 (the probe died) and so has no total."""
     report = fixture(base)
-    bench = [
-        CheckResult(
-            id=f"benchmark.category{n}",
-            category="benchmark",
-            title=f"Category {n} reference training",
-            status=Status.OK,
-            summary=f"predicted {seconds / 60:.0f} min",
-            observed=f"{seconds:.0f} s",
-            details={"prediction": {"category": n, "predicted_s": seconds, "low_s": seconds * 0.9}},
-            duration_s=8.0,
-        )
-        for n, seconds in predictions.items()
-    ]
-    results = [*report.results, *bench]
-    updated = with_results(report, results)
-    cats = [*report.categories, Category(key="benchmark", title="Training benchmark")]
-    return updated.model_copy(update={"categories": cats})
+    report = replace_result(
+        report,
+        "benchmark.category5",
+        status=Status.ERROR,
+        summary="could not determine: the benchmark probe was killed (signal 9)",
+        observed=None,
+        fix="Run `tfcert-envcheck bench --category 5` to see the measurement.",
+        details={"probe": {"outcome": "signal", "signal": 9}},
+    )
+    return replace_result(
+        report,
+        "benchmark.total",
+        status=Status.ERROR,
+        summary="could not determine: categories 5 were not measured",
+        fix="Run `tfcert-envcheck bench` to measure them, with -v for the probe's output.",
+        details={"verdict": None},
+    )
+
+
+def category_predictions(report: Report) -> dict[int, float]:
+    """The per-category predicted seconds the report's benchmark recorded."""
+    out: dict[int, float] = {}
+    for r in report.results:
+        prediction = r.details.get("prediction") if r.category == "benchmark" else None
+        if isinstance(prediction, dict):
+            out[int(prediction["category"])] = float(prediction["predicted_s"])
+    return out
 
 
 def save(report: Report, path: Path) -> Path:

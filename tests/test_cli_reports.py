@@ -18,10 +18,11 @@ from envcheck.results import Status
 from tests.helpers import run_cli
 from tests.report_samples import (
     REPORTS,
-    benchmark_report,
+    category_predictions,
     fixture,
     hostile_report,
     invoke,
+    partial_benchmark,
     replace_result,
     save,
     with_results,
@@ -184,9 +185,9 @@ def lab(here: Path) -> Path:
         old.model_copy(update={"created_at": "2026-11-01T08:00:00+00:00"}),
         folder / "lab-pc-02" / "envcheck-november.json",
     )
-    bench = benchmark_report("lab-pc-01", {1: 95.0, 2: 1260.0, 3: 3900.0, 4: 1500.0, 5: 820.0})
+    partial = partial_benchmark("lab-pc-01")
     save(
-        bench.model_copy(update={"host": {**bench.host, "hostname": "lab-pc-04"}}),
+        partial.model_copy(update={"host": {**partial.host, "hostname": "lab-pc-04"}}),
         folder / "lab-pc-04.json",
     )
     redacted = invoke(
@@ -210,7 +211,7 @@ def test_fleet_one_row_per_machine_unreadable_listed(lab: Path) -> None:
     assert result.exit_code == 1
     doc = json.loads(result.stdout)
     rows = {m["machine"]: m for m in doc["machines"]}
-    assert list(rows) == ["lab-pc-02", "lab-gpu-03", "lab-pc-01", "lab-pc-04", "lab-pc-05"]
+    assert list(rows) == ["lab-pc-02", "lab-pc-04", "lab-gpu-03", "lab-pc-01", "lab-pc-05"]
     assert rows["lab-pc-02"]["failing"] == [
         "python.version",
         "packages.installable",
@@ -219,23 +220,34 @@ def test_fleet_one_row_per_machine_unreadable_listed(lab: Path) -> None:
     assert rows["lab-pc-02"]["older_reports"] == 1
     assert rows["lab-pc-02"]["python"] == "3.11.7"  # the newest report, not November's
     assert (rows["lab-pc-01"]["tensorflow"], rows["lab-pc-01"]["python"]) == ("2.9.0", "3.8.18")
-    assert rows["lab-pc-04"]["predicted_s"] == pytest.approx(7575.0)
-    assert rows["lab-pc-01"]["predicted_s"] is None
+    # The benchmark's stated total; a partial run sums what was measured; none: null.
+    lab_pc_01 = fixture("lab-pc-01")
+    total = next(r for r in lab_pc_01.results if r.id == "benchmark.total")
+    assert rows["lab-pc-01"]["predicted_s"] == total.details["verdict"]["total_s"]
+    measured = category_predictions(lab_pc_01)
+    assert rows["lab-pc-04"]["predicted_s"] == pytest.approx(sum(measured[c] for c in (1, 2, 3, 4)))
+    assert rows["lab-pc-04"]["failing"] == ["benchmark.category5", "benchmark.total"]
+    assert rows["lab-gpu-03"]["predicted_s"] is None
     assert rows["lab-pc-05"]["file"] == "reports/lab-pc-05.json"  # redacted: named by its file
     assert sorted(u["file"] for u in doc["unreadable"]) == [
         "reports/broken.json",
         "reports/package.json",
     ]
     text = invoke("fleet", "reports").stdout
-    line = next(row for row in text.splitlines() if row.startswith("lab-pc-04 "))
-    assert [cell.strip() for cell in line.split("  ") if cell.strip()] == [
-        "lab-pc-04",
-        "ready (1 warning)",
+    cells = {
+        line.split()[0]: [c.strip() for c in line.split("  ") if c.strip()]
+        for line in text.splitlines()
+        if line.startswith("lab-")
+    }
+    assert cells["lab-pc-01"] == [
+        "lab-pc-01",
+        "ready (2 warnings)",
         "-",
-        "2 h 06 min",
+        "25 min",
         "2.9.0",
         "3.8.18",
     ]
+    assert cells["lab-gpu-03"][3] == "-"
     assert "2 files could not be read:" in text
     assert "1 older report of the same machines not shown" in text
     md = invoke("fleet", "reports", "--format", "markdown").stdout
@@ -254,15 +266,13 @@ def test_fleet_all_ready_is_exit_0_and_empty_folder_exit_2(here: Path) -> None:
     assert proc.returncode == 2 and "not a folder" in proc.stderr
 
 
-def test_predicted_time_prefers_a_stated_total() -> None:
-    report = benchmark_report("lab-pc-01", {1: 60.0, 2: 600.0})
-    assert predicted_seconds(report) == 660.0
-    total = replace_result(
-        report,
-        "benchmark.category1",
-        details={"predicted_total_s": 5400.0, "prediction": {"category": 1, "predicted_s": 60.0}},
+def test_predicted_time_from_total_or_categories_never_from_skipped() -> None:
+    report = fixture("lab-pc-02")
+    total = next(r for r in report.results if r.id == "benchmark.total")
+    assert predicted_seconds(report) == total.details["verdict"]["total_s"]
+    assert predicted_seconds(partial_benchmark("lab-pc-02")) == pytest.approx(
+        sum(v for c, v in category_predictions(report).items() if c != 5)
     )
-    assert predicted_seconds(total) == 5400.0
     skipped = with_results(
         report,
         [
@@ -271,6 +281,7 @@ def test_predicted_time_prefers_a_stated_total() -> None:
         ],
     )
     assert predicted_seconds(skipped) is None
+    assert predicted_seconds(fixture("lab-gpu-03")) is None  # checked with --no-bench
     assert [duration(s) for s in (None, 42.0, 660.0, 5400.0, 7575.0)] == [
         "-",
         "42 s",

@@ -18,9 +18,9 @@ import pytest
 
 from tests.report_samples import (
     REPORTS,
-    benchmark_report,
     hostile_report,
     invoke,
+    partial_benchmark,
     save,
 )
 
@@ -59,9 +59,9 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     fleet.mkdir()
     for name in ("lab-pc-01", "lab-pc-02", "lab-gpu-03"):
         shutil.copy(REPORTS / f"{name}.json", fleet / f"{name}.json")
-    bench = benchmark_report("lab-pc-01", {1: 95.0, 2: 1260.0, 3: 3900.0, 4: 1500.0, 5: 820.0})
-    bench = bench.model_copy(update={"host": {**bench.host, "hostname": "lab-pc-04"}})
-    save(bench, fleet / "lab-pc-04.json")
+    partial = partial_benchmark("lab-pc-01")
+    partial = partial.model_copy(update={"host": {**partial.host, "hostname": "lab-pc-04"}})
+    save(partial, fleet / "lab-pc-04.json")
     (fleet / "truncated.json").write_text('{"schema_version": 1, "tool": "tfcert-en', "utf-8")
     (fleet / "newer.json").write_text('{"schema_version": 99, "tool": "tfcert-envcheck"}', "utf-8")
     monkeypatch.chdir(tmp_path)

@@ -68,6 +68,8 @@ def test_summary_table_first_then_problems_with_fixes() -> None:
         ["Packages", "✗ failure", "1 failure, 1 warning, 1 ok"],
         ["TensorFlow", "✗ failure", "1 failure, 1 warning, 3 ok"],
         ["NVIDIA GPU", "✓ ok", "1 ok, 3 skipped"],
+        ["PyCharm", "! warning", "1 warning, 2 skipped"],
+        ["Training benchmark", "! warning", "1 warning, 6 ok"],
     ]
     for result in report.results:
         if result.status.is_problem:
