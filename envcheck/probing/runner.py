@@ -517,7 +517,7 @@ def _classify(
             f"used more than its memory cap of {watch.limit_mb:g} MiB "
             f"(peak {watch.peak_mb:.0f} MiB)"
             if watch.exceeded
-            else f"ran out of memory under its cap of {watch.limit_mb:g} MiB"
+            else f"hit its memory cap of {watch.limit_mb:g} MiB (the system refused more)"
         )
         return ProbeRun(
             probe,
@@ -525,7 +525,7 @@ def _classify(
             "memory",
             facts,
             signal_name=_death_signal(rc),
-            message=f"probe {probe!r} {how} and was stopped before it could exhaust "
+            message=f"probe {probe!r} {how} and stopped before it could exhaust "
             "the machine's memory",
             **common,
         )
