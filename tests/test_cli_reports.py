@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from junitparser import JUnitXml
 
 from envcheck.fleet import duration, predicted_seconds
 from envcheck.render import FORMATS
@@ -289,3 +290,39 @@ def test_predicted_time_from_total_or_categories_never_from_skipped() -> None:
         "1 h 30 min",
         "2 h 06 min",
     ]
+
+
+def test_live_check_writes_junit_and_markdown(here: Path) -> None:
+    """`check` itself (not only `show`) writes every format, redacted, through -o."""
+    args = ["check", "--python", sys.executable, "--only", "system", "--only", "python"]
+    junit = run_cli(*args, "--format", "junit", "-o", "r.xml", cwd=here, timeout=120)
+    markdown = run_cli(*args, "--format", "markdown", "-o", "r.md", cwd=here, timeout=120)
+    assert junit.returncode == markdown.returncode
+    assert junit.returncode in (0, 1), junit.stderr
+    xml = JUnitXml.fromfile(str(here / "r.xml"))
+    assert [s.name for s in xml] == ["system", "python"]
+    assert all(s.hostname == "<host>" for s in xml)
+    text = (here / "r.md").read_text("utf-8")
+    assert text.startswith("## tfcert-envcheck: ")
+    assert "| System |" in text and "| Python |" in text
+    assert str(Path.home()) not in text
+
+
+def test_diff_and_fleet_show_hostile_text_as_text(here: Path) -> None:
+    hostile = hostile_report()
+    hostile = hostile.model_copy(update={"host": {**hostile.host, "hostname": "\x1b[2Jlab"}})
+    save(hostile, here / "hostile.json")
+    shutil.copy(REPORTS / "lab-pc-02.json", here / "lab-pc-02.json")
+    for args in (
+        ["diff", "lab-pc-02.json", "hostile.json"],
+        ["diff", "lab-pc-02.json", "hostile.json", "--format", "markdown"],
+        ["fleet", "."],
+        ["fleet", ".", "--format", "markdown"],
+    ):
+        out = invoke(*args).stdout
+        assert "\x1b" not in out and "\x07" not in out, args
+    assert "\\x1b[2Jlab" in invoke("fleet", ".").stdout
+    assert (
+        "&lt;script&gt;"
+        in invoke("diff", "lab-pc-02.json", "hostile.json", "--format", "markdown").stdout
+    )
