@@ -133,10 +133,6 @@ def redact_report(report: Report) -> Report:
     return Report.model_validate(data)
 
 
-def is_redacted(report: Report) -> bool:
-    return "redacted" in report.host
-
-
 def _placeholder(match: re.Match[str]) -> str:
     kind = match.lastgroup
     return {"home": HOME, "host": HOST, "user": USER}[kind or "user"]
