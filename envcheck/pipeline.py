@@ -135,10 +135,17 @@ _SIGNAL_FIXES = {
     "SIGSEGV": "Native code crashed: reinstall the interpreter's packages in a fresh venv; if "
     "it persists, report the probe output shown with -v.",
 }
+_NVIDIA_CRASH_FIX = (
+    "The NVIDIA driver's library (libnvidia-ml / nvml.dll) crashed the probe: reinstall the "
+    "driver, or remove a stray copy of the library from the library path; the GPU is optional "
+    "for the exam."
+)
 
 
 def _probe_fix(run: ProbeRun) -> str:
     """A fix hint for a probe that gave no answer, from how it ended."""
+    if run.outcome == "signal" and run.probe == "nvidia" and run.signal_name != "SIGKILL":
+        return _NVIDIA_CRASH_FIX  # it runs in the tool's Python and loads only the driver
     if run.outcome == "signal" and run.signal_name in _SIGNAL_FIXES:
         return _SIGNAL_FIXES[run.signal_name]
     return {
