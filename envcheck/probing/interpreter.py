@@ -7,6 +7,7 @@ Nothing is executed unless the path is a local, regular, executable file.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import stat
@@ -135,6 +136,13 @@ def unsafe_to_run(path: str) -> InterpreterProblem | None:
             "Create the environment again, or point to an existing interpreter.",
         )
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return InterpreterProblem(
+                path,
+                "is a loop of symbolic links",
+                "The environment is damaged: recreate it (python -m venv --clear DIR), or point "
+                "to another interpreter.",
+            )
         return InterpreterProblem(path, f"cannot be inspected: {exc.strerror}", "Check the path.")
     if stat.S_ISDIR(st.st_mode):
         hint = _python_in_dir(p)
