@@ -250,6 +250,10 @@ def parse_matrix(text: str, name: str) -> Matrix:
         raise ConfigError(f"{name}:{where}: invalid YAML: {exc.problem or exc}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{name}: invalid YAML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{name}: invalid YAML: nested too deeply") from None
+    except ValueError as exc:  # an integer beyond Python's digit limit, from the constructor
+        raise ConfigError(f"{name}: invalid YAML: {exc}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{name}: the top level must be a mapping, not {type(data).__name__}")
     try:

@@ -643,6 +643,8 @@ def _document(text: str) -> tuple[dict[str, Any] | None, str]:
         return None, f"not JSON: {exc.msg} at position {exc.pos}"
     except RecursionError:
         return None, "not JSON: nested too deeply"
+    except ValueError as exc:  # e.g. an integer beyond the interpreter's digit limit
+        return None, f"not JSON: {exc}"
     if not isinstance(doc, dict) or doc.get("protocol") != PROTOCOL:
         return None, f"not a probe document of protocol {PROTOCOL}"
     if not isinstance(doc.get("facts"), dict):

@@ -123,6 +123,7 @@ def test_python_too_old_to_probe(tmp_path: Path, version: str) -> None:
         ("stderr_only", ("printed no valid result", "empty output"), "sitecustomize.py"),
         ("exit_nonzero", ("exited with code 7", "standard library is damaged"), "-v"),
         ("flood", ("printed more than 32 MiB", "stopped"), "sitecustomize.py"),
+        ("deep_json", ("printed no valid result", "nested too deeply"), "sitecustomize.py"),
         ("sigill", ("SIGILL", "illegal instruction"), "instruction"),
         ("sigsegv", ("SIGSEGV", "segmentation fault"), "fresh venv"),
         ("sigkill", ("SIGKILL", "out-of-memory killer"), "RAM"),

@@ -96,6 +96,17 @@ def alias_bomb(p: Path) -> Path:
     return _text(p, text + "\nlaughs:\n" + "\n".join(lines) + "\n")
 
 
+def deeply_nested(p: Path) -> Path:
+    text = BUNDLED_MATRIX.read_text(encoding="utf-8")
+    return _text(p, text + "\ndeep: " + "[" * 100000 + "]" * 100000 + "\n")
+
+
+def huge_integer(p: Path) -> Path:
+    """5000 digits: beyond Python's limit for converting text to int (CVE-2020-10735)."""
+    text = BUNDLED_MATRIX.read_text(encoding="utf-8")
+    return _text(p, text.replace("schema_version: 1", "schema_version: " + "9" * 5000, 1))
+
+
 def duplicate_key(p: Path) -> Path:
     text = BUNDLED_MATRIX.read_text(encoding="utf-8")
     return _text(p, text.replace("schema_version: 1\n", "schema_version: 1\nschema_version: 1\n"))
@@ -140,6 +151,13 @@ CASES: list[tuple[Breaker, tuple[str, ...]]] = [
     (python_object_tag, ("python/object/apply",)),
     (python_name_tag, ("python/name",)),
     (alias_bomb, ("laughs", "unknown key")),
+    (deeply_nested, ("invalid YAML", "nested too deeply")),
+    (
+        huge_integer,
+        ("invalid YAML", "4300 digits")
+        if hasattr(sys, "get_int_max_str_digits")  # the limit exists since 3.10.7 / 3.11
+        else ("schema_version", "is not supported"),
+    ),
     (duplicate_key, ("duplicate key 'schema_version'",)),
     (not_utf8, ("not UTF-8",)),
     (not_a_mapping, ("top level must be a mapping",)),
