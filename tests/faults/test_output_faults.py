@@ -14,6 +14,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissio
 
 
 def _run(
-    tmp_path: Path, report: Path, *args: str, preexec: object = None
+    tmp_path: Path, report: Path, *args: str, preexec: Callable[[], object] | None = None
 ) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(
         check_argv(report, *args),
@@ -36,7 +37,7 @@ def _run(
         env=check_env(tmp_path),
         cwd=tmp_path,
         check=False,
-        preexec_fn=preexec,  # type: ignore[arg-type]
+        preexec_fn=preexec,
     )
     assert_no_crash(proc)
     return proc

@@ -20,6 +20,7 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -116,7 +117,7 @@ def _base_prefix(python: Path) -> str:
 
 def _run_and_compare(
     tmp_path: Path, base: Path, *args: str, extra: Path | None = None, timeout: float
-) -> dict[str, object]:
+) -> dict[str, dict[str, Any]]:
     env, tree, project = _pycharm_project(tmp_path, base, extra)
     roots = [*_prefixes(base), tree, Path.home(), *([extra] if extra else [])]
     before = snapshot(*roots)
@@ -143,5 +144,5 @@ def test_full_check_with_benchmark_changes_nothing(tmp_path: Path, exam_python: 
     site = next(exam_python.parent.parent.glob("lib/python3.*/site-packages"))
     base = Path(_base_prefix(exam_python)) / "bin" / "python3"
     results = _run_and_compare(tmp_path, base, extra=site, timeout=900)
-    assert results["tensorflow.import"]["status"] == "ok"  # type: ignore[index]
-    assert results["benchmark.total"]["status"] != "not_run"  # type: ignore[index]
+    assert results["tensorflow.import"]["status"] == "ok"
+    assert results["benchmark.total"]["status"] != "not_run"
