@@ -138,3 +138,23 @@ def test_ctrl_c_while_the_report_is_written_waits_for_it() -> None:
         written.append("the whole report")
     assert written == ["the whole report"]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+@pytest.mark.tensorflow
+@pytest.mark.slow
+def test_ctrl_c_during_the_benchmark(tmp_path: Path, exam_python: Path) -> None:
+    """The longest step, for real: the benchmark probe training in the exam environment."""
+    report = tmp_path / "report.json"
+    tool = _start(tmp_path, report, "--python", str(exam_python), "--only", "benchmark")
+    probe_pid = _wait_for_child(tool, "probe_bench.py", timeout=120)
+    time.sleep(8)  # past TensorFlow's import, into the training
+    rc, _ = _interrupt(tool)
+    assert rc == 130
+    doc = json.loads(report.read_text(encoding="utf-8"))
+    assert doc["interrupted"] is True and doc["verdict"]["exit_code"] == 130
+    statuses = {r["id"]: r["status"] for r in doc["results"]}
+    assert statuses and all(s == "not_run" for s in statuses.values()), statuses
+    assert doc["facts"]["probes"]["bench"]["outcome"] == "interrupted"
+    assert "benchmark" in doc["facts"]  # what was measured before Ctrl-C is kept
+    assert _gone(probe_pid)
+    assert_scratch_removed(tmp_path)
