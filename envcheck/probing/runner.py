@@ -223,7 +223,7 @@ def run_command(
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=child_env(env),
-            cwd=cwd if cwd is not None else _scratch,
+            cwd=cwd if cwd is not None else _default_cwd(argv),
             **_new_group_kwargs(),
         )
     except OSError as exc:
@@ -279,6 +279,15 @@ def run_command(
         interrupted=False,
         watch=watch,
     )
+
+
+def _default_cwd(argv: list[str]) -> Path | None:
+    """Probe scripts work in the scratch folder; `python -m envcheck...` helpers keep ours.
+
+    A tool-side module is found through the working directory when the tool runs
+    from a source checkout, so it must start where the tool started.
+    """
+    return None if argv[1:2] == ["-m"] else _scratch
 
 
 def _wait(proc: subprocess.Popen[bytes], deadline: float, watch: _MemoryWatch | None) -> bool:
