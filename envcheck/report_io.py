@@ -57,11 +57,17 @@ def parse_report(raw: bytes | str, *, name: str = "<report>") -> Report:
         raise ReportError(
             f"{name}: not a JSON report ({exc.msg}: line {exc.lineno} column {exc.colno})"
         ) from None
+    except RecursionError:
+        raise ReportError(f"{name}: not a JSON report (nested too deeply to read)") from None
+    except ValueError as exc:  # e.g. an integer longer than Python's int-from-string limit
+        raise ReportError(f"{name}: not a JSON report ({exc})") from None
     data = upgrade(data, name=name)
     try:
         return Report.model_validate(data)
     except ValidationError as exc:
         raise ReportError(f"{name}: not a valid report: {_first_error(exc)}") from None
+    except RecursionError:
+        raise ReportError(f"{name}: not a report (nested too deeply to read)") from None
 
 
 def upgrade(

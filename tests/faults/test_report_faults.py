@@ -70,7 +70,7 @@ BROKEN: dict[str, tuple[Callable[[], bytes], str]] = {
     ),
     "nan_version": (lambda: b'{"schema_version": NaN}', "is not a version number"),
 }
-BROKEN_KNOWN_DEFECTS: dict[str, tuple[Callable[[], bytes], str]] = {
+BROKEN_DEEP: dict[str, tuple[Callable[[], bytes], str]] = {
     # json.loads raises RecursionError / ValueError, which envcheck/report_io.py does not
     # catch: exit 3 with a traceback (reported to the lead; the file is not ours).
     "deeply_nested": (lambda: b"[" * 100000 + b"]" * 100000, "not a JSON report"),
@@ -105,9 +105,9 @@ def test_diff_refuses_an_unreadable_report(tmp_path: Path, case: str) -> None:
     _assert_refused(_cli(tmp_path, "diff", str(GOOD), str(path)), path, phrase)
 
 
-@pytest.mark.parametrize("case", sorted(BROKEN_KNOWN_DEFECTS))
+@pytest.mark.parametrize("case", sorted(BROKEN_DEEP))
 def test_show_refuses_a_report_that_breaks_the_json_parser(tmp_path: Path, case: str) -> None:
-    make, phrase = BROKEN_KNOWN_DEFECTS[case]
+    make, phrase = BROKEN_DEEP[case]
     path = _write(tmp_path, case, make)
     _assert_refused(_cli(tmp_path, "show", str(path)), path, phrase)
 
@@ -140,7 +140,7 @@ def test_fleet_survives_a_report_that_breaks_the_json_parser(tmp_path: Path) -> 
     lab = tmp_path / "lab"
     lab.mkdir()
     shutil.copy(GOOD, lab / GOOD.name)
-    _write(lab, "deeply_nested", BROKEN_KNOWN_DEFECTS["deeply_nested"][0])
+    _write(lab, "deeply_nested", BROKEN_DEEP["deeply_nested"][0])
     proc = _cli(tmp_path, "fleet", str(lab))
     assert proc.returncode == 1 and "deeply_nested.json" in proc.stdout
 
