@@ -71,8 +71,7 @@ BROKEN: dict[str, tuple[Callable[[], bytes], str]] = {
     "nan_version": (lambda: b'{"schema_version": NaN}', "is not a version number"),
 }
 BROKEN_DEEP: dict[str, tuple[Callable[[], bytes], str]] = {
-    # json.loads raises RecursionError / ValueError, which envcheck/report_io.py does not
-    # catch: exit 3 with a traceback (reported to the lead; the file is not ours).
+    # json.loads raises RecursionError / ValueError here (exit 3 until report_io caught them).
     "deeply_nested": (lambda: b"[" * 100000 + b"]" * 100000, "not a JSON report"),
     "huge_integer": (lambda: b'{"schema_version": ' + b"9" * 5000 + b"}", "not a JSON report"),
 }
