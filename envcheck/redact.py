@@ -58,7 +58,8 @@ class Redactor:
         self._names: list[str] = []
         home = host.get("home", "")
         if _is_personal_home(home):
-            parts.append(f"(?P<home>{_path_pattern(home)})(?!{_WORD})")
+            # Only a home at the start of a path: "/srv/linux/root/x" is not under "/root".
+            parts.append(f"(?<![0-9A-Za-z_.-])(?P<home>{_path_pattern(home)})(?!{_WORD})")
         hostname = host.get("hostname", "")
         if hostname.lower() not in _NOT_PERSONAL_HOSTS:
             names = sorted({hostname, hostname.split(".")[0]}, key=len, reverse=True)

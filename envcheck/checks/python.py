@@ -14,7 +14,7 @@ from envcheck.checks.base import (
     ok,
     warning,
 )
-from envcheck.probing.interpreter import InterpreterProblem
+from envcheck.probing.interpreter import Interpreter, InterpreterProblem
 
 CHECKS: list[Check] = []
 
@@ -48,10 +48,19 @@ def interpreter_check(ctx: Context) -> Finding:
     )
 
 
-@check("python.version", "Python version", owns=("python",), registry=CHECKS)
+@check("python.version", "Python version", registry=CHECKS)
 def version_check(ctx: Context) -> Finding:
     """The exam guide names one Python minor version; the plugin's pins need it."""
-    ident: dict[str, Any] = ctx.facts("python", "identity")
+    interp = ctx.interpreter
+    if isinstance(interp, Interpreter) and not interp.can_run_probes:
+        # Too old for the probes, but the handshake already told us the version.
+        ident: dict[str, Any] = {
+            "version": list(interp.version),
+            "implementation": interp.implementation,
+            "releaselevel": "final",
+        }
+    else:
+        ident = ctx.facts("python", "identity")
     major, minor, micro = ident["version"]
     required = ctx.profile.python_version
     observed = f"{major}.{minor}.{micro}"
@@ -79,7 +88,7 @@ def version_check(ctx: Context) -> Finding:
     return ok(f"Python {observed}", **kw)
 
 
-@check("python.bits", "64-bit interpreter", owns=("python",), registry=CHECKS)
+@check("python.bits", "64-bit interpreter", registry=CHECKS)
 def bits_check(ctx: Context) -> Finding:
     """TensorFlow publishes 64-bit wheels only."""
     ident: dict[str, Any] = ctx.facts("python", "identity")
@@ -123,7 +132,7 @@ def classify_origin(ident: dict[str, Any], origin: dict[str, Any]) -> tuple[str,
     return "unknown", "could not determine (no known installer's layout matched)"
 
 
-@check("python.origin", "Where Python came from", owns=("python",), registry=CHECKS)
+@check("python.origin", "Where Python came from", registry=CHECKS)
 def origin_check(ctx: Context) -> Finding:
     """The exam guide asks for a python.org Python, not Anaconda."""
     ident: dict[str, Any] = ctx.facts("python", "identity")
@@ -158,7 +167,7 @@ def origin_check(ctx: Context) -> Finding:
     return ok(described, **kw)
 
 
-@check("python.venv", "Virtual environment", owns=("python",), registry=CHECKS)
+@check("python.venv", "Virtual environment", registry=CHECKS)
 def venv_check(ctx: Context) -> Finding:
     """Whether the target is a venv, on which base, and whether that base still exists."""
     venv: dict[str, Any] = ctx.facts("python", "venv")
