@@ -22,6 +22,7 @@ from envcheck.probing.registry import PROBES
 from envcheck.probing.runner import (
     ProbeRun,
     ProgressCallback,
+    memory_cap_mb,
     run_command,
     run_probe,
     tool_python,
@@ -156,11 +157,23 @@ class Context:
             run = run_command(name, argv, timeout_s=timeout_s)
         else:
             run = run_probe(
-                name, interpreter, timeout_s=timeout_s, args=args, on_progress=self.on_progress
+                name,
+                interpreter,
+                timeout_s=timeout_s,
+                args=args,
+                on_progress=self.on_progress,
+                memory_limit_mb=self.memory_limit_mb(spec.memory_share),
             )
         with self._lock:
             self._runs[key] = run
         return run
+
+    def memory_limit_mb(self, share: float | None) -> float | None:
+        """A probe's memory cap: options.extra["memory_limit_mb"], else a share of free memory."""
+        explicit = self.options.extra.get("memory_limit_mb")
+        if isinstance(explicit, int | float):
+            return float(explicit)
+        return memory_cap_mb(share) if share else None
 
     def facts(self, name: str, section: str | None = None) -> Any:
         """A probe's facts (or one section of them); `ProbeUnavailable` when missing."""

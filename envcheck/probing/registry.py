@@ -16,6 +16,9 @@ class ProbeSpec:
     description: str
     module: str | None = None
     """A tool-side module run as `python -m module <target>` instead of probes/probe_<name>.py."""
+    memory_share: float | None = None
+    """Cap the probe at this share of the memory available when it starts (see
+    runner.memory_cap_mb): a benchmark must stop itself, not freeze the machine."""
 
 
 PROBES: dict[str, ProbeSpec] = {
@@ -39,6 +42,12 @@ PROBES: dict[str, ProbeSpec] = {
         ProbeSpec("nvidia", "tool", 30, "NVIDIA driver and GPUs through NVML, then nvidia-smi"),
         # The quick benchmark aims at 60 s on 2 cores; a full reference run
         # (bench --full) passes its own, longer limit (envcheck.bench.measure).
-        ProbeSpec("bench", "target", 240, "trains the five exam workloads briefly and times them"),
+        ProbeSpec(
+            "bench",
+            "target",
+            240,
+            "trains the five exam workloads briefly and times them",
+            memory_share=0.75,
+        ),
     )
 }
