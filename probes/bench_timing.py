@@ -83,10 +83,12 @@ def make_timer(keras, category, epochs_planned, label):
             self._test_begin = None
             self._test_end = None
             self._last_progress = 0.0
+            self._last_cpu = 0.0
 
         def on_train_begin(self, logs=None):
             self.train_started = time.perf_counter()
             self._last_boundary = self.train_started
+            self._last_cpu = time.process_time()
 
         def on_epoch_begin(self, epoch, logs=None):
             self._current = {"epoch": epoch, "begin": time.perf_counter()}
@@ -129,11 +131,23 @@ def make_timer(keras, category, epochs_planned, label):
 
         def _close_epoch(self, end):
             train_end = self._test_begin if self._test_begin is not None else end
+            cpu = time.process_time()
+            begin = self._current["begin"]
+            marks, tests = self._train_marks, self._test_marks
             record = {
                 "span_s": end - self._last_boundary,
-                "train_step_s": _durations(self._train_marks, train_end),
-                "val_step_s": _durations(self._test_marks, self._test_end),
+                "cpu_s": cpu - self._last_cpu,
+                "train_step_s": _durations(marks, train_end),
+                "val_step_s": _durations(tests, self._test_end),
+                # Where the time outside the steps went (iterator set-up, callbacks).
+                "gaps_s": {
+                    "before_epoch": begin - self._last_boundary,
+                    "to_first_step": (marks[0] - begin) if marks else 0.0,
+                    "to_first_val_step": (tests[0] - self._test_begin) if tests else 0.0,
+                    "after_validation": (end - self._test_end) if self._test_end else 0.0,
+                },
             }
+            self._last_cpu = cpu
             return record
 
         def partial_epoch(self):

@@ -45,9 +45,11 @@ class Measurement(object):
         """Time one phase (data, prepare, build, fit) into result[name + '_s']."""
         _probelib.progress("bench_phase", category=self.result["category"], phase=name,
                            message="%s: %s" % (self.label, _PHASES.get(name, name)))
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         value = func(*args)
         self.result[name + "_s"] = round(time.perf_counter() - started, 6)
+        # CPU seconds of the whole process: tells a busy machine from a slow one.
+        self.result[name + "_cpu_s"] = round(time.process_time() - cpu, 6)
         return value
 
     def finish(self, status):
@@ -72,6 +74,8 @@ def _rounded_epoch(epoch):
             out[key] = [round(v, 6) for v in value]
         elif isinstance(value, float):
             out[key] = round(value, 6)
+        elif isinstance(value, dict):
+            out[key] = _rounded_epoch(value)
         else:
             out[key] = value
     return out
@@ -107,10 +111,21 @@ def run_workload(tf, measurement, workdir, seed=1234):
     )
     if val is not None:
         kwargs["validation_data"] = val
-    if isinstance(train, tuple):
-        measurement.phase("fit", lambda: model.fit(train[0], train[1], **kwargs))
-    else:
-        measurement.phase("fit", lambda: model.fit(train, **kwargs))
+    bounds = {}
+
+    def fit():
+        bounds["call"] = time.perf_counter()
+        if isinstance(train, tuple):
+            model.fit(train[0], train[1], **kwargs)
+        else:
+            model.fit(train, **kwargs)
+        bounds["return"] = time.perf_counter()
+
+    measurement.phase("fit", fit)
+    if timer.train_started is not None and timer.train_ended is not None:
+        # Before the first epoch (input adapters) and after the last (iterator teardown).
+        result["fit_head_s"] = round(timer.train_started - bounds["call"], 6)
+        result["fit_tail_s"] = round(bounds["return"] - timer.train_ended, 6)
     return measurement.finish("done")
 
 

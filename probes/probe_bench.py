@@ -13,6 +13,7 @@ leaves its earlier results with the tool. Ctrl-C (SIGINT) and SIGTERM stop
 the run cleanly: what was measured so far is in the facts, and the
 temporary folder is removed in every case.
 """
+import logging
 import os
 import shutil
 import signal
@@ -108,6 +109,15 @@ def _run_category(facts, tf, spec, workdir, warmup):
     _probelib.progress("bench_category_done", category=category, result=measurement.result)
 
 
+class _Collect(logging.Handler):
+    def __init__(self):
+        logging.Handler.__init__(self, logging.WARNING)
+        self.messages = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
 def _save_check(tf, workdir, keras_major):
     """Save a small model as mymodel.h5 (what the exam's grader takes) and reload it."""
     import numpy as np
@@ -118,17 +128,24 @@ def _save_check(tf, workdir, keras_major):
     xs = np.arange(6, dtype="float32").reshape(-1, 1)
     model.fit(xs, 2 * xs - 1, epochs=2, verbose=0)
     path = os.path.join(workdir, "mymodel.h5")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        model.save(path)
-        reloaded = keras.models.load_model(path)
+    # Keras 3 says what .h5 means to it through absl logging, Keras 2 through warnings.
+    logged = _Collect()
+    absl_logger = logging.getLogger("absl")
+    absl_logger.addHandler(logged)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model.save(path)
+            reloaded = keras.models.load_model(path)
+    finally:
+        absl_logger.removeHandler(logged)
     with open(path, "rb") as handle:
         signature = handle.read(8)
     before = model.predict(xs, verbose=0)
     after = reloaded.predict(xs, verbose=0)
     messages = []
-    for w in caught:
-        text = str(w.message).strip().splitlines()[0] if str(w.message).strip() else ""
+    for text in [str(w.message) for w in caught] + logged.messages:
+        text = text.strip().splitlines()[0] if text.strip() else ""
         if text and text not in messages and ("h5" in text.lower() or "hdf5" in text.lower()
                                               or "legacy" in text.lower()):
             messages.append(text[:300])
@@ -156,7 +173,9 @@ def collect(facts, args):
     workdir = tempfile.mkdtemp(prefix="tfcert-bench-", dir=args.get("temp_parent"))
     facts["temp_dir"] = workdir
     try:
-        _probelib.progress("bench_start", mode=mode, categories=[s["category"] for s in specs])
+        # The tool removes this folder itself if the probe is killed outright.
+        _probelib.progress("bench_start", mode=mode, categories=[s["category"] for s in specs],
+                           temp_dir=workdir)
         tf, env = _environment(facts)
         facts["environment"] = env
         _probelib.progress("bench_environment", environment=env)

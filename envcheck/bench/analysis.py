@@ -11,7 +11,14 @@ from typing import Any
 
 from envcheck.bench.config import Benchmark
 from envcheck.bench.measure import BenchRun
-from envcheck.bench.predict import MeasurementError, Prediction, actual_seconds, predict
+from envcheck.bench.predict import (
+    MeasurementError,
+    Prediction,
+    TeardownWaits,
+    actual_seconds,
+    detect_teardown_waits,
+    predict,
+)
 from envcheck.bench.verdict import BenchVerdict, verdict
 
 
@@ -22,6 +29,7 @@ class Analysis:
     problems: dict[int, str] = field(default_factory=dict)
     """Category -> why it has no prediction."""
     verdict: BenchVerdict | None = None
+    teardown_waits: TeardownWaits | None = None
 
     def to_dict(self) -> dict[str, Any]:
         v = self.verdict
@@ -29,6 +37,14 @@ class Analysis:
             "run": self.run.to_dict(),
             "predictions": {str(k): p.to_dict() for k, p in sorted(self.predictions.items())},
             "problems": {str(k): why for k, why in sorted(self.problems.items())},
+            "teardown_waits": None
+            if self.teardown_waits is None
+            else {
+                "present": self.teardown_waits.present,
+                "probability": self.teardown_waits.probability,
+                "matched": self.teardown_waits.matched,
+                "samples": [list(s) for s in self.teardown_waits.samples],
+            },
             "verdict": None
             if v is None
             else {
@@ -52,8 +68,11 @@ def analyse(run: BenchRun, bench: Benchmark, *, retrain_factor: float | None = N
     predictions: dict[int, Prediction] = {}
     problems: dict[int, str] = {}
     import_s = run.import_s
-    for category in run.requested:
-        result = run.finished(category)
+    finished = [(c, run.finished(c)) for c in run.requested]
+    waits = detect_teardown_waits(
+        [(bench.workload(c), result) for c, result in finished if result is not None]
+    )
+    for category, result in finished:
         if result is None:
             problems[category] = run.missing_reason(category)
             continue
@@ -61,7 +80,9 @@ def analyse(run: BenchRun, bench: Benchmark, *, retrain_factor: float | None = N
             problems[category] = "the probe reported no TensorFlow import time"
             continue
         try:
-            predictions[category] = predict(bench.workload(category), result, import_s, bench)
+            predictions[category] = predict(
+                bench.workload(category), result, import_s, bench, waits=waits
+            )
         except MeasurementError as exc:
             problems[category] = str(exc)
     result_verdict = None
@@ -69,7 +90,7 @@ def analyse(run: BenchRun, bench: Benchmark, *, retrain_factor: float | None = N
         result_verdict = verdict(
             predictions.values(), bench, retrain_factor=retrain_factor, missing=problems
         )
-    return Analysis(run, predictions, problems, result_verdict)
+    return Analysis(run, predictions, problems, result_verdict, waits)
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,11 @@ class Workload(_Strict):
     shape: dict[str, int] = Field(default_factory=dict)
     full: Sizes
     quick: Sizes
+    input_pipeline: Literal["arrays", "dataset"] = Field(
+        description="How the training data reaches fit(): NumPy arrays (Keras 2 keeps one "
+        "input iterator for the whole fit) or a tf.data dataset (a new iterator every "
+        "epoch); it decides how often an iterator is torn down (see envcheck.bench.predict)."
+    )
     prepare_scaling: Literal["per_sample", "fixed"] = Field(
         description="Whether data preparation touches every sample (tokenizing, scaling "
         "arrays: predicted in proportion to the sample count) or only builds a lazy "

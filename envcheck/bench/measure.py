@@ -9,15 +9,20 @@ merges them with whatever JSON arrived.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from envcheck.bench.config import Benchmark
 from envcheck.probing.registry import PROBES
 from envcheck.probing.runner import ProbeInterrupted, ProbeRun, ProgressCallback, run_probe
 
+TEMP_PREFIX = "tfcert-bench-"
+"""probes/probe_bench.py names its temporary folder like this."""
 FULL_TIMEOUT_FLOOR_S = 900.0
 FULL_TIMEOUT_FACTOR = 3.0
 """A full run may take this many times its predicted upper bound before it is stopped."""
@@ -60,12 +65,15 @@ class EventCollector:
         self.environment: dict[str, Any] | None = None
         self.categories: dict[int, dict[str, Any]] = {}
         self.save_check: dict[str, Any] | None = None
+        self.temp_dir: str | None = None
         self._lock = threading.Lock()
 
     def __call__(self, event: dict[str, Any]) -> None:
         kind = event.get("event")
         with self._lock:
-            if kind == "bench_environment" and isinstance(event.get("environment"), dict):
+            if kind == "bench_start" and isinstance(event.get("temp_dir"), str):
+                self.temp_dir = event["temp_dir"]
+            elif kind == "bench_environment" and isinstance(event.get("environment"), dict):
                 self.environment = event["environment"]
             elif kind == "bench_category_done" and isinstance(event.get("result"), dict):
                 result = event["result"]
@@ -90,6 +98,8 @@ class BenchRun:
     peak_rss_mib: float | None = None
     wall_s: float | None = None
     interrupted: bool = False
+    leftover_removed: str | None = None
+    """The temporary folder of a probe killed before it could remove it, removed by us."""
 
     @property
     def import_s(self) -> float | None:
@@ -125,6 +135,7 @@ class BenchRun:
             "peak_rss_mib": self.peak_rss_mib,
             "wall_s": self.wall_s,
             "interrupted": self.interrupted,
+            "leftover_removed": self.leftover_removed,
         }
 
 
@@ -153,7 +164,30 @@ def from_probe_run(
         peak_rss_mib=float(peak) if isinstance(peak, int | float) else None,
         wall_s=float(wall) if isinstance(wall, int | float) else None,
         interrupted=run.outcome == "interrupted",
+        leftover_removed=_remove_leftover(collector.temp_dir),
     )
+
+
+def _remove_leftover(temp_dir: str | None) -> str | None:
+    """Remove the probe's temporary folder if it is still there (the probe was killed).
+
+    Only a folder the probe announced, named like the probe names it, directly
+    in this machine's temporary directory: never anything else.
+    """
+    if not temp_dir:
+        return None
+    path = Path(temp_dir)
+    try:
+        if (
+            not path.name.startswith(TEMP_PREFIX)
+            or path.resolve().parent != Path(tempfile.gettempdir()).resolve()
+            or not path.is_dir()
+        ):
+            return None
+        shutil.rmtree(path)
+    except OSError:
+        return None
+    return str(path)
 
 
 class BenchInterrupted(KeyboardInterrupt):

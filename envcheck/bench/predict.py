@@ -22,6 +22,7 @@ MAD are still reported as the steps' spread.
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 from collections.abc import Mapping, Sequence
@@ -31,6 +32,15 @@ from typing import Any
 from envcheck.bench.config import Benchmark, Sizes, Workload
 
 MAD_TO_SIGMA = 1.4826
+
+AUTOTUNE_FIRST_PERIOD_S = 0.01
+AUTOTUNE_MAX_PERIOD_S = 60.0
+"""tf.data's autotuning thread wakes 10 ms after an iterator starts, then at periods
+doubling up to 60 s (kOptimizationPeriodThresholdMs in model_dataset_op.cc)."""
+TEARDOWN_WAIT_PROBABILITY = 0.65
+"""Share of iterator teardowns that waited for that wake-up in our full runs (TF 2.9)."""
+TEARDOWN_MIN_DETECTABLE_S = 0.04
+"""A predicted wait shorter than this is not used to detect the behaviour (timer noise)."""
 
 
 class MeasurementError(ValueError):
@@ -89,6 +99,83 @@ class Prediction:
         return asdict(self)
 
 
+def autotune_wake_after(lifetime_s: float) -> float:
+    """The first wake-up of tf.data's autotuning thread at or after `lifetime_s`."""
+    wake, period = 0.0, AUTOTUNE_FIRST_PERIOD_S
+    while wake < lifetime_s:
+        wake += period
+        period = min(period * 2, AUTOTUNE_MAX_PERIOD_S)
+    return wake
+
+
+def teardown_wait(lifetime_s: float) -> float:
+    """How long destroying an iterator that lived `lifetime_s` waits, when it waits."""
+    return autotune_wake_after(lifetime_s) - lifetime_s
+
+
+def expected_teardown_wait(lifetime_s: float, spread: float = 0.15, points: int = 61) -> float:
+    """The wait averaged over lifetimes within +/- `spread`: the sawtooth jumps from 0 to
+    a whole period at each wake-up, so a point prediction of it would be a coin toss."""
+    if lifetime_s <= 0:
+        return 0.0
+    low, high = lifetime_s * (1 - spread), lifetime_s * (1 + spread)
+    step = (high - low) / (points - 1)
+    return statistics.fmean(teardown_wait(low + i * step) for i in range(points))
+
+
+@dataclass(frozen=True)
+class TeardownWaits:
+    """Whether this interpreter's tf.data makes iterator teardown wait (TF 2.9 does).
+
+    Keras 2 with TensorFlow 2.9 was measured to stop, at the end of an epoch
+    (a new iterator per epoch for tf.data input) or at the end of fit (NumPy
+    input), until tf.data's autotuning thread next wakes up: up to 60 s,
+    idle. The quick run cannot see a 60 s wait, but its short epochs show the
+    same sawtooth at a small scale; each pair is (predicted wait, observed gap).
+    """
+
+    present: bool
+    probability: float
+    samples: tuple[tuple[float, float], ...] = ()
+
+    @property
+    def matched(self) -> int:
+        return sum(1 for pred, obs in self.samples if _matches(pred, obs))
+
+
+def _matches(predicted: float, observed: float) -> bool:
+    return abs(observed - predicted) <= max(0.015, 0.3 * predicted)
+
+
+def _teardown_samples(workload: Workload, quick: Mapping[str, Any]) -> list[tuple[float, float]]:
+    samples: list[tuple[float, float]] = []
+    epochs = [e for e in quick.get("epochs", []) if isinstance(e, Mapping)]
+    if workload.input_pipeline == "dataset":
+        for before, after in itertools.pairwise(epochs):
+            gaps, next_gaps = before.get("gaps_s"), after.get("gaps_s")
+            if not isinstance(gaps, Mapping) or not isinstance(next_gaps, Mapping):
+                continue
+            lifetime = float(before.get("span_s", 0.0)) - float(gaps.get("before_epoch", 0.0))
+            samples.append((teardown_wait(lifetime), float(next_gaps.get("before_epoch", 0.0))))
+    else:
+        inner, tail = quick.get("fit_inner_s"), quick.get("fit_tail_s")
+        if isinstance(inner, int | float) and isinstance(tail, int | float):
+            samples.append((teardown_wait(float(inner)), float(tail)))
+    return samples
+
+
+def detect_teardown_waits(measured: Sequence[tuple[Workload, Mapping[str, Any]]]) -> TeardownWaits:
+    """Look for the teardown sawtooth in the quick run's own epochs and fit endings."""
+    samples = tuple(
+        (pred, obs)
+        for workload, result in measured
+        for pred, obs in _teardown_samples(workload, result)
+        if pred >= TEARDOWN_MIN_DETECTABLE_S
+    )
+    present = any(_matches(pred, obs) for pred, obs in samples)
+    return TeardownWaits(present, TEARDOWN_WAIT_PROBABILITY if present else 0.0, samples)
+
+
 def steps_for(workload: Workload, samples: int, batch_size: int) -> int:
     """Batches per epoch for `samples` (rows of the series for a time series)."""
     if workload.kind == "timeseries":
@@ -118,6 +205,7 @@ def predict(
     import_s: float,
     bench: Benchmark,
     full: Sizes | None = None,
+    waits: TeardownWaits | None = None,
 ) -> Prediction:
     """Predict the full training of `workload` from its quick measurement `quick`.
 
@@ -145,13 +233,16 @@ def predict(
     spread = StepStats.of(warm + train_samples)
     val = StepStats.of(val_samples)
 
+    # The gap before an epoch is either a fixed cost or a teardown wait; the
+    # fixed part is its smallest value, waits are predicted on their own.
+    befores = [_gap(e, "before_epoch") for e in steady]
     overheads = []
-    for epoch in steady:
-        span = float(epoch.get("span_s", 0.0))
+    for epoch, before in zip(steady, befores, strict=True):
+        span = float(epoch.get("span_s", 0.0)) - before
         n_train = len(_samples(epoch, "train_step_s"))
         n_val = len(_samples(epoch, "val_step_s"))
         overheads.append(span - n_train * train.mean_s - n_val * val.mean_s)
-    overhead = max(0.0, statistics.median(overheads))
+    overhead = max(0.0, statistics.median(overheads) + min(befores))
 
     steps = steps_for(workload, full.train_samples, full.batch_size)
     val_steps = steps_for(workload, full.val_samples, full.batch_size)
@@ -162,9 +253,13 @@ def predict(
     first_val = len(_samples(first, "val_step_s"))
     steady_epoch_like_first = first_steps * train.mean_s + first_val * val.mean_s + overhead
     first_extra = max(0.0, float(first.get("span_s", 0.0)) - steady_epoch_like_first)
-    spans = sum(float(e.get("span_s", 0.0)) for e in epochs)
-    fit_s = _number(quick, "fit_s")
-    fit_outside_epochs = max(0.0, fit_s - spans)
+    waits = waits or TeardownWaits(False, 0.0)
+    head = quick.get("fit_head_s")
+    if isinstance(head, int | float) and waits.present:
+        fit_outside_epochs = float(head)  # the tail was the quick run's own teardown wait
+    else:
+        spans = sum(float(e.get("span_s", 0.0)) for e in epochs)
+        fit_outside_epochs = max(0.0, _number(quick, "fit_s") - spans)
 
     prepare = _number(quick, "prepare_s")
     if workload.prepare_scaling == "per_sample":
@@ -177,14 +272,23 @@ def predict(
     epoch_s = steps * train.mean_s + val_steps * val.mean_s + overhead
     startup = import_s + prepare + build + first_extra + fit_outside_epochs
     steady_total = full.epochs * epoch_s
-    predicted = startup + steady_total
+    wait_s = 0.0
+    if waits.present:
+        if workload.input_pipeline == "dataset":  # a new iterator, torn down, every epoch
+            wait_s = full.epochs * expected_teardown_wait(epoch_s)
+        else:  # one iterator for the whole fit
+            wait_s = expected_teardown_wait(first_extra + steady_total)
+        wait_s *= waits.probability
+    predicted = startup + steady_total + wait_s
     band = min(bench.band_max, max(bench.band_min, spread.jitter))
+    # Waits come or not: none at all is the low end, every one the high end.
+    all_waits = wait_s / waits.probability if waits.present else 0.0
     return Prediction(
         category=workload.category,
         title=workload.title,
         predicted_s=predicted,
         low_s=startup + steady_total * (1 - band),
-        high_s=startup + steady_total * (1 + band),
+        high_s=startup + steady_total * (1 + band) + all_waits,
         startup_s=startup,
         epoch_s=epoch_s,
         epochs=full.epochs,
@@ -202,8 +306,18 @@ def predict(
             "train_s": full.epochs * steps * train.mean_s,
             "validation_s": full.epochs * val_steps * val.mean_s,
             "epoch_overhead_total_s": full.epochs * overhead,
+            "teardown_waits_s": wait_s,
         },
     )
+
+
+def _gap(epoch: Mapping[str, Any], key: str) -> float:
+    gaps = epoch.get("gaps_s")
+    if isinstance(gaps, Mapping):
+        value = gaps.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+    return 0.0
 
 
 def actual_seconds(full_result: Mapping[str, Any], import_s: float) -> float:

@@ -37,6 +37,15 @@ def _console(buf: io.StringIO, color: bool, width: int) -> Console:
     )
 
 
+def _short(title: str, verbose: bool) -> str:
+    """'Image CNN: 300x300 JPEGs ...' -> 'Image CNN' (the whole title with -v)."""
+    return title if verbose else title.split(":", 1)[0]
+
+
+def _percent(share: float) -> str:
+    return f"{share:.1%}" if share < 0.1 else f"{share:.0%}"
+
+
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
@@ -77,20 +86,20 @@ def render_text(
         p = analysis.predictions.get(category)
         if p is None:
             why = analysis.problems.get(category, "not measured")
-            table.add_row(str(category), Text(clean(workload.title)),
+            table.add_row(str(category), Text(clean(_short(workload.title, verbose))),
                           Text(f"not measured: {clean(why)}", style="magenta"))
             continue
         share = share_of_budget(p.predicted_s, bench, factor)
         jitter = f" ±{p.train_step.jitter:.0%}" if p.train_step.n else ""
         table.add_row(
             str(category),
-            Text(clean(workload.title)),
+            Text(clean(_short(workload.title, verbose))),
             f"{_ms(p.train_step.median_s)}{jitter}",
             f"{p.steps_per_epoch} x {p.epochs}",
             format_duration(p.startup_s),
             f"{format_duration(p.predicted_s)} ({format_duration(p.low_s)}-"
             f"{format_duration(p.high_s)})",
-            f"{bar(share, 10)} {share:.0%}",
+            f"{bar(share, 10)} {_percent(share)}",
         )
     console.print(table)
 

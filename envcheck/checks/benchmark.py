@@ -272,9 +272,12 @@ def h5_save(ctx: Context) -> Finding:
         return warning(
             f"mymodel.h5 saved ({size}) and reloaded, but by Keras 3, for which .h5 is a "
             f"legacy format kept for compatibility; its native format is .keras{said}",
-            fix="The exam's grader used TensorFlow 2.x with Keras 2, which may not read a "
-            "Keras 3 .h5 file: train and save with the exam's pinned TensorFlow (see the "
-            "packages checks).",
+            fix="Train and save with the exam's pinned TensorFlow (see the packages checks): "
+            "the grader used TensorFlow 2.x with Keras 2, and a .h5 written by Keras 3 does "
+            "not load there (measured: TensorFlow 2.9 refuses a TF 2.21 mymodel.h5 with "
+            "\"Unrecognized keyword arguments: ['batch_shape', 'optional']\").",
+            source="measured 2026-11-29: a Sequential model saved as .h5 by TF 2.21 / Keras 3.15 "
+            "and loaded with tf.keras.models.load_model in TF 2.9 / Keras 2.9",
             details={"save_check": save},
         )
     return ok(

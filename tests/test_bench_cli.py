@@ -1,0 +1,66 @@
+"""`tfcert-envcheck bench` and `check --no-bench` as a user runs them (tiny sizes)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.bench_tiny import tiny_matrix
+from tests.helpers import json_report, results_by_id, run_cli
+
+pytestmark = pytest.mark.tensorflow
+
+
+def test_bench_prints_each_category_and_the_verdict(exam_python: Path, tmp_path: Path) -> None:
+    matrix = tiny_matrix(tmp_path)
+    proc = run_cli("bench", "--python", str(exam_python), "--matrix", str(matrix),
+                   "--category", "1", "--category", "4")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    out = proc.stdout
+    assert "Training benchmark · TensorFlow 2.9.0 · Keras 2.9.0" in out
+    assert "Regression " in out and "Text " in out
+    assert "Fashion MNIST" not in out  # only the categories asked for
+    assert "Ready: " in out and "x3 retrains" in out
+    assert "mymodel.h5: " in out and "same predictions" in out
+    assert "Traceback" not in proc.stderr
+
+
+def test_bench_full_compares_actual_with_predicted(exam_python: Path, tmp_path: Path) -> None:
+    matrix = tiny_matrix(tmp_path, categories=(1,))
+    proc = run_cli("bench", "--python", str(exam_python), "--matrix", str(matrix),
+                   "--full", "--category", "1", "--json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    doc = json.loads(proc.stdout)
+    (full,) = doc["full_runs"]
+    assert full["category"] == 1 and full["problem"] is None
+    assert full["actual_s"] > 0 and full["predicted_s"] > 0
+    assert full["ratio"] == pytest.approx(full["predicted_s"] / full["actual_s"])
+    assert doc["verdict"]["readiness"] == "ready"
+    assert doc["run"]["categories"]["1"]["status"] == "done"
+
+
+def test_bench_full_needs_a_category() -> None:
+    proc = run_cli("bench", "--full")
+    assert proc.returncode == 2
+    assert "--full trains the real reference job: name it with --category N" in proc.stderr
+
+
+def test_check_runs_the_benchmark_and_no_bench_skips_it(
+    exam_python: Path, tmp_path: Path
+) -> None:
+    matrix = tiny_matrix(tmp_path, categories=(1, 2))
+    with_bench = run_cli("check", "--python", str(exam_python), "--matrix", str(matrix),
+                         "--json", "--only", "benchmark", "--only", "python.version")
+    results = results_by_id(json_report(with_bench))
+    assert results["benchmark.category1"]["status"] == "ok"
+    assert results["benchmark.category3"]["status"] == "skipped"  # not in this matrix
+    assert results["benchmark.total"]["status"] == "ok"
+    assert results["benchmark.total"]["summary"].startswith("ready: ")
+
+    without = run_cli("check", "--python", str(exam_python), "--matrix", str(matrix),
+                      "--json", "--no-bench", "--only", "benchmark", "--only", "python.version")
+    ids = results_by_id(json_report(without))
+    assert "python.version" in ids
+    assert not [i for i in ids if i.startswith("benchmark.")]

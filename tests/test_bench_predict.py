@@ -1,0 +1,157 @@
+"""The prediction arithmetic: startup + epochs x (steps x step + val + overhead), with a band."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from envcheck.bench.config import Benchmark, Sizes, Workload
+from envcheck.bench.predict import (
+    MeasurementError,
+    StepStats,
+    actual_seconds,
+    predict,
+    steps_for,
+)
+from envcheck.matrix import load_matrix
+
+
+@pytest.fixture
+def bench() -> Benchmark:
+    matrix = load_matrix()
+    assert matrix.benchmark is not None
+    return matrix.benchmark
+
+
+def quick_result(
+    *,
+    steps: int = 10,
+    val_steps: int = 3,
+    epochs: int = 3,
+    step_s: float | list[float] = 0.01,
+    val_s: float = 0.004,
+    overhead_s: float = 0.02,
+    first_extra_s: float = 1.5,
+    prepare_s: float = 0.5,
+    build_s: float = 0.2,
+    outside_s: float = 0.1,
+    sizes: dict[str, int] | None = None,
+) -> dict[str, Any]:
+    """A probe result shaped like probes/probe_bench.py's, with chosen timings."""
+    records = []
+    for epoch in range(epochs):
+        train = list(step_s) if isinstance(step_s, list) else [step_s] * steps
+        if epoch == 0:
+            train[0] += first_extra_s
+        val = [val_s] * val_steps
+        records.append(
+            {"span_s": sum(train) + sum(val) + overhead_s, "train_step_s": train,
+             "val_step_s": val}
+        )
+    return {
+        "status": "done",
+        "sizes": sizes or {"train_samples": 320, "val_samples": 96, "epochs": epochs,
+                           "batch_size": 32},
+        "prepare_s": prepare_s,
+        "build_s": build_s,
+        "fit_s": sum(r["span_s"] for r in records) + outside_s,
+        "epochs": records,
+    }
+
+
+def dense_workload(bench: Benchmark, **full: int) -> Workload:
+    workload = bench.workload(2)
+    sizes = {"train_samples": 64000, "val_samples": 9600, "epochs": 10, "batch_size": 32}
+    sizes.update(full)
+    return workload.model_copy(update={"full": Sizes(**sizes)})
+
+
+def test_prediction_is_startup_plus_epochs_times_steady_epoch(bench: Benchmark) -> None:
+    workload = dense_workload(bench)  # 2000 steps and 300 validation steps per epoch
+    p = predict(workload, quick_result(), import_s=1.25, bench=bench)
+
+    epoch = 2000 * 0.01 + 300 * 0.004 + 0.02
+    prepare = 0.5 * (64000 + 9600) / (320 + 96)  # dense preparation touches every sample
+    startup = 1.25 + prepare + 0.2 + 1.5 + 0.1
+    assert p.steps_per_epoch == 2000 and p.val_steps_per_epoch == 300
+    assert p.epoch_s == pytest.approx(epoch)
+    assert p.epoch_overhead_s == pytest.approx(0.02)
+    assert p.parts["first_epoch_extra_s"] == pytest.approx(1.5)
+    assert p.startup_s == pytest.approx(startup)
+    assert p.predicted_s == pytest.approx(startup + 10 * epoch)
+
+
+def test_fixed_preparation_does_not_scale(bench: Benchmark) -> None:
+    series = bench.workload(5)
+    assert series.prepare_scaling == "fixed"
+    p = predict(series, quick_result(prepare_s=0.3), import_s=0.0, bench=bench)
+    assert p.parts["prepare_s"] == pytest.approx(0.3)
+
+
+def test_time_series_steps_count_windows_not_rows(bench: Benchmark) -> None:
+    series = bench.workload(5)
+    # 43200 rows give 43200 - 48 + 1 windows of 24 past + 24 future steps.
+    assert steps_for(series, 43200, 32) == -(-(43200 - 47) // 32) == 1349
+    assert steps_for(series, 40, 32) == 0
+    assert steps_for(bench.workload(2), 60000, 32) == 1875
+
+
+def test_warm_up_steps_are_left_out_of_the_step_time(bench: Benchmark) -> None:
+    result = quick_result(first_extra_s=5.0)
+    result["epochs"][0]["train_step_s"][1] += 3.0  # a second slow warm-up step
+    result["epochs"][0]["span_s"] += 3.0
+    p = predict(dense_workload(bench), result, import_s=0.0, bench=bench)
+    assert p.train_step.median_s == pytest.approx(0.01)
+    assert p.train_step.n == 8 + 2 * 10  # first epoch minus 2 warm-up steps, then 2 epochs
+    assert p.parts["first_epoch_extra_s"] == pytest.approx(8.0)
+
+
+def test_band_comes_from_the_step_spread(bench: Benchmark) -> None:
+    steps = [0.009, 0.011] * 5
+    p = predict(dense_workload(bench), quick_result(step_s=steps), import_s=0.0, bench=bench)
+    jitter = 1.4826 * 0.001 / 0.01
+    steady = p.predicted_s - p.startup_s
+    assert p.high_s - p.predicted_s == pytest.approx(steady * jitter)
+    assert p.predicted_s - p.low_s == pytest.approx(steady * jitter)
+
+
+def test_band_is_held_between_the_matrix_bounds(bench: Benchmark) -> None:
+    even = predict(dense_workload(bench), quick_result(), import_s=0.0, bench=bench)
+    steady = even.predicted_s - even.startup_s
+    assert even.high_s - even.predicted_s == pytest.approx(steady * bench.band_min)
+
+    wild = predict(dense_workload(bench), quick_result(step_s=[0.001, 0.1] * 5), import_s=0.0,
+                   bench=bench)
+    steady = wild.predicted_s - wild.startup_s
+    assert wild.high_s - wild.predicted_s == pytest.approx(steady * bench.band_max)
+
+
+def test_a_measurement_with_one_epoch_cannot_predict(bench: Benchmark) -> None:
+    with pytest.raises(MeasurementError, match="only 1 of 3 quick epochs finished"):
+        predict(dense_workload(bench), quick_result(epochs=1) | {"sizes": {"epochs": 3}},
+                import_s=1.0, bench=bench)
+
+
+def test_validation_must_have_been_timed_when_the_full_run_validates(bench: Benchmark) -> None:
+    with pytest.raises(MeasurementError, match="validation pass was not timed"):
+        predict(dense_workload(bench), quick_result(val_steps=0), import_s=1.0, bench=bench)
+
+
+def test_missing_phase_time_is_an_error_not_a_zero(bench: Benchmark) -> None:
+    result = quick_result()
+    del result["build_s"]
+    with pytest.raises(MeasurementError, match="no build time"):
+        predict(dense_workload(bench), result, import_s=1.0, bench=bench)
+
+
+def test_actual_time_counts_what_the_prediction_counts() -> None:
+    full = {"data_s": 99.0, "prepare_s": 1.0, "build_s": 0.5, "fit_s": 100.0}
+    assert actual_seconds(full, import_s=2.0) == pytest.approx(103.5)
+
+
+def test_step_stats_are_robust_to_one_outlier() -> None:
+    stats = StepStats.of([0.01] * 9 + [1.0])
+    assert stats.median_s == pytest.approx(0.01)
+    assert stats.mad_s == pytest.approx(0.0)
+    assert stats.mean_s == pytest.approx(0.109)
