@@ -1,0 +1,56 @@
+"""The README's commands and options are the real CLI's (pip-audit's check-readme habit)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from envcheck.cli import COMMANDS, cli
+from tests.helpers import REPO
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def _help(*args: str) -> str:
+    result = CliRunner().invoke(cli, [*args, "--help"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _options_in_help(text: str) -> set[str]:
+    return set(re.findall(r"(?<![\w-])(--[a-z][a-z-]+)", text)) - {"--help"}
+
+
+def _section(title: str) -> str:
+    match = re.search(rf"^#+ {re.escape(title)}\n(.*?)(?=^#+ |\Z)", README, re.M | re.S)
+    assert match, f"README has no section {title!r}"
+    return match.group(1)
+
+
+def test_every_command_is_documented() -> None:
+    for name in COMMANDS:
+        assert f"`tfcert-envcheck {name}" in README, f"README does not document `{name}`"
+
+
+def _option_table(command: str) -> str:
+    """The README table of a command's options: under "### `X` options", or headed "`X` option"."""
+    header = re.search(rf"^\| `{command}` option \|.*\n((?:\|.*\n)+)", README, re.M)
+    if header:
+        return header.group(1)
+    return _section(f"`{command}` options")
+
+
+@pytest.mark.parametrize("command", ["check", "bench", "pycharm"])
+def test_options_match_the_cli(command: str) -> None:
+    documented = _options_in_help(_option_table(command))
+    real = _options_in_help(_help(command))
+    assert documented == real
+
+
+def test_exit_codes_match_help() -> None:
+    table = _section("Exit codes")
+    codes = set(re.findall(r"^\| (\d+) \|", table, re.M))
+    helped = set(re.findall(r"^\s+(\d+)\s", _help()[_help().index("Exit codes:"):], re.M))
+    assert codes == helped == {"0", "1", "2", "3", "130"}
