@@ -185,9 +185,19 @@ def total(ctx: Context) -> Finding:
     dead = _no_tensorflow(result)
     v = result.verdict
     if dead is not None or v is None:
+        probe = result.run.run
+        if probe.outcome == "memory":
+            # Stopped before it could exhaust the machine: that is the finding.
+            return failure(
+                f"not enough memory to train the exam models: the benchmark {probe.message}",
+                fix="Close memory-hungry programs (browsers, Docker, other IDEs) and run again; "
+                "if it stops again, this machine needs more RAM for the exam's image and text "
+                "trainings.",
+                details={"benchmark": result.to_dict()},
+            )
         return error(
-            f"could not determine whether the trainings fit the exam: {dead or 'no category'}"
-            " was measured",
+            "could not determine whether the trainings fit the exam: "
+            + (dead or "no category was measured"),
             fix="Make TensorFlow import in this interpreter first (see the tensorflow checks), "
             "then run `tfcert-envcheck bench`.",
             details={"benchmark": result.to_dict()},
