@@ -61,7 +61,7 @@ def test_driver_minimum_prefers_the_most_specific_row() -> None:
 
 
 def test_unknown_profile_is_a_one_line_config_error() -> None:
-    with pytest.raises(ConfigError, match="unknown profile 'exam-1999'.*exam-2022-07"):
+    with pytest.raises(ConfigError, match=r"unknown profile 'exam-1999'.*exam-2022-07"):
         load_matrix().profile("exam-1999")
 
 
