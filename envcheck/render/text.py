@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
 from envcheck.render import RenderOptions
@@ -66,7 +67,8 @@ def render(report: Report, options: RenderOptions) -> str:
 
     console.print()
     console.print(_verdict_line(report))
-    return buf.getvalue()
+    # The grids pad cells to the full width: drop the trailing blanks they leave.
+    return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())
 
 
 def _category_summary(results: list[CheckResult]) -> str:
@@ -77,16 +79,25 @@ def _category_summary(results: list[CheckResult]) -> str:
     return f"({first})" if len(first) < 70 else ""
 
 
+def _hanging(console: Console, head: Text, body: Text) -> None:
+    """Print `head` then `body`, wrapping the body under itself (a hanging indent)."""
+    grid = Table.grid(padding=0)
+    grid.add_column(width=head.cell_len, no_wrap=True)
+    grid.add_column(overflow="fold")
+    grid.add_row(head, body)
+    console.print(grid)
+
+
 def _print_result(console: Console, result: CheckResult, verbose: bool) -> None:
     symbol, style = MARKS[result.status]
-    line = Text("    ") + Text(symbol, style=style) + Text(" ")
-    line.append(clean(result.title), style="bold")
+    head = Text("    ") + Text(symbol, style=style) + Text(" ")
+    line = Text(clean(result.title), style="bold")
     line.append(": " + clean(result.summary, keep_newlines=False))
     if verbose:
         line.append(f"  ({result.duration_s:.2f} s)", style="dim")
-    console.print(line)
+    _hanging(console, head, line)
     if result.fix and result.status.is_problem:
-        console.print(Text("      → ", style=style) + Text(clean(result.fix)))
+        _hanging(console, Text("      → ", style=style), Text(clean(result.fix)))
     if verbose:
         for label, value in (
             ("observed", result.observed),
@@ -94,7 +105,7 @@ def _print_result(console: Console, result: CheckResult, verbose: bool) -> None:
             ("source", result.source),
         ):
             if value:
-                console.print(Text(f"      {label}: ", style="dim") + Text(clean(value)))
+                _hanging(console, Text(f"      {label}: ", style="dim"), Text(clean(value)))
 
 
 def _verdict_line(report: Report) -> Text:
