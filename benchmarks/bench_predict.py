@@ -46,6 +46,7 @@ class InterpreterResult:
     quick_wall_s: float
     quick_peak_mib: float | None
     comparisons: list[Comparison]
+    shares: dict[int, tuple[float | None, float | None]]
     loads: list[tuple[str, float, float]]
     raw: dict[str, Any]
 
@@ -75,6 +76,7 @@ def run_one(python: str, categories: list[int], matrix: Path | None, skip_full: 
     print(f"{label}: quick run {quick_wall:.1f} s, peak {quick_run.peak_rss_mib} MiB, "
           f"outcome {quick_run.run.outcome} {quick_run.run.message}", file=log, flush=True)
     comparisons: list[Comparison] = []
+    shares: dict[int, tuple[float | None, float | None]] = {}
     raw: dict[str, Any] = {"quick": quick.to_dict(), "full": {}}
     if not skip_full:
         for category in categories:
@@ -86,13 +88,27 @@ def run_one(python: str, categories: list[int], matrix: Path | None, skip_full: 
             loads.append((f"full {category}", before, load()))
             comparison = compare(category, quick, full)
             comparisons.append(comparison)
+            shares[category] = (cpu_share(quick_run.categories.get(category)),
+                                cpu_share(full.categories.get(category)))
             raw["full"][str(category)] = full.to_dict()
             print(f"  category {category}: " + json.dumps(comparison.to_dict()), file=log,
                   flush=True)
     else:
         comparisons = [compare(c, quick, quick_run) for c in categories]
+        shares = {c: (cpu_share(quick_run.categories.get(c)), None) for c in categories}
     return InterpreterResult(python, label, quick_wall, quick_run.peak_rss_mib, comparisons,
-                             loads, raw)
+                             shares, loads, raw)
+
+
+def cpu_share(result: dict[str, Any] | None) -> float | None:
+    """CPU seconds per wall second over the steady epochs: how many of the cores the
+    training got (about 1.9 alone on 2 cores; less means other processes took some)."""
+    if not result:
+        return None
+    epochs = result.get("epochs", [])[1:]
+    wall = sum(e.get("span_s", 0.0) for e in epochs)
+    cpu = sum(e.get("cpu_s", 0.0) for e in epochs)
+    return cpu / wall if wall > 0 else None
 
 
 def _fmt(seconds: float | None) -> str:
@@ -102,8 +118,8 @@ def _fmt(seconds: float | None) -> str:
 def table(results: list[InterpreterResult], skip_full: bool) -> str:
     lines = [
         "| environment | category | predicted (band) | actual | ratio | quick-run time | "
-        "full-run time |",
-        "|---|---|---|---|---|---|---|",
+        "full-run time | CPU share quick/full |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         total_pred = total_actual = 0.0
@@ -120,15 +136,17 @@ def table(results: list[InterpreterResult], skip_full: bool) -> str:
                 total_pred += p.predicted_s
                 total_actual += actual
             note = f" ({c.problem})" if c.problem and not skip_full else ""
+            quick_share, full_share = r.shares.get(c.category, (None, None))
+            share = "/".join("-" if x is None else f"{x:.2f}" for x in (quick_share, full_share))
             lines.append(f"| {r.label} | {c.category} | {band} | {_fmt(actual)}{note} | {ratio} "
-                         f"| {_fmt(c.quick_s)} | {_fmt(full_wall)} |")
+                         f"| {_fmt(c.quick_s)} | {_fmt(full_wall)} | {share} |")
         ratio_total = f"{total_pred / total_actual:.2f}" if complete and total_actual else "-"
         full_sum = sum(c.full_wall_s or 0.0 for c in r.comparisons) if not skip_full else None
         lines.append(
             f"| {r.label} | **total** | {_fmt(total_pred)} | "
             f"{_fmt(total_actual) if complete and not skip_full else '-'} | {ratio_total} | "
             f"{_fmt(r.quick_wall_s)} (whole quick run, peak {r.quick_peak_mib or 0:.0f} MiB) | "
-            f"{_fmt(full_sum)} |"
+            f"{_fmt(full_sum)} | |"
         )
     return "\n".join(lines) + "\n"
 

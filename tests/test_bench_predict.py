@@ -8,11 +8,17 @@ import pytest
 
 from envcheck.bench.config import Benchmark, Sizes, Workload
 from envcheck.bench.predict import (
+    TEARDOWN_WAIT_PROBABILITY,
     MeasurementError,
     StepStats,
+    TeardownWaits,
     actual_seconds,
+    autotune_wake_after,
+    detect_teardown_waits,
+    expected_teardown_wait,
     predict,
     steps_for,
+    teardown_wait,
 )
 from envcheck.matrix import load_matrix
 
@@ -155,3 +161,74 @@ def test_step_stats_are_robust_to_one_outlier() -> None:
     assert stats.median_s == pytest.approx(0.01)
     assert stats.mad_s == pytest.approx(0.0)
     assert stats.mean_s == pytest.approx(0.109)
+
+
+def test_autotune_wake_ups_double_up_to_sixty_seconds() -> None:
+    # 10 ms, then 20, 40, ... ms later; 40.95 s is the 12th wake-up, then +40.96 s,
+    # then every 60 s.
+    assert autotune_wake_after(0.005) == pytest.approx(0.01)
+    assert autotune_wake_after(0.02) == pytest.approx(0.03)
+    assert autotune_wake_after(40.0) == pytest.approx(40.95)
+    assert autotune_wake_after(42.41) == pytest.approx(81.91)
+    assert autotune_wake_after(504.0) == pytest.approx(561.91)
+    # What the category 5 full run under TF 2.9 waited after a 42.41 s epoch: 39.5 s.
+    assert teardown_wait(42.41) == pytest.approx(39.5)
+
+
+def test_expected_wait_averages_the_sawtooth() -> None:
+    # Near a wake-up the point value jumps from ~0 to a whole period; the average
+    # over +/-15 % lies in between.
+    assert teardown_wait(40.9) == pytest.approx(0.05)
+    assert teardown_wait(41.0) == pytest.approx(40.91)
+    assert 5 < expected_teardown_wait(40.9) < 35
+
+
+def dataset_epochs(
+    lifetimes: list[float], gaps: list[float], where: str = "before_epoch"
+) -> list[dict[str, Any]]:
+    return [
+        {"span_s": life + gap, "train_step_s": [life], "val_step_s": [],
+         "gaps_s": {"before_epoch": 0.0, "to_first_step": 0.0, where: gap}}
+        for life, gap in zip(lifetimes, gaps, strict=True)
+    ]
+
+
+@pytest.mark.parametrize("where", ["before_epoch", "to_first_step"])  # Keras 2, Keras 3
+def test_teardown_waits_are_detected_in_the_quick_epochs(where: str) -> None:
+    # After an epoch of 0.55 s the next wake-up is at 0.63 s: a gap of 0.08 s.
+    waiting = {"epochs": dataset_epochs([0.55, 0.55, 0.55], [0.01, 0.081, 0.004], where)}
+    found = detect_teardown_waits([waiting])
+    assert found.present and found.matched == 1
+    assert found.probability == pytest.approx(TEARDOWN_WAIT_PROBABILITY)
+    quiet = {"epochs": dataset_epochs([0.55, 0.55, 0.55], [0.01, 0.002, 0.003], where)}
+    assert not detect_teardown_waits([quiet]).present
+
+
+def test_a_wait_when_fit_returns_is_detected_too() -> None:
+    # NumPy input under Keras 2: one iterator for the whole fit, dropped when fit returns.
+    ending = {"epochs": [], "fit_inner_s": 0.5, "fit_tail_s": 0.128}  # next wake-up: 0.63 s
+    assert detect_teardown_waits([ending]).present
+    assert not detect_teardown_waits([{**ending, "fit_tail_s": 0.001}]).present
+
+
+def test_predicted_waits_follow_the_input_pipeline(bench: Benchmark) -> None:
+    waits = TeardownWaits(True, 0.5)
+    base = predict(dense_workload(bench), quick_result(), import_s=0.0, bench=bench)
+    arrays = predict(dense_workload(bench), quick_result(), import_s=0.0, bench=bench,
+                     waits=waits)
+    fit_time = base.parts["first_epoch_extra_s"] + 10 * base.epoch_s
+    once = 0.5 * expected_teardown_wait(fit_time)
+    assert arrays.parts["teardown_waits_s"] == pytest.approx(once)
+    assert arrays.predicted_s == pytest.approx(base.predicted_s + once)
+    assert arrays.high_s == pytest.approx(base.high_s + 2 * once)  # every wait happens
+    assert arrays.low_s == pytest.approx(base.low_s)  # none happens
+
+    every_epoch = 10 * 0.5 * expected_teardown_wait(base.epoch_s)
+    as_dataset = dense_workload(bench).model_copy(update={"input_pipeline": "dataset"})
+    per_epoch = predict(as_dataset, quick_result(), import_s=0.0, bench=bench, waits=waits)
+    assert per_epoch.parts["teardown_waits_s"] == pytest.approx(every_epoch)
+    # Keras 3 makes a new iterator every epoch for arrays as well.
+    keras3 = TeardownWaits(True, 0.5, arrays_per_epoch=True)
+    arrays3 = predict(dense_workload(bench), quick_result(), import_s=0.0, bench=bench,
+                      waits=keras3)
+    assert arrays3.parts["teardown_waits_s"] == pytest.approx(every_epoch)

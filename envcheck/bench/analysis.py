@@ -69,8 +69,10 @@ def analyse(run: BenchRun, bench: Benchmark, *, retrain_factor: float | None = N
     problems: dict[int, str] = {}
     import_s = run.import_s
     finished = [(c, run.finished(c)) for c in run.requested]
+    keras = (run.environment or {}).get("keras_major")
     waits = detect_teardown_waits(
-        [(bench.workload(c), result) for c, result in finished if result is not None]
+        [result for _, result in finished if result is not None],
+        keras_major=keras if isinstance(keras, int) else None,
     )
     for category, result in finished:
         if result is None:

@@ -37,8 +37,9 @@ AUTOTUNE_FIRST_PERIOD_S = 0.01
 AUTOTUNE_MAX_PERIOD_S = 60.0
 """tf.data's autotuning thread wakes 10 ms after an iterator starts, then at periods
 doubling up to 60 s (kOptimizationPeriodThresholdMs in model_dataset_op.cc)."""
-TEARDOWN_WAIT_PROBABILITY = 0.65
-"""Share of iterator teardowns that waited for that wake-up in our full runs (TF 2.9)."""
+TEARDOWN_WAIT_PROBABILITY = 0.55
+"""Share of iterator teardowns that waited for that wake-up in our full runs (TF 2.9 and
+2.21, 2026-11-29: between 0.2 and 1 per run, about half overall)."""
 TEARDOWN_MIN_DETECTABLE_S = 0.04
 """A predicted wait shorter than this is not used to detect the behaviour (timer noise)."""
 
@@ -125,18 +126,22 @@ def expected_teardown_wait(lifetime_s: float, spread: float = 0.15, points: int 
 
 @dataclass(frozen=True)
 class TeardownWaits:
-    """Whether this interpreter's tf.data makes iterator teardown wait (TF 2.9 does).
+    """Whether this interpreter's tf.data makes an iterator's teardown wait.
 
-    Keras 2 with TensorFlow 2.9 was measured to stop, at the end of an epoch
-    (a new iterator per epoch for tf.data input) or at the end of fit (NumPy
-    input), until tf.data's autotuning thread next wakes up: up to 60 s,
-    idle. The quick run cannot see a 60 s wait, but its short epochs show the
-    same sawtooth at a small scale; each pair is (predicted wait, observed gap).
+    Measured with TensorFlow 2.9 and 2.21: when Keras drops an input
+    iterator (every epoch for tf.data input, and under Keras 3 for arrays
+    too; under Keras 2 arrays keep one iterator until fit returns), the
+    program often stops, idle, until tf.data's autotuning thread next wakes
+    up: up to 60 s. The quick run cannot see a 60 s wait, but its short
+    epochs show the same sawtooth at a small scale; each sample is
+    (predicted wait, observed gap).
     """
 
     present: bool
     probability: float
     samples: tuple[tuple[float, float], ...] = ()
+    arrays_per_epoch: bool = False
+    """Keras 3 makes a new iterator every epoch for NumPy input as well."""
 
     @property
     def matched(self) -> int:
@@ -147,33 +152,41 @@ def _matches(predicted: float, observed: float) -> bool:
     return abs(observed - predicted) <= max(0.015, 0.3 * predicted)
 
 
-def _teardown_samples(workload: Workload, quick: Mapping[str, Any]) -> list[tuple[float, float]]:
+def _leading_gap(epoch: Mapping[str, Any]) -> float:
+    """From the previous epoch's end to this epoch's first step: where Keras swaps
+    iterators (Keras 2 before on_epoch_begin, Keras 3 after it)."""
+    return _gap(epoch, "before_epoch") + _gap(epoch, "to_first_step")
+
+
+def _teardown_samples(quick: Mapping[str, Any]) -> list[tuple[float, float]]:
     samples: list[tuple[float, float]] = []
     epochs = [e for e in quick.get("epochs", []) if isinstance(e, Mapping)]
-    if workload.input_pipeline == "dataset":
-        for before, after in itertools.pairwise(epochs):
-            gaps, next_gaps = before.get("gaps_s"), after.get("gaps_s")
-            if not isinstance(gaps, Mapping) or not isinstance(next_gaps, Mapping):
-                continue
-            lifetime = float(before.get("span_s", 0.0)) - float(gaps.get("before_epoch", 0.0))
-            samples.append((teardown_wait(lifetime), float(next_gaps.get("before_epoch", 0.0))))
-    else:
-        inner, tail = quick.get("fit_inner_s"), quick.get("fit_tail_s")
-        if isinstance(inner, int | float) and isinstance(tail, int | float):
-            samples.append((teardown_wait(float(inner)), float(tail)))
+    for before, after in itertools.pairwise(epochs):
+        lifetime = float(before.get("span_s", 0.0)) - _leading_gap(before)
+        samples.append((teardown_wait(lifetime), _leading_gap(after)))
+    inner, tail = quick.get("fit_inner_s"), quick.get("fit_tail_s")
+    if isinstance(inner, int | float) and isinstance(tail, int | float):
+        samples.append((teardown_wait(float(inner)), float(tail)))
     return samples
 
 
-def detect_teardown_waits(measured: Sequence[tuple[Workload, Mapping[str, Any]]]) -> TeardownWaits:
-    """Look for the teardown sawtooth in the quick run's own epochs and fit endings."""
+def detect_teardown_waits(
+    measured: Sequence[Mapping[str, Any]], keras_major: int | None = None
+) -> TeardownWaits:
+    """Look for the teardown sawtooth in the quick run's epoch boundaries and fit endings."""
     samples = tuple(
         (pred, obs)
-        for workload, result in measured
-        for pred, obs in _teardown_samples(workload, result)
+        for result in measured
+        for pred, obs in _teardown_samples(result)
         if pred >= TEARDOWN_MIN_DETECTABLE_S
     )
     present = any(_matches(pred, obs) for pred, obs in samples)
-    return TeardownWaits(present, TEARDOWN_WAIT_PROBABILITY if present else 0.0, samples)
+    return TeardownWaits(
+        present,
+        TEARDOWN_WAIT_PROBABILITY if present else 0.0,
+        samples,
+        arrays_per_epoch=keras_major is not None and keras_major >= 3,
+    )
 
 
 def steps_for(workload: Workload, samples: int, batch_size: int) -> int:
@@ -235,7 +248,7 @@ def predict(
 
     # The gap before an epoch is either a fixed cost or a teardown wait; the
     # fixed part is its smallest value, waits are predicted on their own.
-    befores = [_gap(e, "before_epoch") for e in steady]
+    befores = [_leading_gap(e) for e in steady]
     overheads = []
     for epoch, before in zip(steady, befores, strict=True):
         span = float(epoch.get("span_s", 0.0)) - before
@@ -274,8 +287,11 @@ def predict(
     steady_total = full.epochs * epoch_s
     wait_s = 0.0
     if waits.present:
-        if workload.input_pipeline == "dataset":  # a new iterator, torn down, every epoch
-            wait_s = full.epochs * expected_teardown_wait(epoch_s)
+        if workload.input_pipeline == "dataset" or waits.arrays_per_epoch:
+            # a new iterator, torn down, every epoch
+            per_epoch = expected_teardown_wait(epoch_s)
+            # Waits this short are already in the measured per-epoch overhead.
+            wait_s = full.epochs * per_epoch if per_epoch >= TEARDOWN_MIN_DETECTABLE_S else 0.0
         else:  # one iterator for the whole fit
             wait_s = expected_teardown_wait(first_extra + steady_total)
         wait_s *= waits.probability
