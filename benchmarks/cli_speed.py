@@ -40,7 +40,7 @@ def main() -> int:
     cli = [exe] if exe else [sys.executable, "-m", "envcheck"]
     cases = [
         ("tfcert-envcheck --help", [*cli, "--help"], 0.5),
-        (f"check --no-bench --python {Path(args.python).name}",
+        (f"check --no-bench --python .../{Path(*Path(args.python).parts[-3:])}",
          [*cli, "check", "--no-bench", "-q", "--python", args.python, "--format", "json"], 10.0),
     ]
     print(f"{'command':<44} {'median s':>9} {'min s':>7} {'max s':>7} {'target s':>9} "
