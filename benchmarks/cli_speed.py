@@ -43,14 +43,14 @@ def main() -> int:
         (f"check --no-bench --python .../{Path(*Path(args.python).parts[-3:])}",
          [*cli, "check", "--no-bench", "-q", "--python", args.python, "--format", "json"], 10.0),
     ]
-    print(f"{'command':<44} {'median s':>9} {'min s':>7} {'max s':>7} {'target s':>9} "
+    print(f"{'command':<52} {'median s':>9} {'min s':>7} {'max s':>7} {'target s':>9} "
           f"{'ratio':>6}")
     worst = 0.0
     for name, argv, target in cases:
         samples = timed(argv, args.runs)
         med = statistics.median(samples)
         worst = max(worst, med / target)
-        print(f"{name:<44} {med:>9.2f} {min(samples):>7.2f} {max(samples):>7.2f} {target:>9.1f} "
+        print(f"{name:<52} {med:>9.2f} {min(samples):>7.2f} {max(samples):>7.2f} {target:>9.1f} "
               f"{med / target:>6.2f}")
     print(f"\n{'all within target' if worst <= 1 else 'OVER TARGET'} "
           f"(ratio = median / target; {args.runs} runs each)")
