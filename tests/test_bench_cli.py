@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.bench_tiny import tiny_matrix
 from tests.helpers import json_report, results_by_id, run_cli
@@ -64,3 +70,35 @@ def test_check_runs_the_benchmark_and_no_bench_skips_it(
     ids = results_by_id(json_report(without))
     assert "python.version" in ids
     assert not [i for i in ids if i.startswith("benchmark.")]
+
+
+def test_ctrl_c_during_bench_prints_what_was_measured(exam_python: Path, tmp_path: Path) -> None:
+    # Category 3 at full image size keeps the probe busy long enough to press Ctrl-C.
+    matrix = tiny_matrix(tmp_path, categories=(1, 3))
+    data = yaml.safe_load(matrix.read_text(encoding="utf-8"))
+    data["benchmark"]["workloads"][1]["shape"].update(image_size=300, conv_blocks=5)
+    data["benchmark"]["workloads"][1]["quick"].update(train_samples=256, epochs=4)
+    matrix.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "envcheck", "bench", "--python", str(exam_python), "--matrix",
+         str(matrix), "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    deadline = time.monotonic() + 120
+    while not list(temp.glob("tfcert-bench-*/cat3-*")):  # category 1 is done
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    doc = json.loads(out)
+    assert doc["run"]["interrupted"] is True
+    assert doc["run"]["categories"]["1"]["status"] == "done"
+    assert doc["run"]["categories"]["3"]["status"] == "interrupted"
+    assert "1" in doc["predictions"] and "3" in doc["problems"]
+    assert doc["verdict"]["readiness"] == "could not determine"
+    assert not list(temp.glob("tfcert-bench-*"))  # the probe cleaned up on SIGINT
+    assert "Traceback" not in err

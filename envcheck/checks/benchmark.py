@@ -146,11 +146,13 @@ def _category_finding(
         f"{format_duration(p.predicted_s)} ({format_duration(p.low_s)}-"
         f"{format_duration(p.high_s)}) per training"
     )
+    percent = f"{share:.1%}" if share < 0.1 else f"{share:.0%}"
     summary = (
-        f"{p.title}: {observed}; x{factor:g} = {format_duration(p.predicted_s * factor)}, "
-        f"{share:.0%} of the exam {bar(share, 10)}"
+        f"{observed}; x{factor:g} = {format_duration(p.predicted_s * factor)}, "
+        f"{percent} of the exam {bar(share, 10)}"
     )
     details: dict[str, Any] = {
+        "workload": p.title,
         "prediction": p.to_dict(),
         "share_with_retrains": share,
         "measured": result.run.categories.get(p.category, {}).get("summary"),
