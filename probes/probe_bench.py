@@ -170,15 +170,18 @@ def collect(facts, args):
     warmup = int(args.get("warmup_steps", 2))
     facts["mode"] = mode
     facts["categories"] = {}
-    workdir = tempfile.mkdtemp(prefix="tfcert-bench-", dir=args.get("temp_parent"))
-    facts["temp_dir"] = workdir
+    _probelib.progress("bench_start", mode=mode, categories=[s["category"] for s in specs])
+    workdir = None
     try:
-        # The tool removes this folder itself if the probe is killed outright.
-        _probelib.progress("bench_start", mode=mode, categories=[s["category"] for s in specs],
-                           temp_dir=workdir)
+        # TensorFlow's import is where a probe most often dies (no AVX, no memory):
+        # the temporary folder only exists after it.
         tf, env = _environment(facts)
         facts["environment"] = env
         _probelib.progress("bench_environment", environment=env)
+        workdir = tempfile.mkdtemp(prefix="tfcert-bench-", dir=args.get("temp_parent"))
+        facts["temp_dir"] = workdir
+        # The tool removes this folder itself if the probe is killed outright.
+        _probelib.progress("bench_workdir", temp_dir=workdir)
         for spec in specs:
             _run_category(facts, tf, spec, workdir, warmup)
         if args.get("save_check"):
@@ -186,8 +189,9 @@ def collect(facts, args):
             _probelib.section(facts, "save_check", _save_check, tf, workdir, env["keras_major"])
             _probelib.progress("bench_save_check", result=facts["save_check"])
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-        facts["temp_dir_removed"] = not os.path.exists(workdir)
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
+            facts["temp_dir_removed"] = not os.path.exists(workdir)
         facts["peak_rss_mib"] = bench_timing.peak_rss_mib()
         facts["wall_s"] = round(time.perf_counter() - started, 3)
 

@@ -71,7 +71,7 @@ class EventCollector:
     def __call__(self, event: dict[str, Any]) -> None:
         kind = event.get("event")
         with self._lock:
-            if kind == "bench_start" and isinstance(event.get("temp_dir"), str):
+            if kind == "bench_workdir" and isinstance(event.get("temp_dir"), str):
                 self.temp_dir = event["temp_dir"]
             elif kind == "bench_environment" and isinstance(event.get("environment"), dict):
                 self.environment = event["environment"]
