@@ -1,18 +1,26 @@
 """Quick benchmark vs full reference trainings, side by side, in one table.
 
     python benchmarks/bench_predict.py --python ~/.cache/tfcert-ci/exam-py38/bin/python \
-        --python ~/.cache/tfcert-ci/tf-py311/bin/python --markdown docs/benchmark-table.md
+        --python ~/.cache/tfcert-ci/tf-py311/bin/python --repeat 3 --wait-quiet 120 \
+        --markdown docs/benchmark-table.md
 
 For each interpreter: one quick run of the chosen categories (what `check`
-and `bench` do), then one full reference training per category (what
+and `bench` do), then `--repeat` full reference trainings per category (what
 `bench --full` does), each in its own process. Prints category, predicted
-(band), actual, ratio, the category's time inside the quick run, and the
-full run's wall time; then the quick run's wall time and peak memory
+(band), actual (the mean of the full runs, and their range), the ratio to
+the mean and to each run, the category's time inside the quick run, the
+full run's wall time, the CPU share each got, and how many cores other
+processes took meanwhile; then the quick run's wall time and peak memory
 against the targets (60 s, 2 GiB) and the prediction error against +/-15 %
-per category and 10 % in total. Full runs of categories 3-5 take minutes
-each on 2 CPU cores: run it in the background and keep the machine quiet
-(the load average before and after each run is printed, because other
-processes' load goes straight into the timings).
+per category and 10 % in total.
+
+Why the mean of several runs: under TensorFlow 2.9 a full training's time
+varies run to run by up to a minute, because tf.data's autotuning thread
+sometimes holds up an iterator's teardown (docs/benchmark.md); the
+prediction is the expected time. Why "others' CPU": on a 2-core machine
+another process's load goes straight into the timings, so each run says
+how much of the machine it did not have. Full runs of categories 3-5 take
+minutes each on 2 CPU cores: run it in the background on a quiet machine.
 """
 
 from __future__ import annotations
@@ -26,6 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from envcheck.bench.analysis import Comparison, analyse, compare
@@ -37,6 +47,84 @@ QUICK_TARGET_S = 60.0
 MEMORY_TARGET_MIB = 2048.0
 CATEGORY_TOLERANCE = 0.15
 TOTAL_TOLERANCE = 0.10
+BUSY_OTHERS_CORES = 0.15
+"""Other processes using more than this many cores during a run make it 'contended'."""
+_IDLE_FIELDS = {"idle", "iowait", "steal", "guest", "guest_nice"}
+
+
+class MachineLoad:
+    """CPU the rest of the machine used while one run went on: cores taken by other
+    processes (machine-wide busy time less this process and its finished children,
+    the probe among them) and cores stolen by the hypervisor, per wall second."""
+
+    def __init__(self) -> None:
+        self._cpu = psutil.cpu_times()
+        self._own = os.times()
+        self._t = time.perf_counter()
+
+    def stop(self) -> tuple[float, float]:
+        wall = time.perf_counter() - self._t
+        cpu, own = psutil.cpu_times(), os.times()
+        fields = [f for f in cpu._fields if f not in _IDLE_FIELDS]
+        busy = sum(getattr(cpu, f) - getattr(self._cpu, f) for f in fields)
+        ours = sum(b - a for a, b in zip(self._own[:4], own[:4], strict=True))
+        steal = getattr(cpu, "steal", 0.0) - getattr(self._cpu, "steal", 0.0)
+        if wall <= 0:
+            return 0.0, 0.0
+        return max(0.0, busy - ours) / wall, max(0.0, steal) / wall
+
+
+def wait_until_quiet(max_wait_s: float, log: Any) -> None:
+    """Sample the machine for 3 s at a time until other processes use under
+    BUSY_OTHERS_CORES, for at most `max_wait_s`."""
+    deadline = time.monotonic() + max_wait_s
+    while True:
+        sample = MachineLoad()
+        time.sleep(3.0)
+        others, _ = sample.stop()
+        if others < BUSY_OTHERS_CORES or time.monotonic() >= deadline:
+            if others >= BUSY_OTHERS_CORES:
+                print(f"  still busy after {max_wait_s:.0f} s ({others:.2f} cores used by "
+                      "others): measuring anyway", file=log, flush=True)
+            return
+
+
+@dataclass
+class CategoryResult:
+    """One category: its prediction next to one or more full reference runs."""
+
+    category: int
+    runs: list[Comparison]
+    full_shares: list[float | None]
+    others: list[float]
+    """Cores other processes used during each full run."""
+
+    @property
+    def prediction(self) -> Any:
+        return self.runs[0].prediction
+
+    @property
+    def actuals(self) -> list[float]:
+        return [c.actual_s for c in self.runs if c.actual_s]
+
+    @property
+    def actual_s(self) -> float | None:
+        """The mean of the full runs: the prediction is an expected value."""
+        values = self.actuals
+        return sum(values) / len(values) if values and len(values) == len(self.runs) else None
+
+    @property
+    def ratio(self) -> float | None:
+        actual = self.actual_s
+        return self.prediction.predicted_s / actual if self.prediction and actual else None
+
+    @property
+    def run_ratios(self) -> list[float]:
+        return [c.ratio for c in self.runs if c.ratio]
+
+    @property
+    def problem(self) -> str | None:
+        return next((c.problem for c in self.runs if c.problem), None)
 
 
 @dataclass
@@ -45,59 +133,65 @@ class InterpreterResult:
     label: str
     quick_wall_s: float
     quick_peak_mib: float | None
-    comparisons: list[Comparison]
-    shares: dict[int, tuple[float | None, float | None]]
-    loads: list[tuple[str, float, float]]
+    quick_others: float
+    quick_shares: dict[int, float | None]
+    categories: list[CategoryResult]
     raw: dict[str, Any]
+    skip_full: bool
 
 
-def load() -> float:
-    try:
-        return os.getloadavg()[0]
-    except OSError:
-        return float("nan")
-
-
-def run_one(python: str, categories: list[int], matrix: Path | None, skip_full: bool,
+def run_one(python: str, categories: list[int], matrix: Path | None, *, skip_full: bool,
+            repeat: tuple[int, dict[int, int]], quiet_wait_s: float,
             log: Any) -> InterpreterResult:
     m = load_matrix(matrix)
     bench = m.benchmark
     assert bench is not None, "the matrix has no benchmark section"
-    loads: list[tuple[str, float, float]] = []
-    before = load()
+    if quiet_wait_s > 0:
+        wait_until_quiet(quiet_wait_s, log)
+    machine = MachineLoad()
     started = time.perf_counter()
     quick_run = measure(python, bench, categories=categories, mode="quick", save_check=True,
                         timeout_s=600)
     quick_wall = time.perf_counter() - started
-    loads.append(("quick", before, load()))
+    quick_others, quick_steal = machine.stop()
     quick = analyse(quick_run, bench)
     env = quick_run.environment or {}
     label = f"Python {env.get('python')}, TF {env.get('tensorflow')}, Keras {env.get('keras')}"
     print(f"{label}: quick run {quick_wall:.1f} s, peak {quick_run.peak_rss_mib} MiB, "
+          f"others {quick_others:.2f} cores, steal {quick_steal:.2f}, "
           f"outcome {quick_run.run.outcome} {quick_run.run.message}", file=log, flush=True)
-    comparisons: list[Comparison] = []
-    shares: dict[int, tuple[float | None, float | None]] = {}
-    raw: dict[str, Any] = {"quick": quick.to_dict(), "full": {}}
-    if not skip_full:
-        for category in categories:
-            prediction = quick.predictions.get(category)
-            limit = full_timeout(prediction.high_s if prediction else 3600.0)
-            before = load()
-            full = measure(python, bench, categories=[category], mode="full", save_check=False,
-                           timeout_s=limit)
-            loads.append((f"full {category}", before, load()))
+    raw: dict[str, Any] = {"quick": quick.to_dict(), "quick_others_cores": quick_others,
+                           "full": {}}
+    results: list[CategoryResult] = []
+    for category in categories:
+        if skip_full:
+            results.append(CategoryResult(category, [compare(category, quick, quick_run)],
+                                          [None], []))
+            continue
+        prediction = quick.predictions.get(category)
+        limit = full_timeout(prediction.high_s if prediction else 3600.0)
+        result = CategoryResult(category, [], [], [])
+        runs = repeat[1].get(category, repeat[0])
+        for attempt in range(runs):
+            if quiet_wait_s > 0:
+                wait_until_quiet(quiet_wait_s, log)
+            machine = MachineLoad()
+            full = measure(python, bench, categories=[category], mode="full",
+                           save_check=False, timeout_s=limit)
+            others, steal = machine.stop()
             comparison = compare(category, quick, full)
-            comparisons.append(comparison)
-            shares[category] = (cpu_share(quick_run.categories.get(category)),
-                                cpu_share(full.categories.get(category)))
-            raw["full"][str(category)] = full.to_dict()
-            print(f"  category {category}: " + json.dumps(comparison.to_dict()), file=log,
+            result.runs.append(comparison)
+            result.full_shares.append(cpu_share(full.categories.get(category)))
+            result.others.append(others)
+            raw["full"].setdefault(str(category), []).append(
+                {"run": full.to_dict(), "others_cores": others, "steal_cores": steal})
+            print(f"  category {category} run {attempt + 1}/{runs}: others {others:.2f} "
+                  f"cores, steal {steal:.2f}; " + json.dumps(comparison.to_dict()), file=log,
                   flush=True)
-    else:
-        comparisons = [compare(c, quick, quick_run) for c in categories]
-        shares = {c: (cpu_share(quick_run.categories.get(c)), None) for c in categories}
-    return InterpreterResult(python, label, quick_wall, quick_run.peak_rss_mib, comparisons,
-                             shares, loads, raw)
+        results.append(result)
+    shares = {c: cpu_share(quick_run.categories.get(c)) for c in categories}
+    return InterpreterResult(python, label, quick_wall, quick_run.peak_rss_mib, quick_others,
+                             shares, results, raw, skip_full)
 
 
 def cpu_share(result: dict[str, Any] | None) -> float | None:
@@ -115,59 +209,106 @@ def _fmt(seconds: float | None) -> str:
     return "-" if seconds is None else format_duration(seconds)
 
 
-def table(results: list[InterpreterResult], skip_full: bool) -> str:
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _range(values: list[float], fmt: Any) -> str:
+    if len(values) < 2:
+        return ""
+    return f" ({fmt(min(values))}-{fmt(max(values))})"
+
+
+def table(results: list[InterpreterResult]) -> str:
     lines = [
-        "| environment | category | predicted (band) | actual | ratio | quick-run time | "
-        "full-run time | CPU share quick/full |",
-        "|---|---|---|---|---|---|---|---|",
+        "| environment | category | predicted (band) | actual: mean (range) | ratio: to mean "
+        "(per run) | quick-run time | full-run time | CPU share quick/full | "
+        "others' CPU quick/full |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         total_pred = total_actual = 0.0
         complete = True
-        for c in r.comparisons:
+        for c in r.categories:
             p = c.prediction
             band = f"{_fmt(p.predicted_s)} ({_fmt(p.low_s)}-{_fmt(p.high_s)})" if p else "-"
-            actual = None if skip_full else c.actual_s
-            ratio = f"{c.ratio:.2f}" if c.ratio and not skip_full else "-"
-            full_wall = None if skip_full else c.full_wall_s
+            actual = None if r.skip_full else c.actual_s
             if p is None or actual is None:
                 complete = False
             else:
                 total_pred += p.predicted_s
                 total_actual += actual
-            note = f" ({c.problem})" if c.problem and not skip_full else ""
-            quick_share, full_share = r.shares.get(c.category, (None, None))
-            share = "/".join("-" if x is None else f"{x:.2f}" for x in (quick_share, full_share))
-            lines.append(f"| {r.label} | {c.category} | {band} | {_fmt(actual)}{note} | {ratio} "
-                         f"| {_fmt(c.quick_s)} | {_fmt(full_wall)} | {share} |")
+            if r.skip_full:
+                actual_text = ratio = full_wall = "-"
+            else:
+                note = f" ({c.problem})" if c.problem else ""
+                runs = "" if len(c.runs) < 2 else f", {len(c.runs)} runs"
+                actual_text = f"{_fmt(actual)}{_range(c.actuals, _fmt)}{runs}{note}"
+                ratio = (f"{c.ratio:.2f}" if c.ratio else "-") + _range(
+                    c.run_ratios, lambda x: f"{x:.2f}")
+                full_wall = _fmt(_mean([x.full_wall_s for x in c.runs if x.full_wall_s]))
+            full_share = _mean([x for x in c.full_shares if x is not None])
+            share = "/".join("-" if x is None else f"{x:.2f}"
+                             for x in (r.quick_shares.get(c.category), full_share))
+            others = f"{r.quick_others:.2f}/" + (
+                "-" if not c.others else f"{max(c.others):.2f}")
+            lines.append(f"| {r.label} | {c.category} | {band} | {actual_text} | {ratio} "
+                         f"| {_fmt(c.runs[0].quick_s)} | {full_wall} | {share} | {others} |")
         ratio_total = f"{total_pred / total_actual:.2f}" if complete and total_actual else "-"
-        full_sum = sum(c.full_wall_s or 0.0 for c in r.comparisons) if not skip_full else None
         lines.append(
             f"| {r.label} | **total** | {_fmt(total_pred)} | "
-            f"{_fmt(total_actual) if complete and not skip_full else '-'} | {ratio_total} | "
+            f"{_fmt(total_actual) if complete and not r.skip_full else '-'} | {ratio_total} | "
             f"{_fmt(r.quick_wall_s)} (whole quick run, peak {r.quick_peak_mib or 0:.0f} MiB) | "
-            f"{_fmt(full_sum)} | |"
+            "| | |"
         )
     return "\n".join(lines) + "\n"
 
 
-def verdict_lines(results: list[InterpreterResult], skip_full: bool) -> list[str]:
+def verdict_lines(results: list[InterpreterResult]) -> list[str]:
     out = []
     for r in results:
         out.append(f"{r.label}: quick run {r.quick_wall_s:.1f} s (target <= {QUICK_TARGET_S:.0f})"
                    f", peak {r.quick_peak_mib} MiB (target <= {MEMORY_TARGET_MIB:.0f})")
-        if skip_full:
+        if r.skip_full:
             continue
-        off = [c.category for c in r.comparisons
+        off = [c.category for c in r.categories
                if c.ratio is None or abs(c.ratio - 1) > CATEGORY_TOLERANCE]
-        pred = sum(c.prediction.predicted_s for c in r.comparisons if c.prediction)
-        act = sum(c.actual_s or 0.0 for c in r.comparisons)
+        single = [c.category for c in r.categories
+                  if any(abs(x - 1) > CATEGORY_TOLERANCE for x in c.run_ratios)]
+        pred = sum(c.prediction.predicted_s for c in r.categories if c.prediction)
+        act = sum(c.actual_s or 0.0 for c in r.categories)
         total_ok = act > 0 and abs(pred / act - 1) <= TOTAL_TOLERANCE
-        out.append(f"  categories outside +/-{CATEGORY_TOLERANCE:.0%}: {off or 'none'}; "
+        out.append(f"  categories outside +/-{CATEGORY_TOLERANCE:.0%} of the mean: "
+                   f"{off or 'none'}; of a single run: {single or 'none'}; "
                    f"total within +/-{TOTAL_TOLERANCE:.0%}: {'yes' if total_ok else 'no'}")
-        out.append("  load average (1 min) before/after: " + ", ".join(
-            f"{name} {a:.1f}/{b:.1f}" for name, a, b in r.loads))
+        busy = [f"{c.category}" for c in r.categories if c.others and
+                max(c.others) > BUSY_OTHERS_CORES]
+        if r.quick_others > BUSY_OTHERS_CORES:
+            busy.insert(0, "quick")
+        out.append(f"  contended runs (others > {BUSY_OTHERS_CORES} cores): "
+                   f"{', '.join(busy) or 'none'}")
     return out
+
+
+def repeat_spec(text: str) -> tuple[int, dict[int, int]]:
+    """'N' or 'N,C=M,...': N full runs of each category, M of category C."""
+    default, overrides = 1, {}
+    try:
+        for i, part in enumerate(p.strip() for p in text.split(",")):
+            if "=" in part:
+                category, count = (int(x) for x in part.split("=", 1))
+                if category not in range(1, 6):
+                    raise ValueError(f"no category {category}")
+                overrides[category] = count
+            elif i == 0:
+                default = int(part)
+            else:
+                raise ValueError(f"{part!r} is not C=M")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r}: {exc}") from None
+    if min([default, *overrides.values()]) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: every count must be at least 1")
+    return default, overrides
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,14 +320,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--matrix", type=Path, default=None, help="another compat_matrix.yaml")
     parser.add_argument("--skip-full", action="store_true",
                         help="only the quick runs (checks the 60 s / 2 GiB targets)")
+    parser.add_argument("--repeat", type=repeat_spec, default=(1, {}), metavar="N[,C=M...]",
+                        help="full runs per category (default 1), e.g. '2,1=5,2=5' for two "
+                        "of each and five of the short categories 1 and 2; the actual time "
+                        "is their mean, since TensorFlow's iterator teardown waits vary run "
+                        "to run")
+    parser.add_argument("--wait-quiet", type=float, default=0.0, metavar="SECONDS",
+                        help="before each run, wait up to SECONDS for other processes to use "
+                        f"under {BUSY_OTHERS_CORES} cores")
     parser.add_argument("--markdown", type=Path, help="also write the table to this file")
     parser.add_argument("--json", type=Path, help="write every raw measurement to this file")
     args = parser.parse_args(argv)
     categories = sorted(set(args.category or [1, 2, 3, 4, 5]))
-    results = [run_one(p, categories, args.matrix, args.skip_full, sys.stderr)
+    results = [run_one(p, categories, args.matrix, skip_full=args.skip_full,
+                       repeat=args.repeat, quiet_wait_s=args.wait_quiet, log=sys.stderr)
                for p in args.python]
-    text = table(results, args.skip_full)
-    notes = verdict_lines(results, args.skip_full)
+    text = table(results)
+    notes = verdict_lines(results)
     print(text)
     print("\n".join(notes))
     if args.markdown:

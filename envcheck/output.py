@@ -11,6 +11,20 @@ from pathlib import Path
 from envcheck.errors import OutputError
 
 
+def _file_mode(path: Path) -> int:
+    """The mode `open(path, "w")` would give: the existing file's, else 0o666 less the umask.
+
+    mkstemp makes its file 0600, which would leave a report for support
+    staff, or one a CI job archives, unreadable to them.
+    """
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Write to a temp file beside `path`, then rename: never a half-written report."""
     directory = path.parent
@@ -25,6 +39,7 @@ def write_atomic(path: Path, text: str) -> None:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+        Path(tmp).chmod(_file_mode(path))
         Path(tmp).replace(path)
         tmp = ""
     except OSError as exc:

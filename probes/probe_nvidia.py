@@ -52,8 +52,16 @@ def _windows_dirs():
     ]
 
 
-def nvml_candidates():
-    """Where the NVML library is looked for, in order."""
+def nvml_candidates(args=None):
+    """Where the NVML library is looked for, in order.
+
+    The probe argument "nvml_paths" replaces the list: tests that fake only
+    nvidia-smi point it at a file that does not exist, so that a real driver
+    on the test machine cannot answer in the fake's place.
+    """
+    paths = (args or {}).get("nvml_paths")
+    if paths:
+        return [str(path) for path in paths]
     if os.name == "nt":
         return [os.path.join(d, "nvml.dll") for d in _windows_dirs()]
     # The soname the driver installs; the loader's search path finds it.
@@ -108,9 +116,9 @@ class _Nvml(object):
         return None, buf.value.decode("utf-8", "replace")
 
 
-def _load_nvml():
+def _load_nvml(args):
     tried = []
-    for path in nvml_candidates():
+    for path in nvml_candidates(args):
         try:
             return ctypes.CDLL(path), path, tried
         except OSError as exc:
@@ -152,7 +160,7 @@ def _device(nvml, index, errors):
 
 
 def _nvml(args):
-    lib, path, tried = _load_nvml()
+    lib, path, tried = _load_nvml(args)
     if lib is None:
         return {"status": "library_not_found", "tried": tried}
     nvml = _Nvml(lib)

@@ -96,6 +96,18 @@ def run_nvidia_probe(
     return run_probe("nvidia", sys.executable, timeout_s=timeout_s, args=args, env=env)
 
 
+# A library path that cannot load: with it the probe finds no NVML even on a
+# machine with a real driver (whose libnvidia-ml.so.1 the loader would find
+# through its cache, whatever LD_LIBRARY_PATH says).
+NO_NVML = {"nvml_paths": ["/nonexistent/tfcert-envcheck-tests/libnvidia-ml.so.1"]}
+
+
+def run_smi_only(bin_dir: Path, *, timeout_s: float = 30, **args: Any) -> ProbeRun:
+    """The probe with the fake nvidia-smi in `bin_dir` first on PATH and no NVML at all."""
+    return run_nvidia_probe(env={"PATH": path_with(bin_dir)}, args={**NO_NVML, **args},
+                            timeout_s=timeout_s)
+
+
 def machine_has_nvidia() -> bool:
     """A real driver here would make 'absent' tests meaningless."""
     import ctypes

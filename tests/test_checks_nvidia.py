@@ -30,8 +30,8 @@ from tests._nvidia_fakes import (
     fake_smi,
     machine_has_nvidia,
     nvml_env,
-    path_with,
     run_nvidia_probe,
+    run_smi_only,
 )
 from tests.helpers import recorded_context
 
@@ -104,7 +104,7 @@ def nvml_facts(lib: Path, mode: str = "ok", **overrides: str) -> dict[str, Any]:
 
 def smi_facts(tmp_path: Path, fixture: str, code: int) -> dict[str, Any]:
     fake_smi(tmp_path / "bin", stdout_file=SMI / fixture, exit_code=code)
-    return run_nvidia_probe(env={"PATH": path_with(tmp_path / "bin")}).facts
+    return run_smi_only(tmp_path / "bin").facts
 
 
 def test_registered_in_report_order() -> None:
@@ -195,7 +195,7 @@ def test_driver_without_gpu_is_fine(fake_nvml: Path) -> None:
 
 def test_unreadable_answer_is_an_error_not_a_guess(tmp_path: Path) -> None:
     fake_smi(tmp_path / "bin", stdout="<html>captive portal</html>\n")
-    ctx = context(run_nvidia_probe(env={"PATH": path_with(tmp_path / "bin")}).facts)
+    ctx = context(run_smi_only(tmp_path / "bin").facts)
     res = run(ctx, "nvidia.driver")
     assert res.status is Status.ERROR
     assert res.summary.startswith("could not determine the NVIDIA driver's state: unreadable")
@@ -307,7 +307,7 @@ def test_compute_capability_floor_from_the_build(fake_nvml: Path) -> None:
 def test_compute_capability_unknown_is_an_error(tmp_path: Path) -> None:
     netdata = SMI / "query-gpu_csv-nounits_tesla-p100_netdata.csv"
     fake_smi(tmp_path / "bin", stdout_file=netdata, reject_compute_cap=True)
-    facts = run_nvidia_probe(env={"PATH": path_with(tmp_path / "bin")}).facts
+    facts = run_smi_only(tmp_path / "bin").facts
     res = run(context(facts), "nvidia.compute_capability")
     assert res.status is Status.ERROR
     assert res.summary.startswith("could not determine the GPUs' compute capability")

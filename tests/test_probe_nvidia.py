@@ -23,6 +23,7 @@ from tests._nvidia_fakes import (
     nvml_env,
     path_with,
     run_nvidia_probe,
+    run_smi_only,
     smi_calls,
 )
 
@@ -67,7 +68,7 @@ def test_fake_nvidia_smi_output_is_recorded_verbatim(
     tmp_path: Path, fixture: str, code: int, state: DriverState
 ) -> None:
     fake_smi(tmp_path / "bin", stdout_file=SMI / fixture, exit_code=code)
-    run = run_nvidia_probe(env={"PATH": path_with(tmp_path / "bin")})
+    run = run_smi_only(tmp_path / "bin")
     assert run.outcome == "ok", run.message
     section = run.facts["nvidia_smi"]
     assert section["found"] is True and section["path"] == str(tmp_path / "bin" / "nvidia-smi")
@@ -89,7 +90,7 @@ def test_fake_nvidia_smi_output_is_recorded_verbatim(
 def test_stderr_is_kept_apart(tmp_path: Path) -> None:
     fake_smi(tmp_path / "bin", stderr="Failed to initialize NVML: Unknown Error\n",
              exit_code=255)
-    run = run_nvidia_probe(env={"PATH": path_with(tmp_path / "bin")})
+    run = run_smi_only(tmp_path / "bin")
     [attempt] = run.facts["nvidia_smi"]["attempts"]
     assert attempt["stdout"] == ""
     assert attempt["stderr"] == "Failed to initialize NVML: Unknown Error\n"
@@ -99,7 +100,7 @@ def test_stderr_is_kept_apart(tmp_path: Path) -> None:
 def test_old_nvidia_smi_is_asked_again_without_compute_cap(tmp_path: Path) -> None:
     netdata = SMI / "query-gpu_csv-nounits_tesla-p100_netdata.csv"
     fake_smi(tmp_path / "bin", stdout_file=netdata, reject_compute_cap=True)
-    run = run_nvidia_probe(env={"PATH": path_with(tmp_path / "bin")})
+    run = run_smi_only(tmp_path / "bin")
     first, second = run.facts["nvidia_smi"]["attempts"]
     assert first["returncode"] == 2 and first["stdout"] == NO_COMPUTE_CAP
     assert smi_calls(tmp_path / "bin") == [
@@ -116,8 +117,7 @@ def test_old_nvidia_smi_is_asked_again_without_compute_cap(tmp_path: Path) -> No
 def test_a_hanging_nvidia_smi_is_stopped(tmp_path: Path) -> None:
     fake_smi(tmp_path / "bin", sleep_s=60, stdout="never printed")
     started = time.monotonic()
-    run = run_nvidia_probe(env={"PATH": path_with(tmp_path / "bin")},
-                           args={"nvidia_smi_timeout_s": 1})
+    run = run_smi_only(tmp_path / "bin", nvidia_smi_timeout_s=1)
     elapsed = time.monotonic() - started
     assert run.outcome == "ok", run.message  # the probe itself finished
     assert elapsed < 15

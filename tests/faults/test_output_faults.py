@@ -129,6 +129,22 @@ def test_no_space_left_removes_the_temp_file(
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
 
 
+def test_report_file_gets_the_mode_a_plain_write_would(tmp_path: Path) -> None:
+    """Support staff and CI archivers must be able to read it: umask, not mkstemp's 0600."""
+    fresh, kept = tmp_path / "fresh.json", tmp_path / "kept.json"
+    kept.write_text("old", encoding="utf-8")
+    kept.chmod(0o640)
+    old_umask = os.umask(0o022)
+    try:
+        write_atomic(fresh, "{}")
+        write_atomic(kept, "{}")
+    finally:
+        os.umask(old_umask)
+    assert fresh.stat().st_mode & 0o777 == 0o644
+    assert kept.stat().st_mode & 0o777 == 0o640  # an existing file keeps its mode
+    assert kept.read_text(encoding="utf-8") == "{}"
+
+
 def test_stdout_closed_early(tmp_path: Path) -> None:
     """`check --json | head -c 64`: the reader went away; no traceback, no hang."""
     proc = subprocess.Popen(
