@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.status import Status as Spinner
 from rich.text import Text
 
+from envcheck.bench.progress import BenchProgress
 from envcheck.checks.base import Check
 from envcheck.pipeline import Progress
 from envcheck.render.safe import clean
@@ -31,18 +32,23 @@ def color_wanted(stream: Any) -> bool:
 
 
 class LiveProgress(Progress):
-    """A spinner naming the running check, and one line per check as it ends."""
+    """A spinner naming the running check, and one line per check as it ends.
+
+    While the benchmark probe trains, a progress bar (categories done, the
+    running one's epoch and step) takes the spinner's place, as in `bench`.
+    """
 
     def __init__(self, console: Console | None = None, verbose: bool = False) -> None:
         self.console = console or stderr_console()
         self.verbose = verbose
         self.enabled = self.console.is_terminal
         self._spinner: Spinner | None = None
-        self._bench: dict[str, Any] = {}
+        self._bar: BenchProgress | None = None
 
     def start(self, check: Check) -> None:
         if not self.enabled:
             return
+        self._stop_bar()
         label = f"{check.title}…"
         if self._spinner is None:
             self._spinner = self.console.status(label)
@@ -61,16 +67,36 @@ class LiveProgress(Progress):
         )
 
     def probe_event(self, event: dict[str, Any]) -> None:
-        if not self.enabled or self._spinner is None:
+        if not self.enabled:
+            return
+        categories = event.get("categories")
+        if event.get("event") == "bench_start" and isinstance(categories, list):
+            # One live display at a time: the bar replaces the spinner until the next check.
+            self._stop_spinner()
+            self._stop_bar()
+            self._bar = BenchProgress(self.console, enabled=True)
+            self._bar.start([c for c in categories if isinstance(c, int)], "quick benchmark")
+            return
+        if self._bar is not None:
+            self._bar(event)
             return
         message = event.get("message") or event.get("event")
-        if isinstance(message, str):
+        if self._spinner is not None and isinstance(message, str):
             self._spinner.update(clean(message, keep_newlines=False))
 
-    def close(self) -> None:
+    def _stop_bar(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+    def _stop_spinner(self) -> None:
         if self._spinner is not None:
             self._spinner.stop()
             self._spinner = None
+
+    def close(self) -> None:
+        self._stop_bar()
+        self._stop_spinner()
 
 
 def stdout_is_terminal() -> bool:

@@ -10,7 +10,9 @@ probe (NVML, then nvidia-smi) as interpreted by `envcheck.gpu`, and from the
 
 from __future__ import annotations
 
+import enum
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
@@ -41,6 +43,12 @@ CPU_BUILD_SOURCE = (
     "tf.test.is_built_with_cuda() tells the two apart"
 )
 BUILD_ARCH_SOURCE = "tf.sysconfig.get_build_info()['cuda_compute_capabilities'] of this TensorFlow"
+JIT_SOURCE = (
+    "TensorFlow's own warning (gpu_device.cc): 'CUDA kernels will be jit-compiled from PTX, "
+    "which could take 30 minutes or longer' (tensorflow#60739, #62320); sm_XY builds run on "
+    "compute capability X.Y-X.9, compute_XY (PTX) on X.Y and newer: CUDA C++ Programming "
+    "Guide, 'Binary Compatibility'"
+)
 _OPTIONAL = "the GPU is optional for the exam"
 
 _BROKEN_SUMMARY = {
@@ -256,6 +264,46 @@ def parse_arch(arch: str) -> tuple[int, int] | None:
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
+class Coverage(str, enum.Enum):
+    """How a TensorFlow build's CUDA kernels reach a GPU of one compute capability."""
+
+    BINARY = "binary"
+    """Machine code (an sm_XY build of the same major version, minor <= the GPU's)."""
+    PTX = "ptx"
+    """Only PTX of an older architecture: the driver JIT-compiles every kernel first."""
+    NONE = "none"
+    """Neither: TensorFlow cannot run its kernels on this GPU."""
+
+
+def coverage(cc: tuple[int, int], archs: Iterable[str]) -> Coverage:
+    """Which kernels of a build with these architectures run on compute capability `cc`.
+
+    TensorFlow's build lists "sm_XY" for machine code and "compute_XY" for PTX.
+    """
+    parsed = [(str(a).startswith("compute_"), parse_arch(str(a))) for a in archs]
+    if any(not ptx and v and v[0] == cc[0] and v[1] <= cc[1] for ptx, v in parsed):
+        return Coverage.BINARY
+    if any(ptx and v and v <= cc for ptx, v in parsed):
+        return Coverage.PTX
+    return Coverage.NONE
+
+
+def _build_archs(ctx: Context) -> tuple[list[str], str | None]:
+    """The CUDA architectures this TensorFlow was built for, and its version (or [])."""
+    try:
+        build: dict[str, Any] = ctx.facts("tensorflow", "build")
+    except ProbeUnavailable:
+        return [], None
+    if not build.get("is_built_with_cuda"):
+        return [], None
+    archs = (build.get("build_info") or {}).get("cuda_compute_capabilities") or []
+    try:
+        version = ctx.facts("tensorflow", "versions").get("tensorflow")
+    except ProbeUnavailable:
+        version = None
+    return [str(a) for a in archs if parse_arch(str(a))], version
+
+
 def _cc_floor(ctx: Context) -> tuple[tuple[int, int], str, str]:
     """The lowest compute capability TensorFlow runs on: (value, as text, source)."""
     matrix_floor = Version(ctx.matrix.gpu.min_compute_capability)
@@ -303,6 +351,37 @@ def compute_capability_check(ctx: Context) -> Finding:
             fix=f"Nothing to do for the exam ({_OPTIONAL}). To train on a GPU you need one of "
             f"compute capability {floor_text} or higher.",
             observed=observed, expected=expected, source=source, details=details,
+        )
+    archs, tf_version = _build_archs(ctx)
+    covered = {g: coverage(g.compute_capability, archs) for g in known
+               if g.compute_capability and archs}
+    details["built_for"] = archs or None
+    tf_name = f"TensorFlow {tf_version}" if tf_version else "This TensorFlow"
+    built = ", ".join(archs)
+    without = [g for g, c in covered.items() if c is Coverage.NONE]
+    if without:
+        names = ", ".join(f"{g.name} ({g.compute_capability_str})" for g in without)
+        return warning(
+            f"{names}: {tf_name} has no CUDA kernels for compute capability "
+            f"{without[0].compute_capability_str} (built for {built}), so it cannot train on "
+            f"{'it' if len(without) == 1 else 'them'}",
+            fix=f"Nothing to do for the exam ({_OPTIONAL}): training runs on the CPU. To use "
+            "this GPU, use a TensorFlow release built for it.",
+            observed=observed, expected=f"a build for {without[0].compute_capability_str}",
+            source=JIT_SOURCE, details=details,
+        )
+    jit = [g for g, c in covered.items() if c is Coverage.PTX]
+    if jit:
+        names = ", ".join(f"{g.name} ({g.compute_capability_str})" for g in jit)
+        return warning(
+            f"{names}: {tf_name} has no CUDA machine code for compute capability "
+            f"{jit[0].compute_capability_str} (built for {built}); the driver JIT-compiles its "
+            "kernels from PTX at first use, which can take 30 minutes or longer",
+            fix="Before the exam, train any small model on the GPU once and let it finish "
+            "(the compiled kernels are cached for later runs; set CUDA_CACHE_MAXSIZE=4294967296 "
+            "if they do not fit the driver's cache), or train on the CPU.",
+            observed=observed, expected=f"machine code for {jit[0].compute_capability_str}",
+            source=JIT_SOURCE, details=details,
         )
     unknown = len(info.gpus) - len(known)
     note = f" ({_plural(unknown, 'GPU')} did not report it)" if unknown else ""
