@@ -65,6 +65,25 @@ def test_json_view(linux: Layout) -> None:
     assert len(doc["problems"]) == 2
 
 
+def test_a_file_for_support_is_redacted_unless_asked_not_to(linux: Layout, tmp_path: Path) -> None:
+    """`pycharm -o FILE` leaves the machine like `check -o`: no home, user or host name."""
+    home = str(linux.home)
+    for fmt in ("json", "text"):
+        shared = tmp_path / f"pycharm.{fmt}"
+        code, _ = _pycharm(linux, "--format", fmt, "-o", str(shared))
+        assert code == 0
+        text = shared.read_text(encoding="utf-8")
+        assert home not in text and "~/PycharmProjects/tf-exam" in text
+        if fmt == "json":
+            doc = json.loads(text)
+            assert doc["layout"]["home"] == "~"
+        kept = tmp_path / f"kept.{fmt}"
+        assert _pycharm(linux, "--format", fmt, "-o", str(kept), "--no-redact")[0] == 0
+        assert home in kept.read_text(encoding="utf-8")
+    code, out = _pycharm(linux, "--format", "json")  # the terminal's own view is whole
+    assert code == 0 and json.loads(out)["layout"]["home"] == home
+
+
 def test_project_option_sets_the_exit_code(linux: Layout) -> None:
     projects = linux.home / "PycharmProjects"
     code, out = _pycharm(linux, "--project", str(projects / "tf-broken"))

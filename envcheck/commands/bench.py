@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
-from envcheck.commands.options import python_option
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def retrain_factor_option(func: F) -> F:
-    """--retrain-factor: how many times a candidate trains each exam model."""
-    return click.option(
-        "--retrain-factor",
-        type=click.FloatRange(min=1.0),
-        default=None,
-        metavar="N",
-        help="How many times each exam model is trained (default from the matrix: 3).",
-    )(func)
+from envcheck.commands.options import (
+    output_file_option,
+    python_option,
+    retrain_factor_option,
+    timeout_scale_option,
+    verbosity_options,
+)
 
 
 @click.command("bench")
@@ -49,23 +40,9 @@ def retrain_factor_option(func: F) -> F:
 )
 @retrain_factor_option
 @click.option("--json", "as_json", is_flag=True, help="Write JSON instead of text.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    default=None,
-    metavar="FILE",
-    help="Write the result to FILE (atomically) instead of stdout.",
-)
-@click.option("-v", "--verbose", is_flag=True, help="Show how each prediction is made up.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress bar on stderr.")
-@click.option(
-    "--timeout-scale",
-    type=click.FloatRange(0.1, 100),
-    default=1.0,
-    show_default=True,
-    help="Multiply the benchmark's time limits (slow or busy machines).",
-)
+@output_file_option("result")
+@verbosity_options("Show how each prediction is made up.", "No progress bar on stderr.")
+@timeout_scale_option("the benchmark's time limits")
 def command(
     python: str | None,
     matrix: Path | None,

@@ -6,12 +6,14 @@ from pathlib import Path
 
 import click
 
-from envcheck.commands.bench import retrain_factor_option
 from envcheck.commands.options import (
     matrix_options,
     output_options,
     python_option,
     redact_option,
+    retrain_factor_option,
+    timeout_scale_option,
+    verbosity_options,
 )
 from envcheck.commands.pycharm import project_options
 from envcheck.render import FORMATS
@@ -23,8 +25,8 @@ from envcheck.render import FORMATS
 @matrix_options
 @output_options(list(FORMATS))
 @redact_option
-@click.option("-v", "--verbose", is_flag=True, help="Show every check with details and timings.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress display on stderr.")
+@verbosity_options("Show every check with details and timings.",
+                   "No progress display on stderr.")
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit code 1).")
 @click.option(
     "--only",
@@ -38,13 +40,7 @@ from envcheck.render import FORMATS
     metavar="ID",
     help="Skip these checks or categories (repeatable), e.g. --skip nvidia.",
 )
-@click.option(
-    "--timeout-scale",
-    type=click.FloatRange(0.1, 100),
-    default=1.0,
-    show_default=True,
-    help="Multiply every probe's time limit (slow or busy machines).",
-)
+@timeout_scale_option("every probe's time limit")
 @click.option("--no-bench", is_flag=True, help="Skip the training benchmark (about a minute).")
 @retrain_factor_option
 def command(

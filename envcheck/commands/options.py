@@ -30,18 +30,23 @@ def matrix_options(func: F) -> F:
     return func
 
 
+def output_file_option(what: str = "report") -> Callable[[F], F]:
+    """-o/--output: a file written atomically instead of stdout."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path),
+        default=None,
+        metavar="FILE",
+        help=f"Write the {what} to FILE (atomically) instead of stdout.",
+    )
+
+
 def output_options(formats: list[str]) -> Callable[[F], F]:
     """--format, --json and -o: what to write and where."""
 
     def decorate(func: F) -> F:
-        func = click.option(
-            "-o",
-            "--output",
-            type=click.Path(path_type=Path),
-            default=None,
-            metavar="FILE",
-            help="Write the report to FILE (atomically) instead of stdout.",
-        )(func)
+        func = output_file_option()(func)
         func = click.option(
             "--json",
             "as_json",
@@ -78,4 +83,36 @@ def redact_option(func: F) -> F:
         is_flag=True,
         help="Keep the user name, home folder, host name and GPU UUIDs in markdown, junit "
         "and -o files (redacted by default; the terminal view always shows them).",
+    )(func)
+
+
+def verbosity_options(verbose_help: str, quiet_help: str) -> Callable[[F], F]:
+    """-v/--verbose and -q/--quiet, with what each means for the command."""
+
+    def decorate(func: F) -> F:
+        func = click.option("-q", "--quiet", is_flag=True, help=quiet_help)(func)
+        return click.option("-v", "--verbose", is_flag=True, help=verbose_help)(func)
+
+    return decorate
+
+
+def timeout_scale_option(limits: str) -> Callable[[F], F]:
+    """--timeout-scale: stretch the time limits of `limits` on slow or busy machines."""
+    return click.option(
+        "--timeout-scale",
+        type=click.FloatRange(0.1, 100),
+        default=1.0,
+        show_default=True,
+        help=f"Multiply {limits} (slow or busy machines).",
+    )
+
+
+def retrain_factor_option(func: F) -> F:
+    """--retrain-factor: how many times a candidate trains each exam model."""
+    return click.option(
+        "--retrain-factor",
+        type=click.FloatRange(min=1.0),
+        default=None,
+        metavar="N",
+        help="How many times each exam model is trained (default from the matrix: 3).",
     )(func)

@@ -13,7 +13,7 @@ from typing import Any, TypeVar, cast
 
 import click
 
-from envcheck.commands.options import output_options
+from envcheck.commands.options import output_options, redact_option
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,6 +55,7 @@ def project_options(func: F) -> F:
     help="Read the home as this OS lays it out (default: this machine's).",
 )
 @output_options(["text", "json"])
+@redact_option
 def command(
     projects: tuple[Path, ...],
     pycharm_config: Path | None,
@@ -63,6 +64,7 @@ def command(
     fmt: str,
     as_json: bool,
     output: Path | None,
+    no_redact: bool,
 ) -> None:
     """Show PyCharm installs, their Python SDKs, recent projects and their interpreters.
 
@@ -71,15 +73,22 @@ def command(
     usable local interpreter.
     """
     from envcheck.output import emit
+    from envcheck.pipeline import host_identity
     from envcheck.pycharm.layout import Layout, OsName
     from envcheck.pycharm.render import render_json, render_text
     from envcheck.pycharm.survey import survey
+    from envcheck.redact import Redactor, is_shareable
     from envcheck.ui import color_wanted
 
     layout = Layout.current(home=home, os_name=cast("OsName | None", os_name))
     result = survey(layout, config=pycharm_config, projects=projects)
+    redactor = None
+    if not no_redact and is_shareable(fmt, output):
+        # A file for support staff: the home read (a copied one with --home), the user
+        # name and the host name become placeholders, as in `check -o`.
+        redactor = Redactor({**host_identity(), "home": str(layout.home)})
     if as_json or fmt == "json":
-        text = render_json(result)
+        text = render_json(result, redactor)
     else:
         import shutil
 
@@ -89,6 +98,8 @@ def command(
             width=max(60, min(140, shutil.get_terminal_size((100, 24)).columns))
             if to_terminal else 100,
         )
+        if redactor is not None:
+            text = redactor.text(text)
     emit(text, output)
     wanted = {p.absolute() for p in projects}
     unusable = [r for r in result.projects if r.project in wanted and not r.usable]

@@ -14,6 +14,7 @@ from envcheck.pycharm.layout import Layout
 from envcheck.pycharm.resolve import Resolution
 from envcheck.pycharm.sdks import PythonSdk
 from envcheck.pycharm.survey import Survey
+from envcheck.redact import Redactor
 from envcheck.render.safe import clean
 
 _MARK = {"ok": ("✓", "green"), "warn": ("!", "yellow"), "bad": ("✗", "red"),
@@ -27,8 +28,11 @@ def _mark(kind: str) -> Text:
     return Text(f"[{symbol}]", style=style)
 
 
-def render_json(survey: Survey) -> str:
-    return json.dumps(survey.to_dict(), indent=2, ensure_ascii=False) + "\n"
+def render_json(survey: Survey, redactor: Redactor | None = None) -> str:
+    data = survey.to_dict()
+    if redactor is not None:
+        data = redactor.value(data)
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def render_text(survey: Survey, *, color: bool = False, width: int = 100,
