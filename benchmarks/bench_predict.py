@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import time
@@ -39,7 +40,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from envcheck.bench.analysis import Comparison, analyse, compare
-from envcheck.bench.measure import full_timeout, measure
+from envcheck.bench.measure import BenchRun, full_timeout, measure
 from envcheck.bench.verdict import format_duration
 from envcheck.matrix import load_matrix
 
@@ -194,6 +195,35 @@ def run_one(python: str, categories: list[int], matrix: Path | None, *, skip_ful
                              shares, results, raw, skip_full)
 
 
+def reanalyse(path: Path, matrix: Path | None) -> list[InterpreterResult]:
+    """The table again from a --json file, with the current prediction arithmetic."""
+    m = load_matrix(matrix)
+    bench = m.benchmark
+    assert bench is not None, "the matrix has no benchmark section"
+    results = []
+    for env in json.loads(path.read_text(encoding="utf-8")):
+        quick_run = BenchRun.from_dict(env["quick"]["run"])
+        quick = analyse(quick_run, bench)
+        categories = []
+        for key, saved in sorted(env["full"].items(), key=lambda kv: int(kv[0])):
+            category = int(key)
+            runs = saved if isinstance(saved, list) else [{"run": saved}]  # older files
+            result = CategoryResult(category, [], [], [])
+            for item in runs:
+                full = BenchRun.from_dict(item["run"])
+                result.runs.append(compare(category, quick, full))
+                result.full_shares.append(cpu_share(full.categories.get(category)))
+                if "others_cores" in item:
+                    result.others.append(item["others_cores"])
+            categories.append(result)
+        results.append(InterpreterResult(
+            env["python"], env["label"], quick_run.wall_s or 0.0, quick_run.peak_rss_mib,
+            env.get("quick_others_cores", float("nan")),
+            {c.category: cpu_share(quick_run.categories.get(c.category)) for c in categories},
+            categories, env, skip_full=not categories))
+    return results
+
+
 def cpu_share(result: dict[str, Any] | None) -> float | None:
     """CPU seconds per wall second over the steady epochs: how many of the cores the
     training got (about 1.9 alone on 2 cores; less means other processes took some)."""
@@ -250,7 +280,7 @@ def table(results: list[InterpreterResult]) -> str:
             full_share = _mean([x for x in c.full_shares if x is not None])
             share = "/".join("-" if x is None else f"{x:.2f}"
                              for x in (r.quick_shares.get(c.category), full_share))
-            others = f"{r.quick_others:.2f}/" + (
+            others = ("-" if math.isnan(r.quick_others) else f"{r.quick_others:.2f}") + "/" + (
                 "-" if not c.others else f"{max(c.others):.2f}")
             lines.append(f"| {r.label} | {c.category} | {band} | {actual_text} | {ratio} "
                          f"| {_fmt(c.runs[0].quick_s)} | {full_wall} | {share} | {others} |")
@@ -313,8 +343,11 @@ def repeat_spec(text: str) -> tuple[int, dict[int, int]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--python", action="append", required=True,
+    parser.add_argument("--python", action="append",
                         help="an interpreter with TensorFlow (repeatable)")
+    parser.add_argument("--reanalyse", type=Path, action="append", metavar="RAW.json",
+                        help="no runs: the table again from a --json file, with the current "
+                        "prediction arithmetic (repeatable)")
     parser.add_argument("--category", type=int, action="append", choices=range(1, 6),
                         help="only these categories (repeatable; default all five)")
     parser.add_argument("--matrix", type=Path, default=None, help="another compat_matrix.yaml")
@@ -332,9 +365,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write every raw measurement to this file")
     args = parser.parse_args(argv)
     categories = sorted(set(args.category or [1, 2, 3, 4, 5]))
-    results = [run_one(p, categories, args.matrix, skip_full=args.skip_full,
-                       repeat=args.repeat, quiet_wait_s=args.wait_quiet, log=sys.stderr)
-               for p in args.python]
+    if bool(args.python) == bool(args.reanalyse):
+        parser.error("give --python (to measure) or --reanalyse (saved measurements)")
+    if args.reanalyse:
+        results = [r for path in args.reanalyse for r in reanalyse(path, args.matrix)]
+    else:
+        results = [run_one(p, categories, args.matrix, skip_full=args.skip_full,
+                           repeat=args.repeat, quiet_wait_s=args.wait_quiet, log=sys.stderr)
+                   for p in args.python]
     text = table(results)
     notes = verdict_lines(results)
     print(text)

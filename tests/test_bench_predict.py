@@ -8,10 +8,12 @@ import pytest
 
 from envcheck.bench.config import Benchmark, Sizes, Workload
 from envcheck.bench.predict import (
-    TEARDOWN_WAIT_PROBABILITY,
+    TEARDOWN_ODDS,
+    TEARDOWN_SHORT_S,
     MeasurementError,
     StepStats,
     TeardownWaits,
+    WaitOdds,
     actual_seconds,
     autotune_wake_after,
     detect_teardown_waits,
@@ -19,6 +21,7 @@ from envcheck.bench.predict import (
     predict,
     steps_for,
     teardown_wait,
+    wait_odds,
 )
 from envcheck.matrix import load_matrix
 
@@ -199,9 +202,10 @@ def test_teardown_waits_are_detected_in_the_quick_epochs(where: str) -> None:
     waiting = {"epochs": dataset_epochs([0.55, 0.55, 0.55], [0.01, 0.081, 0.004], where)}
     found = detect_teardown_waits([waiting])
     assert found.present and found.matched == 1
-    assert found.probability == pytest.approx(TEARDOWN_WAIT_PROBABILITY)
     quiet = {"epochs": dataset_epochs([0.55, 0.55, 0.55], [0.01, 0.002, 0.003], where)}
     assert not detect_teardown_waits([quiet]).present
+    # Evidence only: the odds come from measurements of the TensorFlow version.
+    assert detect_teardown_waits([quiet], tensorflow="2.9.0").odds == wait_odds("2.9.0")
 
 
 def test_a_wait_when_fit_returns_is_detected_too() -> None:
@@ -212,7 +216,7 @@ def test_a_wait_when_fit_returns_is_detected_too() -> None:
 
 
 def test_predicted_waits_follow_the_input_pipeline(bench: Benchmark) -> None:
-    waits = TeardownWaits(True, 0.5)
+    waits = TeardownWaits(True, WaitOdds(0.5, 0.5, "test"))
     base = predict(dense_workload(bench), quick_result(), import_s=0.0, bench=bench)
     arrays = predict(dense_workload(bench), quick_result(), import_s=0.0, bench=bench,
                      waits=waits)
@@ -228,7 +232,32 @@ def test_predicted_waits_follow_the_input_pipeline(bench: Benchmark) -> None:
     per_epoch = predict(as_dataset, quick_result(), import_s=0.0, bench=bench, waits=waits)
     assert per_epoch.parts["teardown_waits_s"] == pytest.approx(every_epoch)
     # Keras 3 makes a new iterator every epoch for arrays as well.
-    keras3 = TeardownWaits(True, 0.5, arrays_per_epoch=True)
+    keras3 = TeardownWaits(True, WaitOdds(0.5, 0.5, "test"), arrays_per_epoch=True)
     arrays3 = predict(dense_workload(bench), quick_result(), import_s=0.0, bench=bench,
                       waits=keras3)
     assert arrays3.parts["teardown_waits_s"] == pytest.approx(every_epoch)
+
+
+def test_wait_odds_follow_the_tensorflow_version_and_the_lifetime() -> None:
+    tf29, tf221 = wait_odds("2.9.0"), wait_odds("2.21.0")
+    assert "2.9" in tf29.basis and "2.21" in tf221.basis
+    assert wait_odds("2.15.1") == tf29 and wait_odds("2.16.0rc0") == tf221
+    assert wait_odds(None) == wait_odds("nonsense") == TEARDOWN_ODDS[0][1]  # newest
+    assert tf29.at(TEARDOWN_SHORT_S - 0.1) == tf29.short < tf29.long == tf29.at(TEARDOWN_SHORT_S)
+    for _, odds in TEARDOWN_ODDS:
+        assert 0 <= odds.short <= odds.long <= 1
+
+
+def test_short_and_long_iterators_get_their_own_odds(bench: Benchmark) -> None:
+    """One iterator per fit (Keras 2 arrays): the fit's length picks the odds."""
+    odds = WaitOdds(0.1, 0.6, "test")
+    base = predict(dense_workload(bench), quick_result(), import_s=0.0, bench=bench)
+    fit_time = base.parts["first_epoch_extra_s"] + 10 * base.epoch_s
+    waited = predict(dense_workload(bench), quick_result(), import_s=0.0, bench=bench,
+                     waits=TeardownWaits(False, odds))
+    expected = odds.at(fit_time) * expected_teardown_wait(fit_time)
+    assert waited.parts["teardown_waits_s"] == pytest.approx(expected)
+    assert waited.high_s - base.high_s == pytest.approx(expected_teardown_wait(fit_time))
+    none = predict(dense_workload(bench), quick_result(), import_s=0.0, bench=bench,
+                   waits=TeardownWaits(False, None))
+    assert none.parts["teardown_waits_s"] == 0.0

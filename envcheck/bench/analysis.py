@@ -6,7 +6,7 @@ so the three can never disagree about what a measurement means.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from envcheck.bench.config import Benchmark
@@ -41,7 +41,9 @@ class Analysis:
             if self.teardown_waits is None
             else {
                 "present": self.teardown_waits.present,
-                "probability": self.teardown_waits.probability,
+                "odds": None
+                if self.teardown_waits.odds is None
+                else asdict(self.teardown_waits.odds),
                 "matched": self.teardown_waits.matched,
                 "samples": [list(s) for s in self.teardown_waits.samples],
             },
@@ -69,10 +71,12 @@ def analyse(run: BenchRun, bench: Benchmark, *, retrain_factor: float | None = N
     problems: dict[int, str] = {}
     import_s = run.import_s
     finished = [(c, run.finished(c)) for c in run.requested]
-    keras = (run.environment or {}).get("keras_major")
+    env = run.environment or {}
+    keras, tensorflow = env.get("keras_major"), env.get("tensorflow")
     waits = detect_teardown_waits(
         [result for _, result in finished if result is not None],
         keras_major=keras if isinstance(keras, int) else None,
+        tensorflow=tensorflow if isinstance(tensorflow, str) else None,
     )
     for category, result in finished:
         if result is None:

@@ -138,6 +138,32 @@ class BenchRun:
             "leftover_removed": self.leftover_removed,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BenchRun:
+        """A saved `to_dict()` back (benchmarks/bench_predict.py --reanalyse); the probe's
+        raw facts are not saved, the categories' results are."""
+        probe = data["probe"]
+        return cls(
+            mode=data["mode"],
+            requested=tuple(data["requested"]),
+            run=ProbeRun(
+                probe=probe["probe"], interpreter=probe["interpreter"],
+                outcome=probe["outcome"], returncode=probe.get("returncode"),
+                signal_name=probe.get("signal"), timeout_s=probe.get("timeout_s"),
+                duration_s=probe.get("duration_s") or 0.0, message=probe.get("message", ""),
+                stderr_tail=probe.get("stderr_tail", ""),
+                memory_limit_mb=probe.get("memory_limit_mb"),
+                peak_rss_mb=probe.get("peak_rss_mb"),
+            ),
+            environment=data.get("environment"),
+            categories={int(k): v for k, v in (data.get("categories") or {}).items()},
+            save_check=data.get("save_check"),
+            peak_rss_mib=data.get("peak_rss_mib"),
+            wall_s=data.get("wall_s"),
+            interrupted=bool(data.get("interrupted")),
+            leftover_removed=data.get("leftover_removed"),
+        )
+
 
 def from_probe_run(
     run: ProbeRun, collector: EventCollector, requested: Iterable[int], mode: str

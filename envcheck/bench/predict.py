@@ -37,9 +37,8 @@ AUTOTUNE_FIRST_PERIOD_S = 0.01
 AUTOTUNE_MAX_PERIOD_S = 60.0
 """tf.data's autotuning thread wakes 10 ms after an iterator starts, then at periods
 doubling up to 60 s (kOptimizationPeriodThresholdMs in model_dataset_op.cc)."""
-TEARDOWN_WAIT_PROBABILITY = 0.55
-"""Share of iterator teardowns that waited for that wake-up in our full runs (TF 2.9 and
-2.21, 2026-11-29: between 0.2 and 1 per run, about half overall)."""
+TEARDOWN_SHORT_S = 5.0
+"""Iterators that lived less than this wait far less often (WaitOdds.short)."""
 TEARDOWN_MIN_DETECTABLE_S = 0.04
 """A predicted wait shorter than this is not used to detect the behaviour (timer noise)."""
 
@@ -125,20 +124,67 @@ def expected_teardown_wait(lifetime_s: float, spread: float = 0.15, points: int 
 
 
 @dataclass(frozen=True)
+class WaitOdds:
+    """How often an iterator's teardown waited for the autotuning thread, as measured
+    under one TensorFlow version: by the iterator's lifetime, short or long."""
+
+    short: float
+    """Share of the teardowns of iterators that lived under TEARDOWN_SHORT_S."""
+    long: float
+    """Share of the others."""
+    basis: str
+    """What was measured."""
+
+    def at(self, lifetime_s: float) -> float:
+        return self.short if lifetime_s < TEARDOWN_SHORT_S else self.long
+
+
+TEARDOWN_ODDS: tuple[tuple[tuple[int, int], WaitOdds], ...] = (
+    ((2, 16), WaitOdds(0.23, 0.51, "TensorFlow 2.21 (2026-11-29, docs/benchmark.md): 9 of 39 "
+                                   "teardowns of iterators that lived under 5 s waited, 55 of "
+                                   "108 longer-lived ones")),
+    ((0, 0), WaitOdds(0.06, 0.38, "TensorFlow 2.9 (2026-11-29, docs/benchmark.md): 1 of 16 "
+                                  "teardowns of iterators that lived under 5 s waited, 31 of "
+                                  "82 longer-lived ones")),
+)
+"""Measured odds by the first TensorFlow version they apply to, newest first: 2.9's for
+versions before 2.16 (Keras 2), 2.21's from 2.16 on (Keras 3)."""
+
+
+def wait_odds(tensorflow: str | None) -> WaitOdds:
+    """The measured odds for this TensorFlow version (the newest ones if it is unknown)."""
+    version = _major_minor(tensorflow)
+    for first, odds in TEARDOWN_ODDS:
+        if version is None or version >= first:
+            return odds
+    return TEARDOWN_ODDS[-1][1]
+
+
+def _major_minor(version: str | None) -> tuple[int, int] | None:
+    parts = (version or "").split(".")
+    try:
+        return int(parts[0]), int(parts[1])
+    except (ValueError, IndexError):
+        return None
+
+
+@dataclass(frozen=True)
 class TeardownWaits:
     """Whether this interpreter's tf.data makes an iterator's teardown wait.
 
     Measured with TensorFlow 2.9 and 2.21: when Keras drops an input
     iterator (every epoch for tf.data input, and under Keras 3 for arrays
     too; under Keras 2 arrays keep one iterator until fit returns), the
-    program often stops, idle, until tf.data's autotuning thread next wakes
-    up: up to 60 s. The quick run cannot see a 60 s wait, but its short
-    epochs show the same sawtooth at a small scale; each sample is
-    (predicted wait, observed gap).
+    program sometimes stops, idle, until tf.data's autotuning thread next
+    wakes up: up to 60 s. How often is measured per TensorFlow version
+    (`odds`); the quick run's short epochs show the same sawtooth at a small
+    scale when it happens there (`present`, evidence only: short-lived
+    iterators seldom wait). Each sample is (predicted wait, observed gap).
     """
 
     present: bool
-    probability: float
+    odds: WaitOdds | None
+    """None: predict no waits at all."""
     samples: tuple[tuple[float, float], ...] = ()
     arrays_per_epoch: bool = False
     """Keras 3 makes a new iterator every epoch for NumPy input as well."""
@@ -171,9 +217,12 @@ def _teardown_samples(quick: Mapping[str, Any]) -> list[tuple[float, float]]:
 
 
 def detect_teardown_waits(
-    measured: Sequence[Mapping[str, Any]], keras_major: int | None = None
+    measured: Sequence[Mapping[str, Any]],
+    keras_major: int | None = None,
+    tensorflow: str | None = None,
 ) -> TeardownWaits:
-    """Look for the teardown sawtooth in the quick run's epoch boundaries and fit endings."""
+    """The odds of teardown waits under this TensorFlow, and whether the quick run's
+    epoch boundaries and fit endings showed the sawtooth."""
     samples = tuple(
         (pred, obs)
         for result in measured
@@ -183,7 +232,7 @@ def detect_teardown_waits(
     present = any(_matches(pred, obs) for pred, obs in samples)
     return TeardownWaits(
         present,
-        TEARDOWN_WAIT_PROBABILITY if present else 0.0,
+        wait_odds(tensorflow),
         samples,
         arrays_per_epoch=keras_major is not None and keras_major >= 3,
     )
@@ -266,10 +315,10 @@ def predict(
     first_val = len(_samples(first, "val_step_s"))
     steady_epoch_like_first = first_steps * train.mean_s + first_val * val.mean_s + overhead
     first_extra = max(0.0, float(first.get("span_s", 0.0)) - steady_epoch_like_first)
-    waits = waits or TeardownWaits(False, 0.0)
+    waits = waits or TeardownWaits(False, None)
     head = quick.get("fit_head_s")
-    if isinstance(head, int | float) and waits.present:
-        fit_outside_epochs = float(head)  # the tail was the quick run's own teardown wait
+    if isinstance(head, int | float) and waits.odds is not None:
+        fit_outside_epochs = float(head)  # a tail is a teardown wait, predicted on its own
     else:
         spans = sum(float(e.get("span_s", 0.0)) for e in epochs)
         fit_outside_epochs = max(0.0, _number(quick, "fit_s") - spans)
@@ -285,20 +334,21 @@ def predict(
     epoch_s = steps * train.mean_s + val_steps * val.mean_s + overhead
     startup = import_s + prepare + build + first_extra + fit_outside_epochs
     steady_total = full.epochs * epoch_s
-    wait_s = 0.0
-    if waits.present:
+    wait_s = all_waits = 0.0
+    if waits.odds is not None:
         if workload.input_pipeline == "dataset" or waits.arrays_per_epoch:
             # a new iterator, torn down, every epoch
-            per_epoch = expected_teardown_wait(epoch_s)
+            lifetime = epoch_s
+            per_epoch = expected_teardown_wait(lifetime)
             # Waits this short are already in the measured per-epoch overhead.
-            wait_s = full.epochs * per_epoch if per_epoch >= TEARDOWN_MIN_DETECTABLE_S else 0.0
+            all_waits = full.epochs * per_epoch if per_epoch >= TEARDOWN_MIN_DETECTABLE_S else 0.0
         else:  # one iterator for the whole fit
-            wait_s = expected_teardown_wait(first_extra + steady_total)
-        wait_s *= waits.probability
+            lifetime = first_extra + steady_total
+            all_waits = expected_teardown_wait(lifetime)
+        wait_s = all_waits * waits.odds.at(lifetime)
     predicted = startup + steady_total + wait_s
     band = min(bench.band_max, max(bench.band_min, spread.jitter))
     # Waits come or not: none at all is the low end, every one the high end.
-    all_waits = wait_s / waits.probability if waits.present else 0.0
     return Prediction(
         category=workload.category,
         title=workload.title,

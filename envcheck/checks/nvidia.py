@@ -329,7 +329,7 @@ def compute_capability_check(ctx: Context) -> Finding:
         return _not_checked(info)
     floor, floor_text, source = _cc_floor(ctx)
     expected = f">= {floor_text}"
-    details = {"gpus": [g.to_dict() for g in info.gpus], "minimum": floor_text}
+    details: dict[str, Any] = {"gpus": [g.to_dict() for g in info.gpus], "minimum": floor_text}
     known = [g for g in info.gpus if g.compute_capability]
     if not known:
         return error(
