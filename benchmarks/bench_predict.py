@@ -26,6 +26,7 @@ minutes each on 2 CPU cores: run it in the background on a quiet machine.
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import math
 import os
@@ -195,13 +196,30 @@ def run_one(python: str, categories: list[int], matrix: Path | None, *, skip_ful
                              shares, results, raw, skip_full)
 
 
+def read_raw(path: Path) -> list[dict[str, Any]]:
+    """A --json file, gzip-compressed or not (benchmarks/results/ keeps them compressed)."""
+    with (gzip.open(path, "rt", encoding="utf-8") if path.suffix == ".gz"
+          else path.open(encoding="utf-8")) as fh:
+        data: list[dict[str, Any]] = json.load(fh)
+    return data
+
+
+def write_raw(path: Path, data: list[dict[str, Any]]) -> None:
+    text = json.dumps(data, indent=1, default=str)
+    if path.suffix == ".gz":
+        with gzip.open(path, "wt", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+
+
 def reanalyse(path: Path, matrix: Path | None) -> list[InterpreterResult]:
     """The table again from a --json file, with the current prediction arithmetic."""
     m = load_matrix(matrix)
     bench = m.benchmark
     assert bench is not None, "the matrix has no benchmark section"
     results = []
-    for env in json.loads(path.read_text(encoding="utf-8")):
+    for env in read_raw(path):
         quick_run = BenchRun.from_dict(env["quick"]["run"])
         quick = analyse(quick_run, bench)
         categories = []
@@ -381,9 +399,7 @@ def main(argv: list[str] | None = None) -> int:
         args.markdown.write_text(text + "\n" + "\n".join(f"    {n}" for n in notes) + "\n",
                                  encoding="utf-8")
     if args.json:
-        args.json.write_text(json.dumps([{"python": r.python, "label": r.label, **r.raw}
-                                         for r in results], indent=1, default=str),
-                             encoding="utf-8")
+        write_raw(args.json, [{"python": r.python, "label": r.label, **r.raw} for r in results])
     return 0
 
 

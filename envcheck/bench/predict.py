@@ -198,7 +198,7 @@ def _matches(predicted: float, observed: float) -> bool:
     return abs(observed - predicted) <= max(0.015, 0.3 * predicted)
 
 
-def _leading_gap(epoch: Mapping[str, Any]) -> float:
+def leading_gap(epoch: Mapping[str, Any]) -> float:
     """From the previous epoch's end to this epoch's first step: where Keras swaps
     iterators (Keras 2 before on_epoch_begin, Keras 3 after it)."""
     return _gap(epoch, "before_epoch") + _gap(epoch, "to_first_step")
@@ -208,8 +208,8 @@ def _teardown_samples(quick: Mapping[str, Any]) -> list[tuple[float, float]]:
     samples: list[tuple[float, float]] = []
     epochs = [e for e in quick.get("epochs", []) if isinstance(e, Mapping)]
     for before, after in itertools.pairwise(epochs):
-        lifetime = float(before.get("span_s", 0.0)) - _leading_gap(before)
-        samples.append((teardown_wait(lifetime), _leading_gap(after)))
+        lifetime = float(before.get("span_s", 0.0)) - leading_gap(before)
+        samples.append((teardown_wait(lifetime), leading_gap(after)))
     inner, tail = quick.get("fit_inner_s"), quick.get("fit_tail_s")
     if isinstance(inner, int | float) and isinstance(tail, int | float):
         samples.append((teardown_wait(float(inner)), float(tail)))
@@ -297,7 +297,7 @@ def predict(
 
     # The gap before an epoch is either a fixed cost or a teardown wait; the
     # fixed part is its smallest value, waits are predicted on their own.
-    befores = [_leading_gap(e) for e in steady]
+    befores = [leading_gap(e) for e in steady]
     overheads = []
     for epoch, before in zip(steady, befores, strict=True):
         span = float(epoch.get("span_s", 0.0)) - before

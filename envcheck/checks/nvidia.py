@@ -358,31 +358,29 @@ def compute_capability_check(ctx: Context) -> Finding:
     details["built_for"] = archs or None
     tf_name = f"TensorFlow {tf_version}" if tf_version else "This TensorFlow"
     built = ", ".join(archs)
-    without = [g for g, c in covered.items() if c is Coverage.NONE]
-    if without:
-        names = ", ".join(f"{g.name} ({g.compute_capability_str})" for g in without)
-        return warning(
-            f"{names}: {tf_name} has no CUDA kernels for compute capability "
-            f"{without[0].compute_capability_str} (built for {built}), so it cannot train on "
-            f"{'it' if len(without) == 1 else 'them'}",
-            fix=f"Nothing to do for the exam ({_OPTIONAL}): training runs on the CPU. To use "
-            "this GPU, use a TensorFlow release built for it.",
-            observed=observed, expected=f"a build for {without[0].compute_capability_str}",
-            source=JIT_SOURCE, details=details,
-        )
-    jit = [g for g, c in covered.items() if c is Coverage.PTX]
-    if jit:
-        names = ", ".join(f"{g.name} ({g.compute_capability_str})" for g in jit)
-        return warning(
-            f"{names}: {tf_name} has no CUDA machine code for compute capability "
-            f"{jit[0].compute_capability_str} (built for {built}); the driver JIT-compiles its "
-            "kernels from PTX at first use, which can take 30 minutes or longer",
-            fix="Before the exam, train any small model on the GPU once and let it finish "
-            "(the compiled kernels are cached for later runs; set CUDA_CACHE_MAXSIZE=4294967296 "
-            "if they do not fit the driver's cache), or train on the CPU.",
-            observed=observed, expected=f"machine code for {jit[0].compute_capability_str}",
-            source=JIT_SOURCE, details=details,
-        )
+    for kind in (Coverage.NONE, Coverage.PTX):  # the worse problem first
+        gpus = [g for g, c in covered.items() if c is kind]
+        if not gpus:
+            continue
+        cc = gpus[0].compute_capability_str
+        names = ", ".join(f"{g.name} ({g.compute_capability_str})" for g in gpus)
+        if kind is Coverage.NONE:
+            summary = (f"{tf_name} has no CUDA kernels for compute capability {cc} (built for "
+                       f"{built}), so it cannot train on {'it' if len(gpus) == 1 else 'them'}")
+            fix = (f"Nothing to do for the exam ({_OPTIONAL}): training runs on the CPU. To "
+                   "use this GPU, use a TensorFlow release built for it.")
+            wanted = f"a build for {cc}"
+        else:
+            summary = (f"{tf_name} has no CUDA machine code for compute capability {cc} (built "
+                       f"for {built}); the driver JIT-compiles its kernels from PTX at first "
+                       "use, which can take 30 minutes or longer")
+            fix = ("Before the exam, train any small model on the GPU once and let it finish "
+                   "(the compiled kernels are cached for later runs; set "
+                   "CUDA_CACHE_MAXSIZE=4294967296 if they do not fit the driver's cache), or "
+                   "train on the CPU.")
+            wanted = f"machine code for {cc}"
+        return warning(f"{names}: {summary}", fix=fix, observed=observed, expected=wanted,
+                       source=JIT_SOURCE, details=details)
     unknown = len(info.gpus) - len(known)
     note = f" ({_plural(unknown, 'GPU')} did not report it)" if unknown else ""
     return ok(f"compute capability {observed}{note}", observed=observed, expected=expected,

@@ -1,0 +1,109 @@
+"""How often tf.data iterator teardowns waited, counted from saved measurements.
+
+    python benchmarks/teardown_odds.py RAW.json [RAW.json ...]
+
+RAW.json files come from `benchmarks/bench_predict.py --json` (gzipped or not;
+benchmarks/results/ holds this project's). Every
+iterator teardown in them (between two epochs where Keras makes a new
+iterator, and when fit() returns) is one sample: how long the iterator
+lived, the wait predicted if the teardown waits for the autotuning
+thread's next wake-up (envcheck.bench.predict.teardown_wait), and the gap
+observed. A teardown "waited" when the gap was at least half the predicted
+wait; teardowns whose predicted wait is under MIN_WAIT_S cannot be told
+from noise and are left out. Prints, per TensorFlow version, the counts for
+iterators that lived under and over TEARDOWN_SHORT_S: the figures behind
+envcheck.bench.predict.TEARDOWN_ODDS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench_predict import read_raw
+
+from envcheck.bench.predict import TEARDOWN_SHORT_S, leading_gap, teardown_wait
+
+MIN_WAIT_S = 0.3
+
+
+@dataclass(frozen=True)
+class Teardown:
+    tensorflow: str
+    category: int
+    where: str
+    """'epoch' (between two epochs) or 'fit end'."""
+    lifetime_s: float
+    predicted_s: float
+    observed_s: float
+
+    @property
+    def waited(self) -> bool:
+        return self.observed_s >= 0.5 * self.predicted_s
+
+
+def teardowns(tensorflow: str, category: int, result: dict[str, Any],
+              keras_major: int | None) -> Iterator[Teardown]:
+    """Every teardown of one category's result (see probes/bench_timing.py)."""
+    epochs = [e for e in result.get("epochs", []) if isinstance(e, dict)]
+    per_epoch = result.get("kind") in {"image_cnn", "timeseries"} or keras_major == 3
+    lifetimes = [e["span_s"] - leading_gap(e) for e in epochs]
+    if per_epoch:
+        for lifetime, after in zip(lifetimes, epochs[1:], strict=False):
+            yield Teardown(tensorflow, category, "epoch", lifetime, teardown_wait(lifetime),
+                           leading_gap(after))
+    inner, tail = result.get("fit_inner_s"), result.get("fit_tail_s")
+    if isinstance(inner, int | float) and isinstance(tail, int | float) and lifetimes:
+        lifetime = lifetimes[-1] if per_epoch else float(inner)
+        yield Teardown(tensorflow, category, "fit end", lifetime, teardown_wait(lifetime),
+                       float(tail))
+
+
+def from_file(path: Path) -> Iterator[Teardown]:
+    for env in read_raw(path):
+        quick = env["quick"]["run"]
+        environment = quick.get("environment") or {}
+        tensorflow = str(environment.get("tensorflow", "?"))
+        keras = environment.get("keras_major")
+        runs = [quick]
+        for saved in env.get("full", {}).values():
+            runs += [item["run"] for item in saved] if isinstance(saved, list) else [saved]
+        for run in runs:
+            for key, result in run.get("categories", {}).items():
+                if isinstance(result, dict) and result.get("status") == "done":
+                    yield from teardowns(tensorflow, int(key), result, keras)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("raw", type=Path, nargs="+", help="bench_predict.py --json files")
+    parser.add_argument("-v", "--verbose", action="store_true", help="list every teardown")
+    args = parser.parse_args(argv)
+    samples = [t for path in args.raw for t in from_file(path) if t.predicted_s >= MIN_WAIT_S]
+    if args.verbose:
+        for t in samples:
+            print(f"TF {t.tensorflow} cat {t.category} {t.where:7} lived {t.lifetime_s:7.2f} s"
+                  f"  predicted {t.predicted_s:6.2f} s  observed {t.observed_s:6.2f} s"
+                  f"  {'waited' if t.waited else '-'}")
+    print(f"| TensorFlow | lived < {TEARDOWN_SHORT_S:g} s | lived longer |")
+    print("|---|---|---|")
+    for tensorflow in sorted({t.tensorflow for t in samples}):
+        cells = []
+        for short in (True, False):
+            group = [t for t in samples if t.tensorflow == tensorflow
+                     and (t.lifetime_s < TEARDOWN_SHORT_S) == short]
+            waited = sum(t.waited for t in group)
+            share = f" ({waited / len(group):.0%})" if group else ""
+            cells.append(f"{waited} of {len(group)} waited{share}")
+        print(f"| {tensorflow} | {cells[0]} | {cells[1]} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
