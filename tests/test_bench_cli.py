@@ -22,9 +22,12 @@ pytestmark = pytest.mark.tensorflow
 def test_bench_prints_each_category_and_the_verdict(exam_python: Path, tmp_path: Path) -> None:
     matrix = tiny_matrix(tmp_path)
     proc = run_cli("bench", "--python", str(exam_python), "--matrix", str(matrix),
-                   "--category", "1", "--category", "4")
+                   "--category", "1", "--category", "4", "-v")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
+    # -v: how each prediction is made up, and the teardown odds of this TensorFlow
+    assert "1: import " in out and "teardown_waits " in out
+    assert "x its odds (6% for iterators that lived under 5 s" in " ".join(out.split())
     assert "Training benchmark · TensorFlow 2.9.0 · Keras 2.9.0" in out
     assert "Regression " in out and "Text " in out
     assert "Fashion MNIST" not in out  # only the categories asked for

@@ -18,6 +18,7 @@ from rich.text import Text
 
 from envcheck.bench.analysis import Analysis, Comparison
 from envcheck.bench.config import Benchmark
+from envcheck.bench.predict import TEARDOWN_SHORT_S
 from envcheck.bench.verdict import Readiness, bar, format_duration, share_of_budget
 from envcheck.render.safe import clean
 
@@ -169,6 +170,13 @@ def render_text(
                               for k, v in p.parts.items())
             console.print(Text(f"  {category}: {parts}; per epoch {format_duration(p.epoch_s)} "
                                f"(overhead {_ms(p.epoch_overhead_s)})", style="dim"))
+        waits = analysis.teardown_waits
+        if waits is not None and waits.odds is not None:
+            console.print(Text(
+                "  teardown_waits: the expected wait for tf.data's autotuning thread when an "
+                f"iterator is dropped, x its odds ({waits.odds.short:.0%} for iterators that "
+                f"lived under {TEARDOWN_SHORT_S:g} s, {waits.odds.long:.0%} for longer ones; "
+                f"measured: {clean(waits.odds.basis)})", style="dim"))
     return buf.getvalue()
 
 
