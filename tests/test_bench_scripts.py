@@ -1,0 +1,73 @@
+"""benchmarks/ scripts on the measurements saved in benchmarks/results/.
+
+The teardown odds the predictions use are constants in the code; here they
+are recounted from the raw measurements they came from, so the two cannot
+drift apart. The scripts run as a user runs them.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from envcheck.bench.predict import TEARDOWN_SHORT_S, wait_odds
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+FITTED = sorted(RESULTS.glob("2026-11-29_round[12]-*.json.gz"))
+"""The rounds TEARDOWN_ODDS were counted from (round 3 was held out to test them)."""
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import teardown_odds  # noqa: E402  (a script beside bench_predict.py, not a package)
+
+
+def run_script(name: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(ROOT / "benchmarks" / name), *args],
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_the_fitted_rounds_are_there() -> None:
+    assert [p.name for p in FITTED] == [
+        "2026-11-29_round1-tf2.21.0.json.gz", "2026-11-29_round1-tf2.9.0.json.gz",
+        "2026-11-29_round2-tf2.21.0.json.gz", "2026-11-29_round2-tf2.9.0.json.gz",
+    ]
+
+
+@pytest.mark.parametrize("tensorflow", ["2.9.0", "2.21.0"])
+def test_teardown_odds_are_what_the_measurements_say(tensorflow: str) -> None:
+    samples = [t for path in FITTED for t in teardown_odds.from_file(path)
+               if t.tensorflow == tensorflow and t.predicted_s >= teardown_odds.MIN_WAIT_S]
+    short = [t.waited for t in samples if t.lifetime_s < TEARDOWN_SHORT_S]
+    long = [t.waited for t in samples if t.lifetime_s >= TEARDOWN_SHORT_S]
+    odds = wait_odds(tensorflow)
+    assert odds.short == round(sum(short) / len(short), 2)
+    assert odds.long == round(sum(long) / len(long), 2)
+    assert f"{sum(short)} of {len(short)}" in odds.basis
+    assert f"{sum(long)} of {len(long)}" in odds.basis
+
+
+def test_teardown_odds_script_prints_the_counts() -> None:
+    proc = run_script("teardown_odds.py", *map(str, FITTED))
+    assert proc.returncode == 0, proc.stderr
+    assert "| 2.9.0 | 1 of 11 waited (9%) | 25 of 54 waited (46%) |" in proc.stdout
+    assert "| 2.21.0 | 9 of 39 waited (23%) | 55 of 108 waited (51%) |" in proc.stdout
+
+
+def test_bench_predict_reanalyses_a_saved_round() -> None:
+    saved = RESULTS / "2026-11-29_round1-tf2.9.0.json.gz"
+    proc = run_script("bench_predict.py", "--reanalyse", str(saved))
+    assert proc.returncode == 0, proc.stderr
+    rows = [line for line in proc.stdout.splitlines()
+            if line.startswith("| Python 3.8.18, TF 2.9.0, Keras 2.9.0 |")]
+    assert [row.split(" | ")[1] for row in rows] == ["1", "2", "3", "4", "5", "**total**"]
+    assert "quick run 25.3 s (target <= 60)" in proc.stdout
+
+
+def test_bench_predict_needs_python_or_saved_measurements() -> None:
+    proc = run_script("bench_predict.py")
+    assert proc.returncode == 2
+    assert "give --python (to measure) or --reanalyse" in proc.stderr
+    assert "Traceback" not in proc.stderr
