@@ -354,7 +354,7 @@ def predict(
         title=workload.title,
         predicted_s=predicted,
         low_s=startup + steady_total * (1 - band),
-        high_s=startup + steady_total * (1 + band) + all_waits,
+        high_s=startup + steady_total * (1 + band + bench.sustained_slowdown) + all_waits,
         startup_s=startup,
         epoch_s=epoch_s,
         epochs=full.epochs,
