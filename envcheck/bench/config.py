@@ -102,9 +102,10 @@ class Benchmark(_Strict):
     warmup_steps: int = Field(ge=0)
     band_min: float = Field(ge=0, lt=1)
     band_max: float = Field(gt=0, lt=1)
-    sustained_slowdown: float = Field(ge=0, lt=2)
-    """The band's high end lets steady epochs run this much slower than the quick run saw."""
-    sustained_slowdown_source: str
+    speed_drift: float = Field(ge=0, lt=2)
+    """The band lets steady epochs run up to (1 + speed_drift) x slower, or faster, than the
+    quick run saw: the machine's speed over minutes is not its speed of the moment."""
+    speed_drift_source: str
     quick_target_s: float = Field(gt=0)
     workloads: list[Workload] = Field(min_length=1)
 
