@@ -213,13 +213,21 @@ def write_raw(path: Path, data: list[dict[str, Any]]) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-def reanalyse(path: Path, matrix: Path | None) -> list[InterpreterResult]:
-    """The table again from a --json file, with the current prediction arithmetic."""
+def reanalyse(path: Path, matrix: Path | None,
+              quick_from: Path | None = None) -> list[InterpreterResult]:
+    """The table again from a --json file, with the current prediction arithmetic;
+    with `quick_from`, the predictions come from that file's quick run instead."""
     m = load_matrix(matrix)
     bench = m.benchmark
     assert bench is not None, "the matrix has no benchmark section"
+    quicks = {env["label"]: env for env in read_raw(quick_from)} if quick_from else {}
     results = []
     for env in read_raw(path):
+        if quick_from is not None:
+            if env["label"] not in quicks:
+                raise SystemExit(f"{quick_from}: no quick run of {env['label']}")
+            env = {**env, "quick": quicks[env["label"]]["quick"],
+                   "quick_others_cores": quicks[env["label"]].get("quick_others_cores")}
         quick_run = BenchRun.from_dict(env["quick"]["run"])
         quick = analyse(quick_run, bench)
         categories = []
@@ -236,10 +244,14 @@ def reanalyse(path: Path, matrix: Path | None) -> list[InterpreterResult]:
             categories.append(result)
         results.append(InterpreterResult(
             env["python"], env["label"], quick_run.wall_s or 0.0, quick_run.peak_rss_mib,
-            env.get("quick_others_cores", float("nan")),
+            _number_or_nan(env.get("quick_others_cores")),
             {c.category: cpu_share(quick_run.categories.get(c.category)) for c in categories},
             categories, env, skip_full=not categories))
     return results
+
+
+def _number_or_nan(value: Any) -> float:
+    return float(value) if isinstance(value, int | float) else float("nan")
 
 
 def cpu_share(result: dict[str, Any] | None) -> float | None:
@@ -281,10 +293,10 @@ def table(results: list[InterpreterResult]) -> str:
             p = c.prediction
             band = f"{_fmt(p.predicted_s)} ({_fmt(p.low_s)}-{_fmt(p.high_s)})" if p else "-"
             actual = None if r.skip_full else c.actual_s
+            total_pred += p.predicted_s if p else 0.0
             if p is None or actual is None:
                 complete = False
             else:
-                total_pred += p.predicted_s
                 total_actual += actual
             if r.skip_full:
                 actual_text = ratio = full_wall = "-"
@@ -366,6 +378,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reanalyse", type=Path, action="append", metavar="RAW.json",
                         help="no runs: the table again from a --json file, with the current "
                         "prediction arithmetic (repeatable)")
+    parser.add_argument("--quick-from", type=Path, metavar="RAW.json",
+                        help="with --reanalyse: predict from this file's quick run (one made "
+                        "with --skip-full) instead of the one saved beside the full runs")
     parser.add_argument("--category", type=int, action="append", choices=range(1, 6),
                         help="only these categories (repeatable; default all five)")
     parser.add_argument("--matrix", type=Path, default=None, help="another compat_matrix.yaml")
@@ -386,7 +401,8 @@ def main(argv: list[str] | None = None) -> int:
     if bool(args.python) == bool(args.reanalyse):
         parser.error("give --python (to measure) or --reanalyse (saved measurements)")
     if args.reanalyse:
-        results = [r for path in args.reanalyse for r in reanalyse(path, args.matrix)]
+        results = [r for path in args.reanalyse
+                   for r in reanalyse(path, args.matrix, args.quick_from)]
     else:
         results = [run_one(p, categories, args.matrix, skip_full=args.skip_full,
                            repeat=args.repeat, quiet_wait_s=args.wait_quiet, log=sys.stderr)
