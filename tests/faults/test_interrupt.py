@@ -68,11 +68,23 @@ def _interrupt(tool: subprocess.Popen[str]) -> tuple[int, str]:
     return tool.returncode, err
 
 
-def _gone(pid: int) -> bool:
-    try:
-        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return True
+def _gone(pid: int, within_s: float = 10.0) -> bool:
+    """The process has ended (dead or a zombie) within `within_s`.
+
+    The tool SIGKILLs the probe's whole process group before it exits, but a
+    grandchild of the tool is reaped by init, not by the tool, and on a busy
+    machine its death can lag the tool's exit by a moment.
+    """
+    deadline = time.monotonic() + within_s
+    while True:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
 
 
 def test_ctrl_c_while_tensorflow_imports(tmp_path: Path) -> None:
