@@ -9,7 +9,9 @@ first epoch costs beyond a steady one (tracing, the first batch). The step
 times come from the steady epochs only: the first `warmup_steps` of the first
 epoch are dropped. The band comes from the spread of the steps (1.4826 x MAD
 / median, the jitter tf_cnn_benchmarks prints), held between the matrix's
-band_min and band_max.
+band_min and band_max, and widened by its speed_drift (a machine's speed over
+minutes is not its speed of the moment) and by the teardown waits (none at
+the low end, all at the high end).
 
 Why the step time is a mean over whole steady epochs and not the median of
 steps: some input pipelines do a whole epoch's decoding in a few steps
