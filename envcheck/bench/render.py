@@ -19,7 +19,7 @@ from rich.text import Text
 from envcheck.bench.analysis import Analysis, Comparison
 from envcheck.bench.config import Benchmark
 from envcheck.bench.predict import TEARDOWN_SHORT_S
-from envcheck.bench.verdict import Readiness, bar, format_duration, share_of_budget
+from envcheck.bench.verdict import Readiness, bar, format_duration, percent, share_of_budget
 from envcheck.render.safe import clean
 
 _READINESS_STYLE = {
@@ -41,10 +41,6 @@ def _console(buf: io.StringIO, color: bool, width: int) -> Console:
 def _short(title: str, verbose: bool) -> str:
     """'Image CNN: 300x300 JPEGs ...' -> 'Image CNN' (the whole title with -v)."""
     return title if verbose else title.split(":", 1)[0]
-
-
-def _percent(share: float) -> str:
-    return f"{share:.1%}" if share < 0.1 else f"{share:.0%}"
 
 
 def _ms(seconds: float) -> str:
@@ -100,7 +96,7 @@ def render_text(
             format_duration(p.startup_s),
             f"{format_duration(p.predicted_s)} ({format_duration(p.low_s)}-"
             f"{format_duration(p.high_s)})",
-            f"{bar(share, 10)} {_percent(share)}",
+            f"{bar(share, 10)} {percent(share)}",
         )
     console.print(table)
 

@@ -105,6 +105,11 @@ def format_duration(seconds: float) -> str:
     return f"{hours} h {minutes:02d} min"
 
 
+def percent(share: float) -> str:
+    """A share as a percentage, with a decimal below 10 % ('4.2%', '37%')."""
+    return f"{share:.1%}" if share < 0.1 else f"{share:.0%}"
+
+
 def bar(share: float, width: int = 20) -> str:
     """A text bar of a share of the budget: '[####................]'."""
     filled = min(width, max(0, round(share * width)))

@@ -20,6 +20,7 @@ from envcheck.bench.verdict import (
     Readiness,
     bar,
     format_duration,
+    percent,
     share_of_budget,
 )
 from envcheck.checks.base import (
@@ -146,10 +147,9 @@ def _category_finding(
         f"{format_duration(p.predicted_s)} ({format_duration(p.low_s)}-"
         f"{format_duration(p.high_s)}) per training"
     )
-    percent = f"{share:.1%}" if share < 0.1 else f"{share:.0%}"
     summary = (
         f"{observed}; x{factor:g} = {format_duration(p.predicted_s * factor)}, "
-        f"{percent} of the exam {bar(share, 10)}"
+        f"{percent(share)} of the exam {bar(share, 10)}"
     )
     details: dict[str, Any] = {
         "workload": p.title,

@@ -304,21 +304,19 @@ def _build_archs(ctx: Context) -> tuple[list[str], str | None]:
     return [str(a) for a in archs if parse_arch(str(a))], version
 
 
-def _cc_floor(ctx: Context) -> tuple[tuple[int, int], str, str]:
-    """The lowest compute capability TensorFlow runs on: (value, as text, source)."""
+def _cc_floor(ctx: Context, archs: list[str]) -> tuple[tuple[int, int], str, str]:
+    """The lowest compute capability TensorFlow runs on: (value, as text, source).
+
+    `archs` is what `_build_archs` found; a CUDA build whose lowest architecture is
+    above the matrix's floor raises it.
+    """
     matrix_floor = Version(ctx.matrix.gpu.min_compute_capability)
     floor = (matrix_floor.major, matrix_floor.minor)
-    text, source = ctx.matrix.gpu.min_compute_capability, ctx.matrix.gpu.source
-    try:
-        build: dict[str, Any] = ctx.facts("tensorflow", "build")
-    except ProbeUnavailable:
-        return floor, text, source
-    archs = (build.get("build_info") or {}).get("cuda_compute_capabilities") or []
-    built = [a for a in (parse_arch(str(x)) for x in archs) if a]
-    if build.get("is_built_with_cuda") and built and min(built) > floor:
+    built = [a for a in (parse_arch(x) for x in archs) if a]
+    if built and min(built) > floor:
         lowest = min(built)
         return lowest, f"{lowest[0]}.{lowest[1]}", BUILD_ARCH_SOURCE
-    return floor, text, source
+    return floor, ctx.matrix.gpu.min_compute_capability, ctx.matrix.gpu.source
 
 
 @check("nvidia.compute_capability", "GPU compute capability", registry=CHECKS)
@@ -327,7 +325,8 @@ def compute_capability_check(ctx: Context) -> Finding:
     info = driver_info(ctx)
     if info.state is not DriverState.READY:
         return _not_checked(info)
-    floor, floor_text, source = _cc_floor(ctx)
+    archs, tf_version = _build_archs(ctx)
+    floor, floor_text, source = _cc_floor(ctx, archs)
     expected = f">= {floor_text}"
     details: dict[str, Any] = {"gpus": [g.to_dict() for g in info.gpus], "minimum": floor_text}
     known = [g for g in info.gpus if g.compute_capability]
@@ -352,7 +351,6 @@ def compute_capability_check(ctx: Context) -> Finding:
             f"compute capability {floor_text} or higher.",
             observed=observed, expected=expected, source=source, details=details,
         )
-    archs, tf_version = _build_archs(ctx)
     covered = {g: coverage(g.compute_capability, archs) for g in known
                if g.compute_capability and archs}
     details["built_for"] = archs or None
