@@ -23,7 +23,19 @@ MATRIX_SCHEMA_VERSION = 1
 MAX_MATRIX_BYTES = 2 * 1024 * 1024
 """A matrix is a few hundred lines; a multi-megabyte file is a mistake, not data."""
 
-BUNDLED_MATRIX = Path(__file__).parent / "data" / "compat_matrix.yaml"
+
+
+def _bundled_matrix() -> Path:
+    """The matrix a wheel ships in envcheck/data/, else the checkout's top-level file.
+
+    setup.py copies the top-level compat_matrix.yaml into the wheel; a source
+    checkout or an editable install reads the top-level file itself.
+    """
+    packaged = Path(__file__).parent / "data" / "compat_matrix.yaml"
+    return packaged if packaged.is_file() else Path(__file__).parent.parent / "compat_matrix.yaml"
+
+
+BUNDLED_MATRIX = _bundled_matrix()
 
 
 def _specifier(value: str) -> str:
