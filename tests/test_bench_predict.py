@@ -48,7 +48,7 @@ def quick_result(
     sizes: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     """A probe result shaped like probes/probe_bench.py's, with chosen timings."""
-    records = []
+    records: list[dict[str, Any]] = []
     for epoch in range(epochs):
         train = list(step_s) if isinstance(step_s, list) else [step_s] * steps
         if epoch == 0:

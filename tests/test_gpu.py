@@ -149,7 +149,7 @@ def nvml_failed(code: int, words: str) -> dict[str, Any]:
             "init": {"function": "nvmlInit_v2", "code": code, "error": words}}
 
 
-QUADRO = {"index": 0, "name": "Quadro RTX 4000",
+QUADRO: dict[str, Any] = {"index": 0, "name": "Quadro RTX 4000",
           "uuid": "GPU-c7b57be0-94ff-d352-a59b-d0ee00aeed43",
           "memory_total_bytes": 8192 * 1024 * 1024, "compute_capability": [7, 5]}
 
