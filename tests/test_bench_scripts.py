@@ -71,3 +71,48 @@ def test_bench_predict_needs_python_or_saved_measurements() -> None:
     assert proc.returncode == 2
     assert "give --python (to measure) or --reanalyse" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+ROUND3 = {
+    "TF 2.9.0": ["--reanalyse", str(RESULTS / "2026-11-29_round3-tf2.9.0.json.gz")],
+    "TF 2.21.0": ["--reanalyse", str(RESULTS / "2026-11-29_round3-tf2.21.0.json.gz"),
+                  "--quick-from", str(RESULTS / "2026-11-29_round3-tf2.21.0-quick2.json.gz")],
+}
+
+
+def test_readme_tf_version_table_is_what_the_saved_rounds_give() -> None:
+    proc = run_script("tf_versions.py", str(RESULTS / "2026-11-29_round3-tf2.9.0.json.gz"),
+                      str(RESULTS / "2026-11-29_round3-tf2.21.0.json.gz"), "--new-quick",
+                      str(RESULTS / "2026-11-29_round3-tf2.21.0-quick2.json.gz"))
+    assert proc.returncode == 0, proc.stderr
+    quoted = README.split("<!-- tf_versions: begin -->\n")[1].split("<!-- tf_versions: end -->")[0]
+    assert quoted.strip() == proc.stdout.strip()
+
+
+def _cells(row: str) -> list[str]:
+    return [cell.strip() for cell in row.strip().strip("|").split("|")]
+
+
+@pytest.mark.parametrize("tensorflow", sorted(ROUND3))
+def test_readme_accuracy_table_is_what_reanalyse_prints(tensorflow: str) -> None:
+    """Predicted (band), actual mean (range) and ratios: recomputed, not copied."""
+    proc = run_script("bench_predict.py", *ROUND3[tensorflow])
+    assert proc.returncode == 0, proc.stderr
+    computed = {}
+    for line in proc.stdout.splitlines():
+        if line.startswith("| Python") and f"{tensorflow}," in line:
+            cells = _cells(line)
+            actual = cells[3].split("), ")[0] + (")" if "), " in cells[3] else "")
+            computed[cells[1].strip("*")] = [cells[2], actual, cells[4]]
+    quoted: dict[str, list[str]] = {}
+    rows = README.split("| environment | cat | predicted (band)")[1].split("\n\n")[0]
+    in_env = False
+    for line in rows.splitlines()[2:]:
+        cells = _cells(line)
+        if cells[0]:
+            in_env = tensorflow in cells[0]
+        if in_env:
+            quoted[cells[1]] = [cells[2], cells[3], cells[4]]
+    assert sorted(quoted) == sorted(computed) == ["1", "2", "3", "4", "5", "total"]
+    assert quoted == computed
