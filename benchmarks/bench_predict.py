@@ -21,6 +21,10 @@ prediction is the expected time. Why "others' CPU": on a 2-core machine
 another process's load goes straight into the timings, so each run says
 how much of the machine it did not have. Full runs of categories 3-5 take
 minutes each on 2 CPU cores: run it in the background on a quiet machine.
+
+`--class` runs everything as a smaller machine (one CPU, one CPU at half
+speed, 4 GiB of memory: benchmarks/machine_class.py), and the saved
+measurements say which class they were made in.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ from typing import Any
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from machine_class import CLASSES, ClassUnavailable, machine_class  # a script beside this one
 
 from envcheck.bench.analysis import Comparison, analyse, compare
 from envcheck.bench.measure import BenchRun, full_timeout, measure
@@ -144,7 +150,7 @@ class InterpreterResult:
 
 def run_one(python: str, categories: list[int], matrix: Path | None, *, skip_full: bool,
             repeat: tuple[int, dict[int, int]], quiet_wait_s: float,
-            log: Any) -> InterpreterResult:
+            log: Any, machine_info: dict[str, Any] | None = None) -> InterpreterResult:
     m = load_matrix(matrix)
     bench = m.benchmark
     assert bench is not None, "the matrix has no benchmark section"
@@ -159,11 +165,13 @@ def run_one(python: str, categories: list[int], matrix: Path | None, *, skip_ful
     quick = analyse(quick_run, bench)
     env = quick_run.environment or {}
     label = f"Python {env.get('python')}, TF {env.get('tensorflow')}, Keras {env.get('keras')}"
+    if machine_info is not None and machine_info.get("name", "vm") != "vm":
+        label += f" [{machine_info['name']}]"
     print(f"{label}: quick run {quick_wall:.1f} s, peak {quick_run.peak_rss_mib} MiB, "
           f"others {quick_others:.2f} cores, steal {quick_steal:.2f}, "
           f"outcome {quick_run.run.outcome} {quick_run.run.message}", file=log, flush=True)
     raw: dict[str, Any] = {"quick": quick.to_dict(), "quick_others_cores": quick_others,
-                           "full": {}}
+                           "full": {}, "machine_class": machine_info or {"name": "vm"}}
     results: list[CategoryResult] = []
     for category in categories:
         if skip_full:
@@ -394,6 +402,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wait-quiet", type=float, default=0.0, metavar="SECONDS",
                         help="before each run, wait up to SECONDS for other processes to use "
                         f"under {BUSY_OTHERS_CORES} cores")
+    parser.add_argument("--class", dest="machine_class", choices=sorted(CLASSES), default="vm",
+                        help="run as this machine class: " + "; ".join(
+                            f"{k}: {v}" for k, v in CLASSES.items())
+                        + " (the cgroup classes need root; the script says why when it "
+                        "cannot set one up, and undoes it at the end)")
     parser.add_argument("--markdown", type=Path, help="also write the table to this file")
     parser.add_argument("--json", type=Path, help="write every raw measurement to this file")
     args = parser.parse_args(argv)
@@ -404,9 +417,19 @@ def main(argv: list[str] | None = None) -> int:
         results = [r for path in args.reanalyse
                    for r in reanalyse(path, args.matrix, args.quick_from)]
     else:
-        results = [run_one(p, categories, args.matrix, skip_full=args.skip_full,
-                           repeat=args.repeat, quiet_wait_s=args.wait_quiet, log=sys.stderr)
-                   for p in args.python]
+        try:
+            with machine_class(args.machine_class) as applied:
+                print(f"machine class {applied.name}: {applied.description}; CPUs "
+                      f"{applied.cpus}; {applied.settings or 'no cgroup settings'}",
+                      file=sys.stderr, flush=True)
+                results = [run_one(p, categories, args.matrix, skip_full=args.skip_full,
+                                   repeat=args.repeat, quiet_wait_s=args.wait_quiet,
+                                   log=sys.stderr, machine_info=applied.to_dict())
+                           for p in args.python]
+        except ClassUnavailable as exc:
+            print(f"bench_predict: cannot run as class {args.machine_class}: {exc}",
+                  file=sys.stderr)
+            return 2
     text = table(results)
     notes = verdict_lines(results)
     print(text)
