@@ -218,18 +218,26 @@ def test_a_windows_config_read_on_linux(tmp_path: Path) -> None:
     assert "path of another OS" in sdk_line and "missing" not in sdk_line
 
 
-def test_check_prints_windows_paths_as_written(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("project", "words"),
+    [
+        ("tf-exam", "points to C:\\Users\\ada\\PycharmProjects\\tf-exam\\venv\\Scripts\\"
+         "python.exe, a Windows path: not a path on this machine"),
+        ("tf-conda", "points to C:/Users/ada/anaconda3/envs/tf-conda/python.exe, a Windows path"),
+    ],
+)
+def test_check_prints_windows_paths_as_written(tmp_path: Path, project: str, words: str) -> None:
+    """`check --project P --pycharm-config C` at the support desk, on a candidate's files."""
     desk = support_desk(tmp_path)
-    project = PYCHARM_FIXTURES / "windows/Users/ada/PycharmProjects/tf-conda"
     proc = run_cli(
-        "check", "--project", str(project),
+        "check", "--project", str(PYCHARM_FIXTURES / "windows/Users/ada/PycharmProjects" / project),
         "--pycharm-config", str(copied_config("windows", "PyCharmCE2021.3")),
-        "--only", "pycharm", "--no-bench",
-        env={**_tree_env(desk), "COLUMNS": "400", "NO_COLOR": "1"},
+        "--only", "pycharm", "--no-bench", env={**_tree_env(desk), "NO_COLOR": "1"},
     )
     assert proc.returncode == 1, proc.stderr
-    out = proc.stdout
-    assert "points to C:/Users/ada/anaconda3/envs/tf-conda/python.exe, a Windows path" in out
-    assert "not Anaconda" in out
+    out = " ".join(proc.stdout.split())  # the report wraps long lines
+    assert words in out
     assert "\\\\" not in out
     assert "no PyCharm install found" in out
+    if project == "tf-conda":
+        assert "python.org Python, not Anaconda" in out
