@@ -328,7 +328,7 @@ def test_a_remote_sdks_recorded_version_is_never_said_to_be_asked(
     assert res.status == "remote" and res.sdk is not None and res.sdk.remote_kind == kind
     (note,) = _version_notes(res)
     assert "itself is asked" not in note
-    assert f"a {kind} interpreter is never run" in note
+    assert f"not checked: this {kind} interpreter is never run" in note
 
 
 def test_recorded_version_notes_say_what_is_done_with_them(linux: Layout) -> None:
@@ -342,3 +342,12 @@ def test_recorded_version_notes_say_what_is_done_with_them(linux: Layout) -> Non
 def test_a_foreign_sdks_recorded_version_is_not_checked_here(tmp_path: Path) -> None:
     (note,) = _version_notes(_at_the_desk(tmp_path, "windows", "PyCharmCE2021.3", "tf-exam"))
     assert "itself is asked" not in note and "cannot be checked here" in note
+
+
+def test_a_user_home_windows_venv_read_as_windows_is_local(tmp_path: Path) -> None:
+    """The same config read as the Windows machine it comes from: an ordinary venv."""
+    win = copy_tree("windows", tmp_path)
+    python = placeholder_at(win.home / "PycharmProjects/tf/venv/Scripts/python.exe")
+    res = resolve_project_interpreter(win.home / "PycharmProjects" / "tf", None, win)
+    assert (res.status, res.interpreter) == ("ok", python)
+    assert res.config_dir is not None and res.config_dir.name == "PyCharmCE2021.3"

@@ -332,7 +332,7 @@ def _sdk_notes(sdk: PythonSdk, status: Status) -> list[str]:
     notes: list[str] = []
     if sdk.recorded_version:
         worth = {
-            "remote": f"not checked: a {sdk.remote_kind} interpreter is never run",
+            "remote": f"not checked: this {sdk.remote_kind} interpreter is never run",
             "not_local": "cannot be checked here: the interpreter is on the machine this "
             "config comes from",
             "home_missing": "the interpreter is gone, so it cannot be asked",
