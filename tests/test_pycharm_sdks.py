@@ -225,6 +225,7 @@ def test_another_os_path_read_on_linux_is_foreign_by_its_shape(
         "/usr/bin/python3.8",
         "/home/ada/.pyenv/versions/3.8.10/bin/python3.8",
         "/opt/conda/envs/tf/bin/python",
+        "$USER_HOME$/scripts/python",  # a wrapper in ~/scripts, not a Windows venv's Scripts
     ],
 )
 def test_linux_shaped_paths_stay_local_on_linux(tmp_path: Path, home_path: str) -> None:

@@ -64,7 +64,7 @@ def path_os(raw: str) -> PathOs | None:
     macro = _MACRO.match(text)
     parts = [p for p in text[macro.end() if macro else 0:].split("/") if p]
     if parts and (parts[-1].lower().endswith(".exe")
-                  or (len(parts) > 1 and parts[-2].lower() == "scripts")):
+                  or (len(parts) > 1 and parts[-2] == "Scripts")):
         return "windows"
     if not macro and text.startswith(_MACOS_TOPS):
         return "macos"
