@@ -48,3 +48,20 @@ def placeholder_at(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("not an interpreter\n")
     return path
+
+
+def copied_config(os_name: OsName, name: str) -> Path:
+    """A config directory of one fixture tree, as support staff get it from a candidate."""
+    bases: dict[OsName, str] = {
+        "linux": ".config/JetBrains",
+        "macos": "Library/Application Support/JetBrains",
+        "windows": "AppData/Roaming/JetBrains",
+    }
+    return PYCHARM_FIXTURES / os_name / HOMES[os_name] / bases[os_name] / name
+
+
+def support_desk(tmp_path: Path) -> Layout:
+    """This machine as support staff have it: Linux, an empty home, no PyCharm installed."""
+    root = tmp_path / "desk"
+    (root / "home" / "sam").mkdir(parents=True)
+    return Layout.for_tree("linux", root / "home" / "sam", root=root)

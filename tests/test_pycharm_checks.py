@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -92,12 +93,36 @@ def test_no_pycharm_at_all(tmp_path: Path) -> None:
     assert finding.fix and "--project" in finding.fix
 
 
-def test_a_copied_config_gives_the_version(tmp_path: Path) -> None:
+def test_a_copied_config_is_not_an_install(tmp_path: Path) -> None:
+    """Support staff read a candidate's config on a machine without PyCharm: the config
+    names a version, but nothing here is installed."""
     layout = Layout.for_tree("linux", tmp_path / "home", root=tmp_path)
     config = layout_for("linux").home / ".config/JetBrains/PyCharm2021.3"
     finding = checks.installs_check(_context(layout, config=config))
-    assert finding.status is Status.OK
-    assert "2021.3" in finding.summary and "config" in finding.summary
+    assert finding.status is Status.WARNING
+    assert finding.observed == "none found"
+    assert finding.summary == (
+        "no PyCharm install found in the usual places; PyCharm2021.3 is a config folder "
+        "(settings of PyCharm 2021.3), not an install"
+    )
+
+
+def test_a_config_folder_left_by_an_uninstalled_pycharm_is_not_an_install(
+    tmp_path: Path,
+) -> None:
+    """PyCharm 2021.3 was uninstalled; its settings stayed in ~/.config/JetBrains."""
+    home = tmp_path / "home"
+    shutil.copytree(layout_for("linux").home / ".config/JetBrains/PyCharm2021.3",
+                    home / ".config/JetBrains/PyCharm2021.3")
+    layout = Layout.for_tree("linux", home, root=tmp_path)
+    finding = checks.installs_check(_context(layout))
+    assert finding.status is Status.WARNING
+    assert finding.summary.startswith("no PyCharm install found in the usual places; ")
+    assert finding.details["found"] == []
+    assert finding.details["config_dirs_without_install"] == [
+        str(home / ".config/JetBrains/PyCharm2021.3")
+    ]
+    assert finding.fix and "Install PyCharm 2021.3" in finding.fix
 
 
 def test_unreadable_settings_files_are_a_warning_naming_them() -> None:

@@ -14,7 +14,13 @@ from envcheck.cli import cli
 from envcheck.pycharm.layout import HOME_ENV, ROOT_ENV, Layout
 from tests.conftest import pyenv_python
 from tests.helpers import json_report, results_by_id, run_cli
-from tests.pycharm_trees import PYCHARM_FIXTURES, copy_tree, real_python_at
+from tests.pycharm_trees import (
+    PYCHARM_FIXTURES,
+    copied_config,
+    copy_tree,
+    real_python_at,
+    support_desk,
+)
 
 
 def _tree_env(layout: Layout) -> dict[str, str]:
@@ -173,3 +179,65 @@ def test_check_project_runs_the_probes_in_the_projects_venv(linux: Layout) -> No
     assert report["facts"]["pycharm"]["project"]["sdk"]["name"] == "Python 3.8 (tf-exam)"
     assert results["pycharm.installs"]["status"] == "ok"
     assert results["pycharm.files"]["status"] == "warning"
+
+
+def test_recent_projects_whose_folder_is_gone_are_listed_missing(linux: Layout) -> None:
+    """PyCharm2023.1 remembers ~/PycharmProjects/tf-course, deleted since."""
+    code, out = _pycharm(linux)
+    assert code == 0
+    (line,) = [ln for ln in out.splitlines() if "tf-course" in ln]
+    assert "~/PycharmProjects/tf-course" in line and "missing" in line
+    assert "PyCharm2023.1" in line
+
+
+def _at_the_desk(tmp_path: Path, *args: str) -> tuple[int, str]:
+    """`pycharm` run by support staff on Linux (no PyCharm) on a candidate's Windows files."""
+    desk = support_desk(tmp_path)
+    config = copied_config("windows", "PyCharmCE2021.3")
+    return _pycharm(desk, "--pycharm-config", str(config), *args)
+
+
+def test_a_windows_config_read_on_linux(tmp_path: Path) -> None:
+    projects = PYCHARM_FIXTURES / "windows/Users/ada/PycharmProjects"
+    code, out = _at_the_desk(tmp_path, "--project", str(projects / "tf-exam"))
+    assert code == 1
+    # paths as written: one backslash each (a UNC path starts with two)
+    assert "points to C:\\Users\\ada\\PycharmProjects\\tf-exam\\venv\\Scripts\\python.exe," in out
+    assert "C:\\\\" not in out and "ada\\\\" not in out
+    # the config folder is no install, and says so
+    assert "Installs\n  none found in the usual places" in out
+    assert "settings of PyCharm Community 2021.3, no install found" in out
+    # its recent projects are not on this machine: listed, marked missing, as written
+    for name in ("tf", "tf-conda", "tf-exam"):
+        (line,) = [ln for ln in out.splitlines()
+                   if f"$USER_HOME$/PycharmProjects/{name} " in ln + " "]
+        assert "missing" in line
+    # $USER_HOME$ with a Windows venv layout is another OS's path, not a deleted venv
+    assert "deleted" not in out
+    (sdk_line,) = [ln for ln in out.splitlines() if "Python 3.8 (tf) " in ln]
+    assert "path of another OS" in sdk_line and "missing" not in sdk_line
+
+
+@pytest.mark.parametrize(
+    ("project", "words"),
+    [
+        ("tf-exam", "points to C:\\Users\\ada\\PycharmProjects\\tf-exam\\venv\\Scripts\\"
+         "python.exe, a Windows path: not a path on this machine"),
+        ("tf-conda", "points to C:/Users/ada/anaconda3/envs/tf-conda/python.exe, a Windows path"),
+    ],
+)
+def test_check_prints_windows_paths_as_written(tmp_path: Path, project: str, words: str) -> None:
+    """`check --project P --pycharm-config C` at the support desk, on a candidate's files."""
+    desk = support_desk(tmp_path)
+    proc = run_cli(
+        "check", "--project", str(PYCHARM_FIXTURES / "windows/Users/ada/PycharmProjects" / project),
+        "--pycharm-config", str(copied_config("windows", "PyCharmCE2021.3")),
+        "--only", "pycharm", "--no-bench", env={**_tree_env(desk), "NO_COLOR": "1"},
+    )
+    assert proc.returncode == 1, proc.stderr
+    out = " ".join(proc.stdout.split())  # the report wraps long lines
+    assert words in out
+    assert "\\\\" not in out
+    assert "no PyCharm install found" in out
+    if project == "tf-conda":
+        assert "python.org Python, not Anaconda" in out

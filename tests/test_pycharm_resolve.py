@@ -7,10 +7,19 @@ from pathlib import Path
 import pytest
 
 from envcheck.probing.interpreter import unsafe_to_run
-from envcheck.pycharm.layout import Layout
+from envcheck.pycharm.layout import Layout, OsName
 from envcheck.pycharm.projects import read_recent_projects
 from envcheck.pycharm.resolve import NO_INTERPRETER, Resolution, resolve_project_interpreter
-from tests.pycharm_trees import copy_tree, layout_for, placeholder_at, real_python_at
+from tests.pycharm_trees import (
+    HOMES,
+    PYCHARM_FIXTURES,
+    copied_config,
+    copy_tree,
+    layout_for,
+    placeholder_at,
+    real_python_at,
+    support_desk,
+)
 
 
 @pytest.fixture
@@ -239,3 +248,106 @@ def test_recent_projects_of_both_formats() -> None:
     mac = layout_for("macos")
     old = read_recent_projects(mac.home / "Library/Preferences/PyCharmCE2018.3", mac, [])
     assert [(r.path_raw, r.build) for r in old] == [("$USER_HOME$/PycharmProjects/hello", None)]
+
+
+def _at_the_desk(tmp_path: Path, os_name: OsName, config: str, project: str) -> Resolution:
+    """`check --project P --pycharm-config C` run by support staff on Linux, with a
+    candidate's project and config folder copied from a machine of `os_name`."""
+    source = PYCHARM_FIXTURES / os_name / HOMES[os_name] / "PycharmProjects" / project
+    return resolve_project_interpreter(
+        source, copied_config(os_name, config), support_desk(tmp_path)
+    )
+
+
+def test_a_user_home_windows_venv_read_on_linux_is_not_called_deleted(tmp_path: Path) -> None:
+    res = _at_the_desk(tmp_path, "windows", "PyCharmCE2021.3", "tf")
+    assert res.status == "not_local"
+    assert res.summary == (
+        "SDK 'Python 3.8 (tf)' points to $USER_HOME$/PycharmProjects/tf/venv/Scripts/python.exe, "
+        "a Windows path: not a path on this machine"
+    )
+    assert "machine this PyCharm config comes from" in (res.fix() or "")
+    assert res.python_for_check == (
+        "<not on this machine: $USER_HOME$/PycharmProjects/tf/venv/Scripts/python.exe>"
+    )
+
+
+def test_a_c_drive_path_is_printed_as_written(tmp_path: Path) -> None:
+    res = _at_the_desk(tmp_path, "windows", "PyCharmCE2021.3", "tf-exam")
+    assert res.status == "not_local"
+    assert "points to C:\\Users\\ada\\PycharmProjects\\tf-exam\\venv\\Scripts\\python.exe," in (
+        res.summary
+    )
+    assert "\\\\" not in res.summary
+
+
+_ANACONDA = "the exam guide asks for a python.org Python, not Anaconda"
+
+
+@pytest.mark.parametrize(
+    ("os_name", "config", "project", "status"),
+    [
+        ("windows", "PyCharmCE2021.3", "tf-conda", "not_local"),  # C:/Users/ada/anaconda3/envs
+        ("macos", "PyCharmCE2020.3", "tf-anaconda", "home_missing"),  # $USER_HOME$/opt/anaconda3
+        ("macos", "PyCharmCE2024.2", "tf-conda24", "home_missing"),  # CondaEnvSdkFlavor
+    ],
+)
+def test_conda_is_named_whatever_os_the_path_is_from(
+    tmp_path: Path, os_name: OsName, config: str, project: str, status: str
+) -> None:
+    res = _at_the_desk(tmp_path, os_name, config, project)
+    assert res.status == status
+    assert any(_ANACONDA in note for note in res.notes), res.notes
+    assert "not Anaconda" in (res.fix() or "")
+
+
+def test_a_deleted_conda_env_is_named_conda(linux: Layout) -> None:
+    res = _resolve(linux, "tf-conda")  # the env's folder exists, its python does not
+    assert res.status == "home_missing"
+    assert any(_ANACONDA in note for note in res.notes), res.notes
+
+
+def _version_notes(res: Resolution) -> list[str]:
+    return [n for n in res.notes if "recorded" in n]
+
+
+@pytest.mark.parametrize(
+    ("os_name", "project", "kind"),
+    [
+        ("linux", "tf-docker", "Docker Compose"),
+        ("linux", "tf-ssh", "SSH"),
+        ("windows", "tf-wsl", "WSL"),
+        ("windows", "tf-docker", "Docker"),
+    ],
+)
+def test_a_remote_sdks_recorded_version_is_never_said_to_be_asked(
+    tmp_path: Path, os_name: OsName, project: str, kind: str
+) -> None:
+    layout = copy_tree(os_name, tmp_path)
+    res = resolve_project_interpreter(layout.home / "PycharmProjects" / project, None, layout)
+    assert res.status == "remote" and res.sdk is not None and res.sdk.remote_kind == kind
+    (note,) = _version_notes(res)
+    assert "itself is asked" not in note
+    assert f"not checked: this {kind} interpreter is never run" in note
+
+
+def test_recorded_version_notes_say_what_is_done_with_them(linux: Layout) -> None:
+    (gone,) = _version_notes(_resolve(linux, "tf-gone"))
+    assert "itself is asked" not in gone and "the interpreter is gone" in gone
+    real_python_at(linux.home / "PycharmProjects/tf-exam/venv/bin/python")
+    (here,) = _version_notes(_resolve(linux, "tf-exam"))
+    assert "the interpreter itself is asked" in here
+
+
+def test_a_foreign_sdks_recorded_version_is_not_checked_here(tmp_path: Path) -> None:
+    (note,) = _version_notes(_at_the_desk(tmp_path, "windows", "PyCharmCE2021.3", "tf-exam"))
+    assert "itself is asked" not in note and "cannot be checked here" in note
+
+
+def test_a_user_home_windows_venv_read_as_windows_is_local(tmp_path: Path) -> None:
+    """The same config read as the Windows machine it comes from: an ordinary venv."""
+    win = copy_tree("windows", tmp_path)
+    python = placeholder_at(win.home / "PycharmProjects/tf/venv/Scripts/python.exe")
+    res = resolve_project_interpreter(win.home / "PycharmProjects" / "tf", None, win)
+    assert (res.status, res.interpreter) == ("ok", python)
+    assert res.config_dir is not None and res.config_dir.name == "PyCharmCE2021.3"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from envcheck.pycharm.files import FileProblem
-from envcheck.pycharm.layout import Layout
+from envcheck.pycharm.layout import Layout, OsName
 from envcheck.pycharm.sdks import PythonSdk, find_by_name, read_sdks
 from tests.pycharm_trees import layout_for
 
@@ -170,3 +172,99 @@ def test_empty_table_is_a_problem_naming_the_file() -> None:
     assert read_sdks(config, LINUX, problems) == []
     assert [p.path for p in problems] == [config / "options/jdk.table.xml"]
     assert "empty" in problems[0].reason
+
+
+def _one_sdk(tmp_path: Path, layout: Layout, home_path: str) -> PythonSdk:
+    """One SDK whose jdk.table.xml entry is written the way PyCharm writes it."""
+    config = tmp_path / "PyCharmCE2021.3"
+    (config / "options").mkdir(parents=True, exist_ok=True)
+    (config / "options" / "jdk.table.xml").write_text(
+        '<application>\n  <component name="ProjectJdkTable">\n    <jdk version="2">\n'
+        '      <name value="Python 3.8 (tf)" />\n      <type value="Python SDK" />\n'
+        '      <version value="Python 3.8.10" />\n'
+        f'      <homePath value="{home_path}" />\n      <additional />\n'
+        '    </jdk>\n  </component>\n</application>\n',
+        encoding="utf-8",
+    )
+    problems: list[FileProblem] = []
+    (sdk,) = read_sdks(config, layout, problems)
+    assert problems == []
+    return sdk
+
+
+@pytest.mark.parametrize(
+    ("home_path", "path_os", "conda"),
+    [
+        ("$USER_HOME$/PycharmProjects/tf/venv/Scripts/python.exe", "windows", False),
+        ("$USER_HOME$\\PycharmProjects\\tf\\venv\\Scripts\\python.exe", "windows", False),
+        ("$USER_HOME$/AppData/Local/Programs/Python/Python38/python.exe", "windows", False),
+        ("C:\\Users\\ada\\PycharmProjects\\tf\\venv\\Scripts\\python.exe", "windows", False),
+        ("C:\\Users\\ada\\Anaconda3\\envs\\tf\\python.exe", "windows", True),
+        ("$USER_HOME$/miniconda3/envs/tf/python.exe", "windows", True),
+        ("/Users/ada/miniconda3/envs/tf/bin/python", "macos", True),
+        ("/Users/ada/PycharmProjects/tf/venv/bin/python", "macos", False),
+        ("/Library/Frameworks/Python.framework/Versions/3.8/bin/python3", "macos", False),
+    ],
+)
+def test_another_os_path_read_on_linux_is_foreign_by_its_shape(
+    tmp_path: Path, home_path: str, path_os: str, conda: bool
+) -> None:
+    """A config copied from Windows or macOS, read on Linux: the path's shape says whose it is,
+    with or without $USER_HOME$, and a conda environment is one on any OS."""
+    layout = Layout.for_tree("linux", tmp_path / "home", root=tmp_path)
+    sdk = _one_sdk(tmp_path, layout, home_path)
+    assert (sdk.location, sdk.local_path, sdk.path_os) == ("foreign", None, path_os)
+    assert sdk.conda is conda
+    assert sdk.where == ("conda, path of another OS" if conda else "path of another OS")
+
+
+@pytest.mark.parametrize(
+    "home_path",
+    [
+        "$USER_HOME$/PycharmProjects/tf/venv/bin/python",
+        "/usr/bin/python3.8",
+        "/home/ada/.pyenv/versions/3.8.10/bin/python3.8",
+        "/opt/conda/envs/tf/bin/python",
+        "$USER_HOME$/scripts/python",  # a wrapper in ~/scripts, not a Windows venv's Scripts
+    ],
+)
+def test_linux_shaped_paths_stay_local_on_linux(tmp_path: Path, home_path: str) -> None:
+    layout = Layout.for_tree("linux", tmp_path / "home", root=tmp_path)
+    sdk = _one_sdk(tmp_path, layout, home_path)
+    assert sdk.location == "local" and sdk.local_path is not None
+
+
+@pytest.mark.parametrize(
+    ("os_name", "home_path", "path_os"),
+    [
+        ("windows", "$USER_HOME$/miniconda3/envs/tf/bin/python", "posix"),
+        ("windows", "/home/ada/venv/bin/python", "linux"),
+        ("macos", "C:\\Users\\ada\\venv\\Scripts\\python.exe", "windows"),
+        ("macos", "$USER_HOME$/venv/Scripts/python.exe", "windows"),
+        ("macos", "/home/ada/venv/bin/python", "linux"),
+    ],
+)
+def test_another_os_path_read_as_windows_or_macos(
+    tmp_path: Path, os_name: OsName, home_path: str, path_os: str
+) -> None:
+    root = tmp_path / os_name
+    home = root / ("Users/ada")
+    layout = Layout.for_tree(os_name, home, root=root,
+                             drives={"C": root} if os_name == "windows" else None)
+    sdk = _one_sdk(tmp_path, layout, home_path)
+    assert (sdk.location, sdk.local_path, sdk.path_os) == ("foreign", None, path_os)
+
+
+def test_a_windows_config_read_on_linux() -> None:
+    """The Windows fixture config as support staff read it on Linux (--pycharm-config)."""
+    desk = Layout.for_tree("linux", Path("/nonexistent/home/sam"), root=Path("/nonexistent"))
+    config = WINDOWS.home / "AppData/Roaming/JetBrains/PyCharmCE2021.3"
+    sdks = {s.name: s for s in read_sdks(config, desk, [])}
+    assert {n: s.location for n, s in sdks.items()} == {
+        "Python 3.8 (tf-exam)": "foreign",
+        "Python 3.8": "foreign",  # $USER_HOME$/AppData/.../python.exe
+        "Python 3.8 (tf-conda)": "foreign",
+        "Python 3.8 (WSL Ubuntu-20.04)": "remote",
+        "Python 3.8 (tf)": "foreign",  # $USER_HOME$/PycharmProjects/tf/venv/Scripts/python.exe
+    }
+    assert sdks["Python 3.8 (tf-conda)"].conda

@@ -25,7 +25,7 @@ from envcheck.checks.base import (
     warning,
 )
 from envcheck.probing.interpreter import InterpreterProblem
-from envcheck.pycharm.installs import EDITIONS
+from envcheck.pycharm.configs import ConfigDir
 from envcheck.pycharm.layout import Layout
 from envcheck.pycharm.resolve import Discovery, Resolution, resolve_project_interpreter
 
@@ -75,18 +75,14 @@ def installs_check(ctx: Context) -> Finding:
     facts["config_dirs"] = [c.to_dict() for c in disc.configs]
     kw: dict[str, Any] = {"expected": expected, "source": ctx.profile.source}
 
-    # Versions from the installs; from the config folder names when only a copied config is here.
+    # Installs only: a config folder (left by an uninstalled PyCharm, or copied from another
+    # machine with --pycharm-config) says which version once ran, not what is installed.
     seen: list[tuple[str, str | None]] = [
         (f"{i.label} ({i.found_in}: {i.path})", i.version) for i in disc.installs
     ]
-    from_configs = not seen and bool(disc.configs)
-    if from_configs:
-        seen = [
-            (f"PyCharm {EDITIONS.get(c.product_code or '', '')} {c.version} (config {c.path})",
-             c.version)
-            for c in disc.configs if c.version
-        ]
-    kw["details"] = {"found": [label for label, _ in seen], "from_config_dirs": from_configs}
+    orphans = [c for c in disc.configs if disc.install_for(c) is None]
+    kw["details"] = {"found": [label for label, _ in seen],
+                     "config_dirs_without_install": [str(c.path) for c in orphans]}
     install_hint = (
         f"Install PyCharm {' or '.join(good)} ({DOWNLOAD}); JetBrains Toolbox can keep it "
         "beside other versions."
@@ -94,7 +90,7 @@ def installs_check(ctx: Context) -> Finding:
     )
     if not seen:
         return warning(
-            "no PyCharm install found in the usual places",
+            "no PyCharm install found in the usual places" + _not_installs(orphans),
             fix=install_hint + " If it is installed elsewhere, check the exam project with "
             "`tfcert-envcheck check --project DIR`.",
             observed="none found", **kw,
@@ -125,6 +121,18 @@ def installs_check(ctx: Context) -> Finding:
         fix=install_hint + " Newer versions may work, but the exam plugin was known to break "
         "in some new releases.", **kw,
     )
+
+
+def _not_installs(configs: list[ConfigDir]) -> str:
+    """"; PyCharm2021.3 is a config folder (settings of PyCharm 2021.3), not an install"."""
+    if not configs:
+        return ""
+    names = ", ".join(c.name for c in configs)
+    versions = ", ".join(c.version for c in configs if c.version)
+    of = f" (settings of PyCharm {versions})" if versions else ""
+    if len(configs) == 1:
+        return f"; {names} is a config folder{of}, not an install"
+    return f"; {names} are config folders{of}, not installs"
 
 
 @check("pycharm.files", "PyCharm settings files", registry=CHECKS)

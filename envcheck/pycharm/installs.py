@@ -200,66 +200,87 @@ def _looks_like_pycharm(name: str) -> bool:
 
 def candidate_folders(layout: Layout) -> Iterator[tuple[Path, str]]:
     """Folders that may be PyCharm installs, with the kind of place each is in."""
-    home = layout.home
     if layout.os == "linux":
-        for child in _children(layout.under_root("opt")):
-            if _looks_like_pycharm(child.name):
-                yield child, "/opt"
-            else:
-                # /opt/JetBrains/pycharm-2023.1 and similar vendor folders
-                for grandchild in _children(child, "pycharm"):
-                    yield grandchild, "/opt"
-        for base in ("usr/share", "usr/local", "usr/lib"):
-            for child in _children(layout.under_root(*base.split("/")), "pycharm"):
-                yield child, f"/{base}"
-        for snap in ("pycharm-community", "pycharm-professional", "pycharm-educational"):
-            folder = layout.under_root("snap", snap)
-            if (folder / "current").is_dir():
-                yield folder / "current", "snap"
-            else:
-                for rev in _children(folder):
-                    if rev.name.isdigit():
-                        yield rev, "snap"
-        for flat_root, label in (
-            (layout.under_root("var", "lib", "flatpak", "app"), "flatpak"),
-            (home / ".local" / "share" / "flatpak" / "app", "flatpak (user)"),
-        ):
-            for app in _children(flat_root):
-                if app.name.startswith("com.jetbrains.PyCharm"):
-                    files = app / "current" / "active" / "files"
-                    for found in _find_info(files, depth=3):
-                        yield found, label
-        share = home / ".local" / "share" / "JetBrains"
-        yield from _toolbox(share / "Toolbox" / "apps")
-        for child in _children(share):
-            if child.name != "Toolbox":
-                yield child, "~/.local/share/JetBrains"
-        for child in _children(home, "pycharm"):
-            yield child, "home folder"
+        yield from _linux_candidates(layout)
     elif layout.os == "macos":
-        for apps, label in (
-            (layout.under_root("Applications"), "/Applications"),
-            (home / "Applications", "~/Applications"),
-        ):
-            for child in _children(apps):
-                if child.suffix == ".app" and _looks_like_pycharm(child.name):
-                    yield child, label
-        toolbox = home / "Library" / "Application Support" / "JetBrains" / "Toolbox" / "apps"
-        for folder, label in _toolbox(toolbox):
-            apps_in = [c for c in _children(folder) if c.suffix == ".app"]
-            yield from ((app, label) for app in apps_in) if apps_in else [(folder, label)]
+        yield from _macos_candidates(layout)
     else:
-        for var in ("ProgramFiles", "ProgramFiles(x86)", "ProgramW6432"):
-            value = layout.getenv(var)
-            if value:
-                for child in _children(Path(value) / "JetBrains"):
-                    yield child, f"%{var}%\\JetBrains"
-        local = layout.getenv("LOCALAPPDATA")
-        local_path = Path(local) if local else home / "AppData" / "Local"
-        for child in _children(local_path / "Programs"):
-            if _looks_like_pycharm(child.name):
-                yield child, "%LOCALAPPDATA%\\Programs"
-        yield from _toolbox(local_path / "JetBrains" / "Toolbox" / "apps")
+        yield from _windows_candidates(layout)
+
+
+def _linux_candidates(layout: Layout) -> Iterator[tuple[Path, str]]:
+    """/opt, /usr/*, snap, flatpak, Toolbox, ~/.local/share/JetBrains and the home."""
+    home = layout.home
+    for child in _children(layout.under_root("opt")):
+        if _looks_like_pycharm(child.name):
+            yield child, "/opt"
+        else:
+            # /opt/JetBrains/pycharm-2023.1 and similar vendor folders
+            for grandchild in _children(child, "pycharm"):
+                yield grandchild, "/opt"
+    for base in ("usr/share", "usr/local", "usr/lib"):
+        for child in _children(layout.under_root(*base.split("/")), "pycharm"):
+            yield child, f"/{base}"
+    yield from _snap_candidates(layout)
+    for flat_root, label in (
+        (layout.under_root("var", "lib", "flatpak", "app"), "flatpak"),
+        (home / ".local" / "share" / "flatpak" / "app", "flatpak (user)"),
+    ):
+        for app in _children(flat_root):
+            if app.name.startswith("com.jetbrains.PyCharm"):
+                files = app / "current" / "active" / "files"
+                for found in _find_info(files, depth=3):
+                    yield found, label
+    share = home / ".local" / "share" / "JetBrains"
+    yield from _toolbox(share / "Toolbox" / "apps")
+    for child in _children(share):
+        if child.name != "Toolbox":
+            yield child, "~/.local/share/JetBrains"
+    for child in _children(home, "pycharm"):
+        yield child, "home folder"
+
+
+def _snap_candidates(layout: Layout) -> Iterator[tuple[Path, str]]:
+    """/snap/<name>/current, or each numbered revision when there is no `current`."""
+    for snap in ("pycharm-community", "pycharm-professional", "pycharm-educational"):
+        folder = layout.under_root("snap", snap)
+        if (folder / "current").is_dir():
+            yield folder / "current", "snap"
+        else:
+            for rev in _children(folder):
+                if rev.name.isdigit():
+                    yield rev, "snap"
+
+
+def _macos_candidates(layout: Layout) -> Iterator[tuple[Path, str]]:
+    """`.app` bundles in /Applications and ~/Applications, and Toolbox's."""
+    home = layout.home
+    for apps, label in (
+        (layout.under_root("Applications"), "/Applications"),
+        (home / "Applications", "~/Applications"),
+    ):
+        for child in _children(apps):
+            if child.suffix == ".app" and _looks_like_pycharm(child.name):
+                yield child, label
+    toolbox = home / "Library" / "Application Support" / "JetBrains" / "Toolbox" / "apps"
+    for folder, label in _toolbox(toolbox):
+        apps_in = [c for c in _children(folder) if c.suffix == ".app"]
+        yield from ((app, label) for app in apps_in) if apps_in else [(folder, label)]
+
+
+def _windows_candidates(layout: Layout) -> Iterator[tuple[Path, str]]:
+    """%ProgramFiles%\\JetBrains, %LOCALAPPDATA%\\Programs and Toolbox."""
+    for var in ("ProgramFiles", "ProgramFiles(x86)", "ProgramW6432"):
+        value = layout.getenv(var)
+        if value:
+            for child in _children(Path(value) / "JetBrains"):
+                yield child, f"%{var}%\\JetBrains"
+    local = layout.getenv("LOCALAPPDATA")
+    local_path = Path(local) if local else layout.home / "AppData" / "Local"
+    for child in _children(local_path / "Programs"):
+        if _looks_like_pycharm(child.name):
+            yield child, "%LOCALAPPDATA%\\Programs"
+    yield from _toolbox(local_path / "JetBrains" / "Toolbox" / "apps")
 
 
 def _toolbox(apps: Path) -> Iterator[tuple[Path, str]]:

@@ -18,6 +18,11 @@ from typing import Literal
 
 OsName = Literal["linux", "macos", "windows"]
 OS_NAMES: tuple[OsName, ...] = ("linux", "macos", "windows")
+PathOs = Literal["linux", "macos", "windows", "posix"]
+"""Whose path a path is, by its shape: "posix" is Linux or macOS."""
+PATH_OS_NAMES: dict[PathOs, str] = {
+    "linux": "Linux", "macos": "macOS", "windows": "Windows", "posix": "Linux or macOS",
+}
 
 HOME_ENV = "TFCERT_ENVCHECK_HOME"
 """Read PyCharm's files under this home instead of the real one."""
@@ -26,6 +31,9 @@ ROOT_ENV = "TFCERT_ENVCHECK_ROOT"
 
 _WINDOWS_ABS = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\|//(?!/))")
 _MACRO = re.compile(r"\$([A-Z_]+)\$")
+# Folders only macOS has at the top of its filesystem (and Homebrew's on Apple silicon).
+_MACOS_TOPS = ("/Users/", "/Applications/", "/Library/", "/System/", "/Volumes/",
+               "/opt/homebrew/")
 
 
 def native_os() -> OsName:
@@ -40,6 +48,31 @@ def native_os() -> OsName:
 def is_windows_path(raw: str) -> bool:
     """`C:\\...`, `C:/...` or a UNC path `\\\\server\\share`."""
     return bool(_WINDOWS_ABS.match(raw))
+
+
+def path_os(raw: str) -> PathOs | None:
+    """Whose path this is by its shape alone, macros or not (None: it could be anyone's).
+
+    Windows: a drive letter or UNC start, any backslash, an `.exe`, or a venv's
+    `Scripts` folder (`$USER_HOME$/.../venv/Scripts/python.exe` included).
+    macOS: /Users, /Library, /Applications, ... Linux: /home. POSIX: an
+    interpreter in a `bin` folder, which Windows does not use.
+    """
+    text = raw.strip().removeprefix("file://")
+    if is_windows_path(text) or "\\" in text:
+        return "windows"
+    macro = _MACRO.match(text)
+    parts = [p for p in text[macro.end() if macro else 0:].split("/") if p]
+    if parts and (parts[-1].lower().endswith(".exe")
+                  or (len(parts) > 1 and parts[-2] == "Scripts")):
+        return "windows"
+    if not macro and text.startswith(_MACOS_TOPS):
+        return "macos"
+    if not macro and text.startswith("/home/"):
+        return "linux"
+    if len(parts) > 1 and parts[-2] == "bin":
+        return "posix"
+    return None
 
 
 @dataclass(frozen=True)
@@ -148,8 +181,10 @@ class Layout:
 
         `$USER_HOME$` and the given macros (`$PROJECT_DIR$`, `$MODULE_DIR$`,
         `$APPLICATION_HOME_DIR$`, `$APP_CONFIG$`) are replaced; an unknown macro,
-        a URL-like remote path or a path of another OS gives None.
+        a URL-like remote path or a path of another OS (`is_foreign`) gives None.
         """
+        if self.is_foreign(raw):
+            return None
         known: dict[str, Path] = {"USER_HOME": self.home, **(macros or {})}
         text = raw.strip()
         if text.startswith("file://"):
@@ -182,6 +217,15 @@ class Layout:
             return None
         # A tree read from elsewhere (fixtures, a copied disk) has its own "/".
         return self.root.joinpath(*self._split(text)) if self.root != Path("/") else Path(text)
+
+    def is_foreign(self, raw: str) -> bool:
+        """Whether a path's shape (`path_os`) says it belongs to another OS than this layout's."""
+        shape = path_os(raw)
+        if shape is None:
+            return False
+        if shape == "posix":
+            return self.os == "windows"
+        return shape != self.os
 
     def _split(self, rest: str) -> list[str]:
         seps = r"[\\/]" if self.os == "windows" else "/"

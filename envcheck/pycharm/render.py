@@ -10,10 +10,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from envcheck.pycharm.installs import EDITIONS
 from envcheck.pycharm.layout import Layout
 from envcheck.pycharm.resolve import Resolution
 from envcheck.pycharm.sdks import PythonSdk
-from envcheck.pycharm.survey import Survey
+from envcheck.pycharm.survey import ConfigReport, MissingProject, Survey
 from envcheck.redact import Redactor
 from envcheck.render.safe import clean
 
@@ -72,20 +73,17 @@ def render_text(survey: Survey, *, color: bool = False, width: int = 100,
     if not survey.configs:
         console.print(Text("  none found", style="dim"))
     for report in survey.configs:
-        cfg = report.config
-        line = Text(f"  {clean(cfg.name)}", style="bold")
-        line.append(f"  {short(cfg.path)} ({clean(cfg.kind)}; "
-                    f"{len(report.sdks)} Python SDKs, {len(report.recents)} recent projects)",
-                    style="dim")
-        console.print(line)
+        console.print(_config_line(report, short))
         for sdk in report.sdks:
             console.print(_sdk_line(sdk, short))
 
     console.print(Text("\nProjects (interpreter resolved as PyCharm would)", style="bold"))
-    if not survey.projects:
+    if not survey.projects and not survey.missing:
         console.print(Text("  no recent project folder found; use --project DIR", style="dim"))
     for res in survey.projects:
         _print_resolution(console, res, python, short)
+    for gone in survey.missing:
+        console.print(_missing_line(gone, survey.config_source != "discovered", short))
 
     if survey.problems:
         console.print(Text("\nFiles that could not be used", style="bold"))
@@ -109,6 +107,33 @@ def _shortener(layout: Layout) -> Callable[[object], str]:
         return clean(text)
 
     return short
+
+
+def _config_line(report: ConfigReport, short: Callable[[object], str]) -> Text:
+    """A config folder is no install: one without its install says so."""
+    cfg = report.config
+    line = Text(f"  {clean(cfg.name)}", style="bold")
+    line.append(f"  {short(cfg.path)} ({clean(cfg.kind)}; ", style="dim")
+    if report.install is None:
+        edition = EDITIONS.get(cfg.product_code or "")
+        what = " ".join(w for w in ("PyCharm", edition, cfg.version) if w)
+        line.append(f"settings of {clean(what)}, no install found", style="yellow")
+        line.append("; ", style="dim")
+    line.append(f"{len(report.sdks)} Python SDKs, {len(report.recents)} recent projects)",
+                style="dim")
+    return line
+
+
+def _missing_line(gone: MissingProject, given: bool, short: Callable[[object], str]) -> Text:
+    """A recent project whose folder is not here: as written when the config came from
+    elsewhere (its `$USER_HOME$` is another person's home), else as a path here."""
+    recent = gone.recent
+    shown = clean(recent.path_raw) if given or recent.path is None else short(recent.path)
+    line = Text("  ") + _mark("none") + Text(f" {shown}")
+    by = f", build {recent.build}" if recent.build else ""
+    line.append(f"  (missing: no such folder on this machine; in the recent projects of "
+                f"{clean(gone.config.name)}{clean(by)})", style="dim")
+    return line
 
 
 def _sdk_line(sdk: PythonSdk, short: Callable[[object], str]) -> Text:

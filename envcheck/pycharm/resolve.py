@@ -22,7 +22,7 @@ from envcheck.pycharm.configs import (
 )
 from envcheck.pycharm.files import FileProblem, Problems
 from envcheck.pycharm.installs import Install, build_key, find_installs
-from envcheck.pycharm.layout import Layout
+from envcheck.pycharm.layout import PATH_OS_NAMES, Layout
 from envcheck.pycharm.projects import (
     PYTHON_SDK_TYPE,
     RecentProject,
@@ -39,6 +39,7 @@ Status = Literal[
 ]
 NO_INTERPRETER = "<No interpreter>"
 """What PyCharm's status bar and settings show when a project's SDK name matches nothing."""
+CONDA_RULE = "the exam guide asks for a python.org Python, not Anaconda"
 
 
 @dataclass
@@ -163,10 +164,18 @@ def fix_for(res: Resolution, python: str = "3.8") -> str | None:
         f"Add Interpreter > Add Local Interpreter > Virtualenv Environment with a python.org "
         f"Python {python} as the base interpreter"
     )
+    conda = f"{CONDA_RULE[0].upper()}{CONDA_RULE[1:]}: in {settings}, {new_venv}."
+    if res.sdk is not None and res.sdk.conda:
+        # A conda environment that is gone or on another machine: recreating it is no fix.
+        if res.status == "home_missing":
+            return (f"The conda environment was deleted or moved, and {CONDA_RULE}: in "
+                    f"{settings}, {new_venv}, and remove the stale entry there.")
+        if res.status == "not_local":
+            return (f"On the machine this PyCharm config comes from ({CONDA_RULE}): in "
+                    f"{settings}, {new_venv}.")
     return {
         "ok": None,
-        "conda": f"The exam guide asks for a python.org Python, not Anaconda: in {settings}, "
-        f"{new_venv}.",
+        "conda": conda,
         "no_interpreter": f"Open the project in PyCharm, then in {settings}: {new_venv} "
         "(or pick an existing local one).",
         "home_missing": "The environment was deleted or moved: recreate it "
@@ -198,96 +207,140 @@ def resolve_project_interpreter(
     machine, moved by TFCERT_ENVCHECK_HOME).
     """
     disc = discovery or Discovery.run(layout or Layout.current(), config_dir)
-    project = Path(project).absolute()
+    return _Resolver(Path(project).absolute(), disc).run()
+
+
+@dataclass
+class _Resolver:
+    """PyCharm's steps for one project, collecting what each step found."""
+
+    project: Path
+    disc: Discovery
     cfg: ConfigDir | None = None
     reason: str | None = None
     request: SdkRequest | None = None
-    notes: list[str] = []
+    notes: list[str] = field(default_factory=list)
 
     def done(
-        status: Status, summary: str, *, sdk: PythonSdk | None = None,
+        self, status: Status, summary: str, *, sdk: PythonSdk | None = None,
         interpreter: Path | None = None,
     ) -> Resolution:
+        cfg = self.cfg
         relevant = tuple(
-            p for p in disc.problems
-            if _under(p.path, project) or (cfg is not None and _under(p.path, cfg.path))
+            p for p in self.disc.problems
+            if _under(p.path, self.project) or (cfg is not None and _under(p.path, cfg.path))
         )
         return Resolution(
-            project, status, summary, request=request, config_dir=cfg, config_reason=reason,
-            sdk=sdk, interpreter=interpreter, notes=tuple(notes), problems=relevant,
+            self.project, status, summary, request=self.request, config_dir=cfg,
+            config_reason=self.reason, sdk=sdk, interpreter=interpreter,
+            notes=tuple(self.notes), problems=relevant,
         )
 
-    if not project.is_dir():
-        return done("not_a_project", f"{project} is not a folder")
-    if not (project / ".idea").is_dir():
-        return done(
-            "not_a_project",
-            f"{project} has no .idea folder: PyCharm has not opened it as a project",
-        )
-    found = read_sdk_request(project, disc.problems)
-    if isinstance(found, FileProblem):
-        return done("unreadable", f"cannot tell the project's interpreter: {found}")
-    request = found
+    def run(self) -> Resolution:
+        stopped = self._read_project()
+        if stopped is not None:
+            return stopped
+        found = self._find_sdk()
+        if isinstance(found, Resolution):
+            return found
+        return self._from_sdk(found)
 
-    cfg, reason, notes = _choose_config(project, disc)
-    if cfg is None:
-        where = disc.config_source if disc.config_source != "discovered" else "the usual places"
-        return done("no_config", f"no PyCharm config directory found ({where})")
-
-    if request.name is None:
-        return done("no_interpreter",
-                    f"PyCharm shows {NO_INTERPRETER}: {request.source} names no SDK")
-    if request.sdk_type and request.sdk_type != PYTHON_SDK_TYPE:
-        return done(
-            "no_interpreter",
-            f"PyCharm shows {NO_INTERPRETER}: {request.source} names {request.name!r}, "
-            f"a {request.sdk_type}, not a Python SDK",
-        )
-    sdk, count = find_by_name(disc.sdks(cfg), request.name)
-    if sdk is None:
-        elsewhere = [
-            c.name for c in disc.configs
-            if c != cfg and find_by_name(disc.sdks(c), request.name)[0] is not None
-        ]
-        if elsewhere:
-            notes.append(
-                f"{', '.join(elsewhere)} has an SDK of that name: the project was set up in "
-                "another PyCharm version"
+    def _read_project(self) -> Resolution | None:
+        """Steps 1 and 2: the SDK name the project asks for, and the config that decides."""
+        project, disc = self.project, self.disc
+        if not project.is_dir():
+            return self.done("not_a_project", f"{project} is not a folder")
+        if not (project / ".idea").is_dir():
+            return self.done(
+                "not_a_project",
+                f"{project} has no .idea folder: PyCharm has not opened it as a project",
             )
-        return done(
-            "no_interpreter",
-            f"PyCharm shows {NO_INTERPRETER}: {request.source} names SDK {request.name!r}, "
-            f"which {jdk_table_path(cfg.path)} does not define",
-        )
-    if count > 1:
-        notes.append(f"{count} SDKs are named {request.name!r}; PyCharm uses the first")
+        found = read_sdk_request(project, disc.problems)
+        if isinstance(found, FileProblem):
+            return self.done("unreadable", f"cannot tell the project's interpreter: {found}")
+        self.request = found
+        self.cfg, self.reason, self.notes = _choose_config(project, disc)
+        if self.cfg is None:
+            where = disc.config_source if disc.config_source != "discovered" else "the usual places"
+            return self.done("no_config", f"no PyCharm config directory found ({where})")
+        return None
+
+    def _find_sdk(self) -> PythonSdk | Resolution:
+        """Step 3: the SDK of exactly that name in the deciding config's jdk.table.xml."""
+        request, cfg, disc = self.request, self.cfg, self.disc
+        assert request is not None and cfg is not None
+        shows = f"PyCharm shows {NO_INTERPRETER}: {request.source}"
+        if request.name is None:
+            return self.done("no_interpreter", f"{shows} names no SDK")
+        if request.sdk_type and request.sdk_type != PYTHON_SDK_TYPE:
+            return self.done(
+                "no_interpreter",
+                f"{shows} names {_q(request.name)}, a {request.sdk_type}, not a Python SDK",
+            )
+        sdk, count = find_by_name(disc.sdks(cfg), request.name)
+        if sdk is None:
+            elsewhere = [
+                c.name for c in disc.configs
+                if c != cfg and find_by_name(disc.sdks(c), request.name)[0] is not None
+            ]
+            if elsewhere:
+                self.notes.append(
+                    f"{', '.join(elsewhere)} has an SDK of that name: the project was set up in "
+                    "another PyCharm version"
+                )
+            return self.done(
+                "no_interpreter",
+                f"{shows} names SDK {_q(request.name)}, which {jdk_table_path(cfg.path)} does "
+                "not define",
+            )
+        if count > 1:
+            self.notes.append(f"{count} SDKs are named {_q(request.name)}; PyCharm uses the first")
+        return sdk
+
+    def _from_sdk(self, sdk: PythonSdk) -> Resolution:
+        """Step 4: what the SDK's homePath is on this machine."""
+        name = _q(sdk.name)
+        if sdk.location == "remote":
+            status: Status = "remote"
+            summary = (f"SDK {name} is a remote interpreter ({sdk.where}): the exam plugin needs "
+                       "a local one")
+        elif sdk.location != "local" or sdk.local_path is None:
+            status = "not_local"
+            shape = f", a {PATH_OS_NAMES[sdk.path_os]} path:" if sdk.path_os else ", which is"
+            summary = f"SDK {name} points to {sdk.home_raw}{shape} not a path on this machine"
+        elif not sdk.home_exists():
+            status = "home_missing"
+            summary = f"SDK {name} points to {sdk.local_path}, which no longer exists"
+        elif sdk.conda:
+            status = "conda"
+            summary = f"SDK {name} is a conda interpreter ({sdk.conda_reason}): {sdk.local_path}"
+        else:
+            status = "ok"
+            summary = f"SDK {name}: {sdk.local_path}"
+        self.notes.extend(_sdk_notes(sdk, status))
+        usable = status in ("ok", "conda")
+        return self.done(status, summary, sdk=sdk, interpreter=sdk.local_path if usable else None)
+
+
+def _q(name: str) -> str:
+    """A name in quotes, as written (repr() would double every backslash)."""
+    return f"'{name}'"
+
+
+def _sdk_notes(sdk: PythonSdk, status: Status) -> list[str]:
+    """What the recorded version is worth for this kind of SDK, and conda wherever it is."""
+    notes: list[str] = []
     if sdk.recorded_version:
-        notes.append(f"PyCharm recorded {sdk.recorded_version} (may be stale; the interpreter "
-                     "itself is asked)")
-    if sdk.location == "remote":
-        return done(
-            "remote",
-            f"SDK {sdk.name!r} is a remote interpreter ({sdk.where}): the exam plugin needs a "
-            "local one", sdk=sdk,
-        )
-    if sdk.location != "local" or sdk.local_path is None:
-        return done(
-            "not_local",
-            f"SDK {sdk.name!r} points to {sdk.home_raw!r}, which is not a path on this machine",
-            sdk=sdk,
-        )
-    if not sdk.home_exists():
-        return done("home_missing",
-                    f"SDK {sdk.name!r} points to {sdk.local_path}, which no longer exists",
-                    sdk=sdk)
-    if sdk.conda:
-        return done(
-            "conda",
-            f"SDK {sdk.name!r} is a conda interpreter ({sdk.conda_reason}): {sdk.local_path}",
-            sdk=sdk, interpreter=sdk.local_path,
-        )
-    return done("ok", f"SDK {sdk.name!r}: {sdk.local_path}", sdk=sdk,
-                interpreter=sdk.local_path)
+        worth = {
+            "remote": f"not checked: this {sdk.remote_kind} interpreter is never run",
+            "not_local": "cannot be checked here: the interpreter is on the machine this "
+            "config comes from",
+            "home_missing": "the interpreter is gone, so it cannot be asked",
+        }.get(status, "may be stale; the interpreter itself is asked")
+        notes.append(f"PyCharm recorded {sdk.recorded_version} ({worth})")
+    if sdk.conda and status != "conda":
+        notes.append(f"a conda interpreter ({sdk.conda_reason}): {CONDA_RULE}")
+    return notes
 
 
 def _under(path: Path, folder: Path) -> bool:

@@ -3,9 +3,11 @@
 Only `<type value="Python SDK"/>` entries are read. Each SDK is classified
 without running anything: a local interpreter (venv, conda or system), a
 remote one (docker-compose://, ssh://, sftp://, a WSL/SSH/Docker target,
-old-style remote attributes), or a path that belongs to another OS. The
-`version` PyCharm recorded may be stale: checks always ask the real
-interpreter.
+old-style remote attributes), or a path that belongs to another OS by its
+shape (`layout.path_os`: `C:\\`, `\\`, `Scripts/python.exe`, /Users, ...; a
+config copied from another machine). Conda is recognised whatever OS the path
+is from. The `version` PyCharm recorded may be stale: only a local
+interpreter that exists can be asked (see `resolve`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Literal
 from xml.etree.ElementTree import Element
 
 from envcheck.pycharm.files import Problems, component, read_xml
-from envcheck.pycharm.layout import Layout, is_windows_path
+from envcheck.pycharm.layout import Layout, PathOs, is_windows_path, path_os
 
 Location = Literal["local", "remote", "foreign", "unknown"]
 
@@ -65,6 +67,8 @@ class PythonSdk:
     conda: bool = False
     conda_reason: str | None = None
     associated_project: str | None = None
+    path_os: PathOs | None = None
+    """Whose path homePath is by its shape ("windows", "macos", ...; None: anyone's)."""
 
     def home_exists(self) -> bool | None:
         """Whether the interpreter file is there (None when not local)."""
@@ -82,7 +86,7 @@ class PythonSdk:
             detail = f" ({self.remote_detail})" if self.remote_detail else ""
             return f"{self.remote_kind}{detail}"
         if self.location == "foreign":
-            return "path of another OS"
+            return "conda, path of another OS" if self.conda else "path of another OS"
         if self.conda:
             return "conda"
         return {"VirtualEnvSdkFlavor": "venv", "PipEnvSdkFlavor": "pipenv",
@@ -102,6 +106,7 @@ class PythonSdk:
             "remote_detail": self.remote_detail,
             "conda": self.conda,
             "conda_reason": self.conda_reason,
+            "path_os": self.path_os,
             "kind": self.where,
         }
 
@@ -152,17 +157,21 @@ def classify(name: str, jdk: Element, config_dir: Path, layout: Layout) -> Pytho
         recorded_version=_value(jdk, "version"), flavor_id=flavor,
         location="unknown", local_path=None,
         associated_project=attrs.get("ASSOCIATED_PROJECT_PATH") or None,
+        path_os=path_os(home_raw) if home_raw else None,
     )
     remote = _remote(home_raw, target, attrs)
     if remote is not None:
         return replace(base, location="remote", remote_kind=remote[0], remote_detail=remote[1])
     local = layout.expand(home_raw) if home_raw else None
-    if local is None:
-        # An absolute path this machine cannot resolve: another OS's (or an unmapped drive).
-        foreign = is_windows_path(home_raw) or home_raw.startswith("/")
-        return replace(base, location="foreign") if foreign else base
     conda, why = _conda(flavor, home_raw, local)
-    return replace(base, location="local", local_path=local, conda=conda, conda_reason=why)
+    base = replace(base, conda=conda, conda_reason=why)
+    if local is None:
+        # Another OS's path by its shape, or an absolute one this machine cannot map
+        # (an unmapped drive); a conda environment stays one wherever it is.
+        foreign = (layout.is_foreign(home_raw) or is_windows_path(home_raw)
+                   or home_raw.startswith("/"))
+        return replace(base, location="foreign") if foreign else base
+    return replace(base, location="local", local_path=local)
 
 
 def _remote(
@@ -204,12 +213,12 @@ def _remote(
     return None
 
 
-def _conda(flavor: str | None, home_raw: str, local: Path) -> tuple[bool, str | None]:
-    """Is this a conda interpreter? The flavor says so, or the folders do."""
+def _conda(flavor: str | None, home_raw: str, local: Path | None) -> tuple[bool, str | None]:
+    """Is this a conda interpreter? The flavor says so, or the folders do (on any OS)."""
     if flavor in CONDA_FLAVORS:
         return True, f"PyCharm recorded flavor {flavor}"
     # The interpreter sits in <prefix>/bin/python (POSIX) or <prefix>/python.exe (Windows).
-    for prefix in (local.parent, local.parent.parent):
+    for prefix in (local.parent, local.parent.parent) if local is not None else ():
         try:
             if (prefix / "conda-meta").is_dir():
                 return True, f"{prefix} has a conda-meta folder"

@@ -2,13 +2,15 @@
 
 The survey reads installs, config directories, their SDKs and recent
 projects once, and resolves the interpreter of every recent project that
-still exists (plus the ones asked for with --project).
+still exists (plus the ones asked for with --project). Recent projects whose
+folder is not here (deleted, or a config copied from another machine) are
+kept as `missing`, so the view can list them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from envcheck.pycharm.configs import ConfigDir
@@ -39,6 +41,14 @@ class ConfigReport:
 
 
 @dataclass(frozen=True)
+class MissingProject:
+    """A recent project whose folder is not on this machine, and the config that lists it."""
+
+    recent: RecentProject
+    config: ConfigDir
+
+
+@dataclass(frozen=True)
 class Survey:
     layout: Layout
     config_source: str
@@ -46,6 +56,7 @@ class Survey:
     configs: list[ConfigReport]
     projects: list[Resolution]
     problems: list[FileProblem]
+    missing: list[MissingProject] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -69,18 +80,28 @@ def survey(
         for cfg in disc.configs
     ]
     wanted: list[Path] = [Path(p).absolute() for p in projects]
+    missing: list[MissingProject] = []
+    seen: set[str] = set()
     for report in reports:
         for recent in report.recents:
             if recent.path is not None and recent.exists():
                 wanted.append(recent.path)
-    seen: set[str] = set()
-    resolutions: list[Resolution] = []
-    for path in wanted:
-        key = layout.normalize(str(path))
-        key = key.lower() if layout.os in ("windows", "macos") else key
-        if key in seen:
-            continue
-        seen.add(key)
-        resolutions.append(resolve_project_interpreter(path, discovery=disc))
+            elif _first(layout, recent.path_raw if recent.path is None else str(recent.path),
+                        seen):
+                missing.append(MissingProject(recent, report.config))
+    resolutions = [
+        resolve_project_interpreter(path, discovery=disc)
+        for path in wanted if _first(layout, str(path), seen)
+    ]
     return Survey(layout, disc.config_source, disc.installs, reports, resolutions,
-                  list(disc.problems))
+                  list(disc.problems), missing)
+
+
+def _first(layout: Layout, path: str, seen: set[str]) -> bool:
+    """True the first time a path is met (compared as the layout's OS compares paths)."""
+    key = layout.normalize(path)
+    key = key.lower() if layout.os in ("windows", "macos") else key
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
