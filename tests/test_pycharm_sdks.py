@@ -268,3 +268,15 @@ def test_a_windows_config_read_on_linux() -> None:
         "Python 3.8 (tf)": "foreign",  # $USER_HOME$/PycharmProjects/tf/venv/Scripts/python.exe
     }
     assert sdks["Python 3.8 (tf-conda)"].conda
+
+
+def test_a_macos_shaped_path_that_exists_here_is_local(tmp_path: Path) -> None:
+    """/Users on a Linux machine is rare but real: a path that exists here is never foreign."""
+    layout = Layout.for_tree("linux", tmp_path / "home", root=tmp_path)
+    python = tmp_path / "Users" / "ada" / "venv" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text("")
+    sdk = _one_sdk(tmp_path, layout, "/Users/ada/venv/bin/python")
+    assert sdk.location == "local" and sdk.local_path is not None
+    gone = _one_sdk(tmp_path, layout, "/Users/bob/venv/bin/python")
+    assert gone.location == "foreign"

@@ -225,7 +225,16 @@ class Layout:
             return False
         if shape == "posix":
             return self.os == "windows"
+        if shape != self.os and shape in ("macos", "linux") and self._exists_here(raw):
+            return False  # a /Users or /home folder that really is on this machine
         return shape != self.os
+
+    def _exists_here(self, raw: str) -> bool:
+        text = raw.strip().removeprefix("file://")
+        try:
+            return (self.root / text.lstrip("/")).exists()
+        except (OSError, ValueError):
+            return False
 
     def _split(self, rest: str) -> list[str]:
         seps = r"[\\/]" if self.os == "windows" else "/"
