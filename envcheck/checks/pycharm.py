@@ -34,6 +34,7 @@ from envcheck.pycharm.resolve import Discovery, Resolution, resolve_project_inte
 CHECKS: list[Check] = []
 
 DOWNLOAD = "https://www.jetbrains.com/pycharm/download/other.html"
+DOWNLOAD_LATEST = "https://www.jetbrains.com/pycharm/download/"
 _DISCOVERY_KEY = "_pycharm_discovery"
 
 
@@ -103,7 +104,7 @@ def installs_check(ctx: Context) -> Finding:
     install_hint = (
         f"Install PyCharm {' or '.join(good)} ({DOWNLOAD}); JetBrains Toolbox can keep it "
         "beside other versions."
-        if good else f"Install the latest PyCharm, Community or Professional ({DOWNLOAD})."
+        if good else f"Install the latest PyCharm, Community or Professional ({DOWNLOAD_LATEST})."
         if minimum else f"Install PyCharm Community or Professional ({DOWNLOAD})."
     )
     if not seen:
