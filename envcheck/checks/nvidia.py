@@ -361,7 +361,9 @@ def _unknown_cc_fix(info: DriverInfo, system: str) -> str:
            "reports it).").format(v=f"{info.driver_version} " if info.driver_version else "")
     lookup = (f"Meanwhile look your GPU up at {CC_LOOKUP}; the GPU is optional for the exam, so "
               "nothing here stops you.")
-    gap = gpu.compute_cap_gap(info) if info.smi_lacks_compute_cap else ComputeCapGap.OLD_DRIVER
+    if not info.smi_lacks_compute_cap:
+        return f"Updating the NVIDIA driver usually makes it report it. {lookup}"
+    gap = gpu.compute_cap_gap(info)
     if gap is ComputeCapGap.STALE_SMI:
         return f"{stale} {lookup}"
     if gap is ComputeCapGap.OLD_DRIVER:
