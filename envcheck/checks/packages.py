@@ -99,11 +99,9 @@ def distributions_check(ctx: Context) -> Finding:
             observed=observed,
             details={"read_with": inst.source},
         )
-    one_release = f"{observed} (one release under {len(present)} names)" if len(present) > 1 else (
-        observed
-    )
+    names = f" (one release under {len(present)} names)" if len(present) > 1 else ""
     return ok(
-        one_release,
+        observed + names,
         observed=observed,
         expected="one TensorFlow release",
         source=source,
