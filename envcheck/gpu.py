@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from packaging.version import InvalidVersion, Version
+
 MIB = 1024 * 1024
 
 
@@ -93,6 +95,7 @@ _SMI_MESSAGES = [
 _NOT_A_VALUE = {"", "n/a", "[n/a]", "[not supported]", "[unknown error]"}
 _UNIT = re.compile(r"\s*\[[^\]]*\]$")
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+_NO_COMPUTE_CAP = '"compute_cap" is not a valid field to query'
 
 
 class CsvFormatError(ValueError):
@@ -139,6 +142,8 @@ class DriverInfo:
     """The newest CUDA version the driver supports (NVML only)."""
     gpus: tuple[Gpu, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
+    smi_lacks_compute_cap: bool = False
+    """nvidia-smi answered that compute_cap "is not a valid field to query"."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -351,14 +356,47 @@ def from_smi(section: Any) -> DriverInfo:
     if not gpus:
         return DriverInfo(DriverState.UNEXPECTED, "nvidia-smi", "nvidia-smi printed no GPU rows")
     drivers = sorted({v for row in rows if (v := row.get("driver_version"))})
-    notes: tuple[str, ...] = ()
-    if len(attempts) > 1:
-        notes = ("this nvidia-smi cannot report compute_cap (an older driver)",)
+    lacks = any(_NO_COMPUTE_CAP in str(a.get("stdout") or "") + str(a.get("stderr") or "")
+                for a in attempts[:-1])
+    notes = ("this nvidia-smi cannot report compute_cap",) if lacks else ()
     return DriverInfo(
         DriverState.READY, "nvidia-smi", "",
         driver_version=drivers[0] if drivers else None,
-        gpus=tuple(gpus), notes=notes,
+        gpus=tuple(gpus), notes=notes, smi_lacks_compute_cap=lacks,
     )
+
+
+class ComputeCapGap(str, enum.Enum):
+    """Why nvidia-smi could not report the compute capability, from the driver's version."""
+
+    STALE_SMI = "stale_smi"
+    """The driver is new enough; the nvidia-smi that ran is an older copy."""
+    OLD_DRIVER = "old_driver"
+    """The driver itself is from before nvidia-smi knew the field."""
+    UNKNOWN = "unknown"
+    """The driver's version does not tell which (or is unknown)."""
+
+
+# Recorded answers: nvidia-smi 470.82.01 and 470.182.03 reject compute_cap
+# (NVIDIA/TensorRT-LLM#735, huggingface/candle#733); 525.89.02 and later answer
+# it (chelsea0x3b/dfdx#619, tests/fixtures/nvidia-smi). The driver_version field
+# is the loaded driver's even when the nvidia-smi binary is older: an nvidia-smi
+# 470.256.02 reports "Driver Version: 580.95.05" (canonical/inference-snaps#89).
+SMI_WITHOUT_COMPUTE_CAP_BRANCH = 470
+SMI_WITH_COMPUTE_CAP = "525.89.02"
+
+
+def compute_cap_gap(info: DriverInfo) -> ComputeCapGap:
+    """Whether an nvidia-smi without compute_cap is older than its driver, or the driver is."""
+    try:
+        driver = Version(info.driver_version or "")
+    except InvalidVersion:
+        return ComputeCapGap.UNKNOWN
+    if driver >= Version(SMI_WITH_COMPUTE_CAP):
+        return ComputeCapGap.STALE_SMI
+    if driver.major <= SMI_WITHOUT_COMPUTE_CAP_BRANCH:
+        return ComputeCapGap.OLD_DRIVER
+    return ComputeCapGap.UNKNOWN
 
 
 def _asked_fields(argv: list[str]) -> list[str] | None:
@@ -393,6 +431,11 @@ def _fill_from_smi(nvml: DriverInfo, smi: DriverInfo) -> DriverInfo:
     """NVML's answer, with compute capabilities nvidia-smi knew and NVML did not."""
     if smi.state is not DriverState.READY or all(g.compute_capability for g in nvml.gpus):
         return nvml
+    if smi.smi_lacks_compute_cap:
+        return DriverInfo(
+            nvml.state, nvml.source, nvml.message, nvml.driver_version, nvml.cuda_version,
+            nvml.gpus, nvml.notes + smi.notes, smi_lacks_compute_cap=True,
+        )
     by_uuid = {g.uuid: g for g in smi.gpus if g.uuid}
     gpus = []
     for gpu in nvml.gpus:

@@ -65,6 +65,11 @@ class _Strict(BaseModel):
 class PyCharmVersions(_Strict):
     known_good: list[str] = Field(default_factory=list)
     known_bad: list[str] = Field(default_factory=list)
+    minimum: Ver | None = Field(
+        default=None,
+        description="A guide that asks for the latest PyCharm: the release current when it was "
+        "written; it and every newer one are right.",
+    )
 
 
 class Profile(_Strict):
@@ -100,6 +105,13 @@ class DriverMinimum(_Strict):
     cuda: str
     linux: Ver
     windows: Ver
+    ptx_jit_linux: Ver | None = Field(
+        default=None,
+        description="The toolkit's own driver, needed to JIT-compile PTX (minor-version "
+        "compatibility cannot); only GPUs a build has no machine code for need it. "
+        "None: the same as `linux`.",
+    )
+    ptx_jit_windows: Ver | None = None
     source: str
 
 

@@ -151,8 +151,39 @@ def test_several_tensorflow_distributions_fail() -> None:
                                         ("tf-nightly", "2.13.0.dev20230301"))})
     result = run(packages.CHECKS, "packages.tensorflow_distributions", ctx)
     assert result.status is Status.FAILURE
-    assert "3 TensorFlow distributions" in result.summary
+    assert "3 TensorFlow distributions of different versions" in result.summary
     assert result.fix.startswith("pip uninstall -y tensorflow tensorflow-intel tf-nightly")
+
+
+@pytest.mark.parametrize(
+    "dists",
+    [
+        # On Windows `pip install tensorflow` (2.11-2.18) installs tensorflow-intel at the same
+        # version by design (tensorflow#58674, #61770, #80629): one release, not a conflict.
+        (("tensorflow", "2.11.0"), ("tensorflow-intel", "2.11.0")),
+        (("tensorflow", "2.18.0"), ("tensorflow_intel", "2.18.0")),
+    ],
+)
+def test_one_release_under_several_names_is_not_a_conflict(
+    dists: tuple[tuple[str, str], ...],
+) -> None:
+    ctx = recorded_context({"pip": _pip(*dists)})
+    result = run(packages.CHECKS, "packages.tensorflow_distributions", ctx)
+    assert result.status is Status.OK, result.summary
+    assert result.summary.startswith(f"tensorflow {dists[0][1]}, tensorflow")
+    assert "one release" in result.summary
+
+
+def test_the_distribution_names_include_tensorflows_own_self_check_list() -> None:
+    # tensorflow/python/platform/self_check.py, _CONFLICTING_DISTRIBUTIONS.
+    names = set(recorded_context({}).matrix.tensorflow_distributions.names)
+    assert {"tensorflow", "tensorflow-cpu", "tensorflow-intel", "tf-nightly", "tf-nightly-cpu",
+            "tf-nightly-intel"} <= names
+    ctx = recorded_context({"pip": _pip(("tensorflow", "2.12.0"),
+                                        ("tf-nightly-intel", "2.13.0.dev20230301"))})
+    result = run(packages.CHECKS, "packages.tensorflow_distributions", ctx)
+    assert result.status is Status.FAILURE
+    assert "2 TensorFlow distributions of different versions" in result.summary
 
 
 def test_pins_compare_canonical_names() -> None:

@@ -31,7 +31,7 @@ def test_bundled_matrix_is_the_repository_file() -> None:
 def test_default_profile_is_the_last_known_exam() -> None:
     m = load_matrix()
     name, profile = m.profile(None)
-    assert name == "exam-2022-07"
+    assert name == "exam-2023-01"
     assert profile.python == "3.8"
     assert profile.pin("tensorflow") == "==2.9.0"
 
@@ -55,9 +55,117 @@ def test_build_table_unknown_version() -> None:
 def test_driver_minimum_prefers_the_most_specific_row() -> None:
     m = load_matrix()
     assert m.driver_minimum("11.2") is not None
-    assert m.driver_minimum("11.2").linux == "460.27.03"  # type: ignore[union-attr]
+    assert m.driver_minimum("11.2").linux == "450.80.02"  # type: ignore[union-attr]
     assert m.driver_minimum("12.5").linux == "525.60.13"  # type: ignore[union-attr]
-    assert m.driver_minimum("10.1") is None
+    assert m.driver_minimum("10.0") is None
+
+
+@pytest.mark.parametrize(
+    ("cuda", "linux", "windows", "ptx_linux", "ptx_windows", "cited"),
+    [
+        # TensorFlow's install guide (TF 2.5-2.11): "CUDA 11.2 requires 450.80.02 or higher";
+        # PTX JIT needs CUDA 11.2.0's own driver (NVIDIA's CUDA release notes, table 3).
+        ("11.2", "450.80.02", "452.39", "460.27.03", "460.82", "tensorflow/docs/pull/1902"),
+        # CUDA 11.0 GA (11.0.2), not the 11.0.1 RC (450.36.06 / 451.22).
+        ("11.0", "450.51.05", "451.48", "450.51.05", "451.48", "cuda-toolkit-release-notes"),
+        ("10.1", "418.39", "418.96", "418.39", "418.96", "cuda-toolkit-release-notes"),
+        ("11.8", "450.80.02", "452.39", "520.61.05", "520.06", "tensorflow.org/install/pip"),
+    ],
+)
+def test_driver_rows_match_their_sources(
+    cuda: str, linux: str, windows: str, ptx_linux: str, ptx_windows: str, cited: str
+) -> None:
+    row = load_matrix().driver_minimum(cuda)
+    assert row is not None and row.cuda == cuda
+    assert (row.linux, row.windows) == (linux, windows)
+    assert (row.ptx_jit_linux or row.linux, row.ptx_jit_windows or row.windows) == (
+        ptx_linux, ptx_windows)
+    assert cited in row.source
+
+
+def test_every_pinned_tensorflow_has_a_build_row() -> None:
+    m = load_matrix()
+    for name, profile in m.profiles.items():
+        pin = profile.pin("tensorflow")
+        if pin and pin.startswith("=="):
+            assert m.build_for(pin[2:]) is not None, name
+    tf23 = m.build_for("2.3.0")
+    assert tf23 is not None
+    assert (tf23.python, tf23.cuda, tf23.cudnn) == (">=3.5,<3.9", "10.1", "7.6")
+
+
+def test_the_guide_of_june_2021_is_a_profile() -> None:
+    _, june = load_matrix().profile("exam-2021-06")
+    assert june.guide_date == "2021-06-23" and june.python == "3.8"
+    assert june.packages == {
+        "tensorflow": "==2.5.0", "tensorflow-datasets": "==4.3.0", "Pillow": "==8.2.0",
+        "pandas": "==1.2.4", "numpy": "==1.19.5", "scipy": "==1.7.0"}
+    assert june.pycharm.known_good == ["2021"]
+
+
+def test_the_first_guide_is_dated() -> None:
+    _, first = load_matrix().profile("exam-2020")
+    assert first.guide_date == "2020-07-29"
+    assert "undated" not in (first.title + first.source).lower()
+    assert "July 29, 2020" in first.source
+
+
+def test_the_guides_of_july_2022_and_january_2023_are_two_profiles() -> None:
+    m = load_matrix()
+    _, july = m.profile("exam-2022-07")
+    _, january = m.profile("exam-2023-01")
+    assert july.packages == january.packages
+    assert july.pycharm.known_good == ["2021.3"] and july.pycharm.minimum is None
+    # "install the latest version of PyCharm": any release from the one current then.
+    assert january.pycharm.known_good == [] and january.pycharm.minimum == "2022.3"
+    assert "Jan 2023" in january.title and "Jan 2023" not in july.title
+
+
+def _sources(node: object, path: str = "") -> list[tuple[str, object]]:
+    """Every (key path, value) under a key that names a source in the raw matrix."""
+    found: list[tuple[str, object]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            where = f"{path}.{key}" if path else str(key)
+            if str(key) == "source" or str(key).endswith("_source"):
+                found.append((where, value))
+            found.extend(_sources(value, where))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found.extend(_sources(value, f"{path}[{i}]"))
+    return found
+
+
+def test_every_source_can_be_checked_from_the_repository() -> None:
+    sources = _sources(_bundled())
+    assert len(sources) > 20
+    for where, value in sources:
+        assert isinstance(value, str) and value.strip(), f"{where}: empty source"
+        assert "REFERENCE.md" not in value, f"{where} cites REFERENCE.md, not in the repository"
+
+
+def _code_strings(path: Path) -> list[tuple[int, str]]:
+    """String constants of a module other than docstrings, with their line numbers."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [(n.lineno, n.value) for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings]
+
+
+def test_no_source_in_the_code_cites_reference_md() -> None:
+    cited = [f"{path.relative_to(REPO)}:{line}"
+             for folder in ("envcheck", "probes")
+             for path in sorted((REPO / folder).rglob("*.py"))
+             for line, text in _code_strings(path) if "REFERENCE.md" in text]
+    assert cited == []
 
 
 def test_unknown_profile_is_a_one_line_config_error() -> None:
@@ -125,7 +233,7 @@ def test_top_level_must_be_a_mapping() -> None:
 def test_cli_validate_ok_and_broken(tmp_path: Path) -> None:
     good = run_cli("matrix", "validate")
     assert good.returncode == 0, good.stderr
-    assert "valid (5 profiles" in good.stdout
+    assert "valid (7 profiles" in good.stdout
 
     data = _bundled()
     data["hardware"]["disk_free_warn_gib"] = 1  # below the minimum
@@ -147,4 +255,4 @@ def test_cli_profiles_lists_every_profile() -> None:
     assert proc.returncode == 0
     names = [line.split()[0] for line in proc.stdout.splitlines()]
     assert names == list(load_matrix().profiles)
-    assert "(default)" in next(line for line in proc.stdout.splitlines() if "exam-2022-07" in line)
+    assert "(default)" in next(line for line in proc.stdout.splitlines() if "exam-2023-01" in line)

@@ -50,7 +50,7 @@ def _tree_with_installs(tmp_path: Path, versions: list[str]) -> Layout:
 
 
 def test_the_guides_version_is_installed() -> None:
-    finding = checks.installs_check(_context(layout_for("linux")))
+    finding = checks.installs_check(_context(layout_for("linux"), profile="exam-2022-07"))
     assert finding.status is Status.OK
     assert finding.summary.startswith("PyCharm Professional 2021.3.3 (Toolbox")
     assert finding.summary.endswith("(and 5 more)")
@@ -58,7 +58,7 @@ def test_the_guides_version_is_installed() -> None:
 
 
 def test_only_untested_versions_is_a_warning() -> None:
-    finding = checks.installs_check(_context(layout_for("macos")))
+    finding = checks.installs_check(_context(layout_for("macos"), profile="exam-2022-07"))
     assert finding.status is Status.WARNING
     assert "tested with 2021.3" in finding.summary
     assert finding.fix and "Install PyCharm 2021.3" in finding.fix
@@ -83,6 +83,30 @@ def test_good_and_bad_side_by_side_is_a_warning(tmp_path: Path) -> None:
 def test_a_profile_without_versions_accepts_any(tmp_path: Path) -> None:
     layout = _tree_with_installs(tmp_path, ["2020.3.1"])
     assert checks.installs_check(_context(layout, profile="exam-2020")).status is Status.OK
+
+
+@pytest.mark.parametrize(
+    ("versions", "status"),
+    [(["2024.2.1"], Status.OK), (["2022.3.1"], Status.OK), (["2021.3.3"], Status.WARNING)],
+)
+def test_the_guide_of_january_2023_asks_for_the_latest_pycharm(
+    tmp_path: Path, versions: list[str], status: Status
+) -> None:
+    # "install the latest version of PyCharm" (5 Jan 2023): newer is never wrong.
+    layout = _tree_with_installs(tmp_path, versions)
+    finding = checks.installs_check(_context(layout, profile="exam-2023-01"))
+    assert finding.status is status, finding.summary
+    assert finding.expected == "PyCharm 2022.3 or newer"
+    if status is Status.WARNING:
+        assert "older than 2022.3" in finding.summary
+        assert finding.fix and "latest" in finding.fix
+
+
+def test_the_guide_of_july_2022_still_names_2021_3(tmp_path: Path) -> None:
+    layout = _tree_with_installs(tmp_path, ["2024.2.1"])
+    finding = checks.installs_check(_context(layout, profile="exam-2022-07"))
+    assert finding.status is Status.WARNING
+    assert "tested with 2021.3" in finding.summary
 
 
 def test_no_pycharm_at_all(tmp_path: Path) -> None:
@@ -115,7 +139,7 @@ def test_a_config_folder_left_by_an_uninstalled_pycharm_is_not_an_install(
     shutil.copytree(layout_for("linux").home / ".config/JetBrains/PyCharm2021.3",
                     home / ".config/JetBrains/PyCharm2021.3")
     layout = Layout.for_tree("linux", home, root=tmp_path)
-    finding = checks.installs_check(_context(layout))
+    finding = checks.installs_check(_context(layout, profile="exam-2022-07"))
     assert finding.status is Status.WARNING
     assert finding.summary.startswith("no PyCharm install found in the usual places; ")
     assert finding.details["found"] == []

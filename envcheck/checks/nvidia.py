@@ -30,7 +30,7 @@ from envcheck.checks.base import (
     warning,
 )
 from envcheck.checks.tensorflow import missing_libraries
-from envcheck.gpu import DriverInfo, DriverState, Gpu
+from envcheck.gpu import ComputeCapGap, DriverInfo, DriverState, Gpu
 
 CHECKS: list[Check] = []
 
@@ -39,8 +39,9 @@ OPTIONAL_SOURCE = (
     "a GPU is optional"
 )
 CPU_BUILD_SOURCE = (
-    "REFERENCE.md section 2: a CPU-only build lists no GPU even with a driver present; "
-    "tf.test.is_built_with_cuda() tells the two apart"
+    "TensorFlow's tf.config.list_physical_devices('GPU') lists no GPU in a CPU-only build, "
+    "driver or not; tf.test.is_built_with_cuda() tells the two apart "
+    "(https://www.tensorflow.org/api_docs/python/tf/test/is_built_with_cuda)"
 )
 BUILD_ARCH_SOURCE = "tf.sysconfig.get_build_info()['cuda_compute_capabilities'] of this TensorFlow"
 JIT_SOURCE = (
@@ -50,6 +51,12 @@ JIT_SOURCE = (
     "Guide, 'Binary Compatibility'"
 )
 _OPTIONAL = "the GPU is optional for the exam"
+CC_LOOKUP = "developer.nvidia.com/cuda-gpus"
+SMI_SOURCE = (
+    "nvidia-smi of R470 and older rejects the compute_cap query field (NVIDIA/TensorRT-LLM#735, "
+    "huggingface/candle#733); an older nvidia-smi beside a newer driver reports the driver's "
+    "version (canonical/inference-snaps#89)"
+)
 
 _BROKEN_SUMMARY = {
     DriverState.CANNOT_COMMUNICATE: "the NVIDIA driver is installed but not running",
@@ -232,8 +239,8 @@ def driver_version_check(ctx: Context) -> Finding:
     minimum = row.windows if windows_driver else row.linux
     where = "Windows" if system == "Windows" else "WSL2 (Windows driver)" if wsl else "Linux"
     expected = f">= {minimum} (CUDA {cuda}, {where})"
-    details = {"cuda": cuda, "cuda_source": cuda_source, "matrix_cuda": row.cuda,
-               "driver_cuda": info.cuda_version}
+    details: dict[str, Any] = {"cuda": cuda, "cuda_source": cuda_source,
+                               "matrix_cuda": row.cuda, "driver_cuda": info.cuda_version}
     if info.driver_version is None:
         return error("could not determine the driver version (the driver did not report it)",
                      fix="Run `nvidia-smi` and compare its driver version with " + expected,
@@ -254,8 +261,33 @@ def driver_version_check(ctx: Context) -> Finding:
             f"distribution's driver packages); until then training runs on the CPU.",
             observed=observed, expected=expected, source=row.source, details=details,
         )
+    ptx_minimum = (row.ptx_jit_windows if windows_driver else row.ptx_jit_linux) or minimum
+    ptx_only = _ptx_only_gpus(ctx, info)
+    if ptx_only and Version(info.driver_version) < Version(ptx_minimum):
+        names = ", ".join(f"{g.name} ({g.compute_capability_str})" for g in ptx_only)
+        them = "it" if len(ptx_only) == 1 else "them"
+        details["ptx_only_gpus"] = [g.to_dict() for g in ptx_only]
+        return warning(
+            f"{names}: this TensorFlow has only PTX for {them}, and driver "
+            f"{info.driver_version} cannot JIT-compile PTX of CUDA {cuda} (that needs "
+            f"{ptx_minimum}, the CUDA {cuda} toolkit's own driver): TensorFlow cannot run its "
+            f"kernels on {them}",
+            fix=f"Update the NVIDIA driver to {ptx_minimum} or newer; {minimum} is enough only "
+            f"for GPUs this TensorFlow has machine code for ({_OPTIONAL}).",
+            observed=observed, expected=f">= {ptx_minimum} (CUDA {cuda}, {where})",
+            source=row.source, details=details,
+        )
     return ok(f"driver {info.driver_version} >= {minimum}, the minimum for CUDA {cuda}",
               observed=observed, expected=expected, source=row.source, details=details)
+
+
+def _ptx_only_gpus(ctx: Context, info: DriverInfo) -> list[Gpu]:
+    """The GPUs this TensorFlow build reaches only through PTX (see nvidia.compute_capability)."""
+    archs, _ = _build_archs(ctx)
+    if not archs:
+        return []
+    return [g for g in info.gpus
+            if g.compute_capability and coverage(g.compute_capability, archs) is Coverage.PTX]
 
 
 def parse_arch(arch: str) -> tuple[int, int] | None:
@@ -319,6 +351,29 @@ def _cc_floor(ctx: Context, archs: list[str]) -> tuple[tuple[int, int], str, str
     return floor, ctx.matrix.gpu.min_compute_capability, ctx.matrix.gpu.source
 
 
+def _unknown_cc_fix(info: DriverInfo, system: str) -> str:
+    """What to do when the compute capability is unknown: it depends on which is old."""
+    which = "`where nvidia-smi`" if system == "Windows" else "`which -a nvidia-smi`"
+    stale = (f"This nvidia-smi is older than driver {info.driver_version}: an old copy found "
+             f"first on PATH, or one bundled in a container or snap. {which} lists the copies; "
+             "run the one installed with the driver.")
+    old = ("Driver {v}is too old to report it: update the NVIDIA driver (R525 or newer "
+           "reports it).").format(v=f"{info.driver_version} " if info.driver_version else "")
+    lookup = (f"Meanwhile look your GPU up at {CC_LOOKUP}; the GPU is optional for the exam, so "
+              "nothing here stops you.")
+    if not info.smi_lacks_compute_cap:
+        return f"Updating the NVIDIA driver usually makes it report it. {lookup}"
+    gap = gpu.compute_cap_gap(info)
+    if gap is ComputeCapGap.STALE_SMI:
+        return f"{stale} {lookup}"
+    if gap is ComputeCapGap.OLD_DRIVER:
+        return f"{old} {lookup}"
+    both = ("Either the driver is too old to report it (then update the NVIDIA driver), or "
+            f"the nvidia-smi that ran is older than the driver ({which} lists the copies; run "
+            "the one installed with the driver).")
+    return f"{both} {lookup}"
+
+
 @check("nvidia.compute_capability", "GPU compute capability", registry=CHECKS)
 def compute_capability_check(ctx: Context) -> Finding:
     """Each GPU's CUDA compute capability against the lowest TensorFlow runs on."""
@@ -331,11 +386,15 @@ def compute_capability_check(ctx: Context) -> Finding:
     details: dict[str, Any] = {"gpus": [g.to_dict() for g in info.gpus], "minimum": floor_text}
     known = [g for g in info.gpus if g.compute_capability]
     if not known:
-        return error(
-            "could not determine the GPUs' compute capability: the driver did not report it",
-            fix="Look your GPU up at developer.nvidia.com/cuda-gpus; an updated driver reports "
-            "it itself.",
-            expected=expected, source=source, details=details,
+        system, _ = _os(ctx)
+        details["cause"] = gpu.compute_cap_gap(info).value
+        return warning(
+            "could not determine the GPUs' compute capability: "
+            + ("this nvidia-smi cannot report it" if info.smi_lacks_compute_cap
+               else "the driver did not report it"),
+            fix=_unknown_cc_fix(info, system),
+            expected=expected, source=SMI_SOURCE if info.smi_lacks_compute_cap else source,
+            details=details,
         )
     observed = ", ".join(f"{g.name}: {g.compute_capability_str}" for g in known)
     too_low = [g for g in known if g.compute_capability and g.compute_capability < floor]

@@ -13,6 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from packaging.version import InvalidVersion, Version
+
 from envcheck.checks.base import (
     Check,
     Context,
@@ -32,6 +34,7 @@ from envcheck.pycharm.resolve import Discovery, Resolution, resolve_project_inte
 CHECKS: list[Check] = []
 
 DOWNLOAD = "https://www.jetbrains.com/pycharm/download/other.html"
+DOWNLOAD_LATEST = "https://www.jetbrains.com/pycharm/download/"
 _DISCOVERY_KEY = "_pycharm_discovery"
 
 
@@ -63,13 +66,24 @@ def _matches(version: str | None, wanted: list[str]) -> bool:
     )
 
 
+def _at_least(version: str | None, minimum: str | None) -> bool:
+    """ "2024.2.1" is at least "2022.3"; an unreadable version or no minimum is not."""
+    if not version or not minimum:
+        return False
+    try:
+        return Version(version) >= Version(minimum)
+    except InvalidVersion:
+        return False
+
+
 @check("pycharm.installs", "PyCharm installs", registry=CHECKS)
 def installs_check(ctx: Context) -> Finding:
     """PyCharm is installed, in a version the exam guide names (and none it warns against)."""
     disc = discovery(ctx)
     rules = ctx.profile.pycharm
-    good, bad = rules.known_good, rules.known_bad
-    expected = f"PyCharm {' or '.join(good)}" if good else "PyCharm (any version)"
+    good, bad, minimum = rules.known_good, rules.known_bad, rules.minimum
+    expected = (f"PyCharm {' or '.join(good)}" if good
+                else f"PyCharm {minimum} or newer" if minimum else "PyCharm (any version)")
     facts = _facts(ctx)
     facts["installs"] = [i.to_dict() for i in disc.installs]
     facts["config_dirs"] = [c.to_dict() for c in disc.configs]
@@ -86,7 +100,8 @@ def installs_check(ctx: Context) -> Finding:
     install_hint = (
         f"Install PyCharm {' or '.join(good)} ({DOWNLOAD}); JetBrains Toolbox can keep it "
         "beside other versions."
-        if good else f"Install PyCharm Community or Professional ({DOWNLOAD})."
+        if good else f"Install the latest PyCharm, Community or Professional ({DOWNLOAD_LATEST})."
+        if minimum else f"Install PyCharm Community or Professional ({DOWNLOAD})."
     )
     if not seen:
         return warning(
@@ -98,7 +113,7 @@ def installs_check(ctx: Context) -> Finding:
     versions = ", ".join(sorted({v or "unknown" for _, v in seen}, reverse=True))
     kw["observed"] = versions
     known_bad = [label for label, v in seen if _matches(v, bad)]
-    known_good = [label for label, v in seen if _matches(v, good)]
+    known_good = [label for label, v in seen if _matches(v, good) or _at_least(v, minimum)]
     if known_bad and not known_good:
         return failure(
             f"{'; '.join(known_bad)}: the exam guide says the exam plugin does not work with "
@@ -112,10 +127,16 @@ def installs_check(ctx: Context) -> Finding:
             fix=f"Open the exam project in PyCharm {' or '.join(good)}, not in "
             f"{', '.join(bad)}.", **kw,
         )
-    if known_good or not good:
+    if known_good or not (good or minimum):
         first = known_good[0] if known_good else seen[0][0]
         more = len(seen) - 1
         return ok(f"{first}" + (f" (and {more} more)" if more else ""), **kw)
+    if minimum:
+        return warning(
+            f"found PyCharm {versions}, older than {minimum}: the exam guide asks for the latest "
+            f"PyCharm ({minimum} when it was written)",
+            fix=install_hint, **kw,
+        )
     return warning(
         f"found PyCharm {versions}; the exam guide was tested with {' or '.join(good)}",
         fix=install_hint + " Newer versions may work, but the exam plugin was known to break "

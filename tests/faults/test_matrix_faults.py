@@ -41,7 +41,8 @@ def _text(path: Path, text: str) -> Path:
 
 def malformed(p: Path) -> Path:
     text = BUNDLED_MATRIX.read_text(encoding="utf-8")
-    return _text(p, text.replace("default_profile: exam-2022-07", "default_profile: a: b", 1))
+    default = next(line for line in text.splitlines() if line.startswith("default_profile: "))
+    return _text(p, text.replace(default, "default_profile: a: b", 1))
 
 
 def wrong_type(p: Path) -> Path:

@@ -60,6 +60,20 @@ def test_nvidia_smi_fails_with_the_drivers_message(tmp_path: Path) -> None:
     assert "Reboot" in driver["fix"]
 
 
+def test_old_nvidia_smi_without_compute_cap_is_ready(tmp_path: Path) -> None:
+    """An nvidia-smi that rejects the compute_cap field (R470 and older, or an old copy
+    beside a newer driver) leaves the compute capability unknown: a warning, never
+    "not ready", since the GPU is optional."""
+    netdata = SMI / "query-gpu_csv-nounits_tesla-p100_netdata.csv"
+    smi = fake_smi(tmp_path / "bin", stdout_file=netdata, reject_compute_cap=True)
+    out = run_check(tmp_path, *NVIDIA, env={"PATH": path_with(smi.parent)})
+    assert out.rc == 0
+    cc = out.result("nvidia.compute_capability")
+    assert_problem(cc, "warning", "could not determine the GPUs' compute capability",
+                   "this nvidia-smi cannot report it")
+    assert "developer.nvidia.com/cuda-gpus" in cc["fix"]
+
+
 @pytest.mark.slow
 def test_nvidia_smi_hangs(tmp_path: Path) -> None:
     """The probe stops nvidia-smi at its own 10 s limit and says so."""
