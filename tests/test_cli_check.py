@@ -47,7 +47,7 @@ def test_exam_environment_is_ready(exam_python: Path) -> None:
     assert results["tensorflow.python_range"]["status"] == "ok"
     assert results["packages.tensorflow_distributions"]["observed"] == "tensorflow 2.9.0"
     assert results["packages.installable"]["status"] == "ok"
-    # tensorflow 2.9.0's Linux wheel is a CUDA build (REFERENCE.md, measured).
+    # tensorflow 2.9.0's Linux wheel is a CUDA build (tf.sysconfig.get_build_info(), measured).
     assert results["tensorflow.build"]["observed"] == "CUDA 11.2, cuDNN 8"
     failing = [r["id"] for r in report["results"] if r["status"] in ("failure", "error")]
     assert report["verdict"]["ready"] is (not failing)

@@ -2,7 +2,9 @@
 
 An install is a folder with `product-info.json` (2019.1 on) or `build.txt`
 (every version), or a macOS `.app` with them under `Contents/Resources`.
-The places looked at are the ones REFERENCE.md section 3 lists for each OS:
+The places looked at are those JetBrains documents for each OS ("Standalone
+installation" and "Toolbox App" in the PyCharm installation guide,
+https://www.jetbrains.com/help/pycharm/installation-guide.html):
 package and tarball folders, snap, flatpak, JetBrains Toolbox (the old
 `apps/<product>/ch-N/<build>` layout and the newer per-product folders).
 """

@@ -142,7 +142,9 @@ class Layout:
     def under_root(self, *parts: str) -> Path:
         return self.root.joinpath(*parts)
 
-    # Config folders (REFERENCE.md section 3).
+    # Config folders: JetBrains' "Directories used by the IDE" page
+    # (https://www.jetbrains.com/help/pycharm/directories-used-by-the-ide-to-store-settings-caches-plugins-and-logs.html),
+    # 2020.1 and later, and the pre-2020.1 layout it describes.
 
     def config_bases(self) -> list[tuple[Path, str]]:
         """Folders holding 2020.1+ config dirs (`<base>/<PyCharm2021.3>`), with a label."""

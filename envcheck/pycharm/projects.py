@@ -3,7 +3,7 @@
 A project's `.idea/misc.xml` names its SDK (`project-jdk-name`); a module's
 `.iml` may name its own (`orderEntry type="jdk"`) or inherit the project's.
 The name is looked up exactly, case-sensitively, in the jdk.table.xml of the
-config directory that opens the project (REFERENCE.md section 3).
+config directory that opens the project (docs/pycharm.md).
 Recent projects come from `options/recentProjects.xml` (2020.1+, with the
 build that opened each) and the older `recentProjectDirectories.xml`.
 """
