@@ -19,7 +19,7 @@ import pytest
 from envcheck import errors
 from tests.conftest import pyenv_python
 from tests.faults.support import assert_no_crash, assert_problem, check_env, run_check
-from tests.faults.test_pycharm_faults import MISC, Tree
+from tests.faults.test_pycharm_faults import Tree
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX shell pipelines")
 
@@ -146,19 +146,9 @@ def test_broken_pipe_after_a_verdict_keeps_its_exit_code() -> None:
 # -- one root cause, one problem -------------------------------------------------------------
 
 
-def _no_interpreter_tree(tmp_path: Path) -> Tree:
-    tree = Tree(tmp_path)
-    misc = tree.home / MISC
-    text = misc.read_text(encoding="utf-8")
-    start = text.index('project-jdk-name="') + len('project-jdk-name="')
-    end = text.index('"', start)
-    misc.write_text(text[:start] + "Python 3.8 (deleted-long-ago)" + text[end:], "utf-8")
-    return tree
-
-
 def test_no_interpreter_project_is_one_problem(tmp_path: Path) -> None:
-    tree = _no_interpreter_tree(tmp_path)
-    project = str(tree.home / "PycharmProjects" / "tf-exam")
+    tree = Tree(tmp_path)
+    project = str(tree.home / "PycharmProjects" / "tf-none")  # PyCharm shows <No interpreter>
     out = run_check(tmp_path, "--project", project, "--no-bench", env=tree.env)
     assert out.rc == 1
     problems = [r for r in out.report["results"] if r["status"] in ("failure", "error")]
