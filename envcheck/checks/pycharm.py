@@ -24,7 +24,8 @@ from envcheck.checks.base import (
     skipped,
     warning,
 )
-from envcheck.probing.interpreter import InterpreterProblem
+from envcheck.checks.python import unusable
+from envcheck.probing.interpreter import Interpreter
 from envcheck.pycharm.installs import EDITIONS
 from envcheck.pycharm.layout import Layout
 from envcheck.pycharm.resolve import Discovery, Resolution, resolve_project_interpreter
@@ -186,11 +187,15 @@ def interpreter_check(ctx: Context) -> Finding:
     if res.interpreter is None:
         return failure(res.summary + notes, fix=fix, **kw)
     kw["observed"] = str(res.interpreter)
-    interp = ctx.interpreter
-    if isinstance(interp, InterpreterProblem):
+    problem = unusable(ctx)  # the same test as python.interpreter, which needs this check
+    if problem is not None:
+        reason = problem.details.get("reason", problem.summary)
         return failure(
-            f"PyCharm would run {res.interpreter}, which {interp.reason}", fix=interp.fix, **kw
+            f"PyCharm would run {res.interpreter}, which {reason}", fix=problem.fix or "",
+            source=problem.source, **kw,
         )
+    interp = ctx.interpreter
+    assert isinstance(interp, Interpreter)
     real = f"Python {interp.version_str}"
     stale = ""
     if res.sdk is not None and res.sdk.recorded_version:
