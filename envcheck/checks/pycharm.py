@@ -25,7 +25,7 @@ from envcheck.checks.base import (
     warning,
 )
 from envcheck.checks.python import unusable
-from envcheck.probing.interpreter import Interpreter
+from envcheck.probing.interpreter import Interpreter, InterpreterProblem
 from envcheck.pycharm.installs import EDITIONS
 from envcheck.pycharm.layout import Layout
 from envcheck.pycharm.resolve import Discovery, Resolution, resolve_project_interpreter
@@ -185,6 +185,9 @@ def interpreter_check(ctx: Context) -> Finding:
     if res.status in _ERROR_STATUSES:
         return error(f"could not determine: {res.summary}", fix=fix, **kw)
     if res.interpreter is None:
+        tried = ctx.interpreter  # a missing home was still looked at: say what is there
+        if isinstance(tried, InterpreterProblem) and tried.reason != "does not exist":
+            notes = f" ({tried.path} {tried.reason})" + notes
         return failure(res.summary + notes, fix=fix, **kw)
     kw["observed"] = str(res.interpreter)
     problem = unusable(ctx)  # the same test as python.interpreter, which needs this check

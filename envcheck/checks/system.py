@@ -38,7 +38,7 @@ def _seen_from(ctx: Context) -> tuple[str, dict[str, str]]:
     return TOOL_SIDE_NOTE, {"seen_from": "tfcert-envcheck's own Python"}
 
 
-TOOL_SIDE_NOTE = " (seen from this tool's own Python: the interpreter under test cannot run)"
+TOOL_SIDE_NOTE = " (as this tool's own Python sees it)"
 
 
 @check("system.os", "Operating system", owns=("system",), registry=CHECKS)
