@@ -97,7 +97,7 @@ def execute(check: Check, ctx: Context) -> CheckResult:
     try:
         finding = check.func(ctx)
     except ProbeUnavailable as exc:
-        finding = _unavailable(check, exc)
+        finding = _unavailable(check, exc, ctx)
     except (KeyboardInterrupt, ProbeInterrupted):
         raise
     except Exception as exc:  # a bug in one check must not lose the report
@@ -129,9 +129,11 @@ def to_result(check: Check, finding: Finding, duration: float) -> CheckResult:
     )
 
 
-def _unavailable(check: Check, exc: ProbeUnavailable) -> Finding:
+def _unavailable(check: Check, exc: ProbeUnavailable, ctx: Context) -> Finding:
+    """A probe gave no answer: its owner reports why; others skip, unless no owner runs."""
     run = exc.run
-    if run.probe in check.owns:
+    unowned = ctx.reported_probes is not None and run.probe not in ctx.reported_probes
+    if run.probe in check.owns or unowned:
         return Finding(
             Status.ERROR,
             f"could not determine: {exc.reason}",
@@ -189,6 +191,7 @@ def run_checks(
     """
     done: dict[str, CheckResult] = {}
     order = execution_order(checks)
+    ctx.reported_probes = {probe for c in checks for probe in c.owns}
     interrupted = False
     for i, check in enumerate(order):
         try:

@@ -106,6 +106,10 @@ class Context:
         self._lock = threading.Lock()
         self.shared: dict[str, Any] = {}
         """Values one check computes for others (e.g. parsed GPU facts)."""
+        self.reported_probes: set[str] | None = None
+        """Probes whose failure a check in this run reports (its `owns`); None: all are.
+        A check that meets another failed probe reports the failure itself, so that
+        a selection without the owner never turns a dead probe into a quiet skip."""
 
     @property
     def runs(self) -> dict[str, ProbeRun]:

@@ -182,6 +182,20 @@ def test_broken_venv_link_is_one_problem(tmp_path: Path) -> None:
     assert out.report["verdict"]["headline"].startswith("Not ready: 1 problem in 1 category")
 
 
+@pytest.mark.parametrize("only", ["python.version", "tensorflow", "tensorflow.version"])
+def test_check_whose_root_is_not_selected_speaks_for_itself(tmp_path: Path, only: str) -> None:
+    """Without python.interpreter in the selection, no check may quietly skip a dead target."""
+    link = tmp_path / "venv" / "bin" / "python"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(tmp_path / "uninstalled" / "python3.8")
+    out = run_check(tmp_path, "--python", str(link), "--only", only)
+    assert out.rc == 1, out.report["verdict"]
+    errored = [r for r in out.report["results"] if r["status"] == "error"]
+    assert errored, out.report["results"]
+    for result in errored:
+        assert_problem(result, "error", "could not determine", "does not exist")
+
+
 # -- the project's interpreter is judged even with --only pycharm ----------------------------------
 
 
