@@ -31,14 +31,14 @@ def _gib(n: float) -> str:
     return f"{n / GIB:.1f} GiB"
 
 
+TOOL_SIDE_NOTE = " (as this tool's own Python sees it)"
+
+
 def _seen_from(ctx: Context) -> tuple[str, dict[str, str]]:
     """A note for facts read from the tool's side: (summary suffix, details)."""
     if ctx.target_runs_probes:
         return "", {}
     return TOOL_SIDE_NOTE, {"seen_from": "tfcert-envcheck's own Python"}
-
-
-TOOL_SIDE_NOTE = " (as this tool's own Python sees it)"
 
 
 @check("system.os", "Operating system", owns=("system",), registry=CHECKS)
