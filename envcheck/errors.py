@@ -9,6 +9,7 @@ a user can paste into an issue, never a bare traceback.
 from __future__ import annotations
 
 import contextlib
+import os
 import platform
 import sys
 import traceback
@@ -40,6 +41,48 @@ class OutputError(EnvcheckError):
     """The output file cannot be written."""
 
 
+_verdict_exit_code: list[int] = []
+"""The exit code of the verdict this run reached, once it has one (see `remember_exit_code`)."""
+
+
+def remember_exit_code(code: int | None) -> None:
+    """Keep the verdict's exit code for a run whose reader closes the pipe early.
+
+    `check | head -c1` closes the pipe while the report is written: the run
+    still ends with its verdict's code, never a reassuring 0 for a machine
+    that is not ready (nor a 1 for one that is). None forgets it (tests).
+    """
+    _verdict_exit_code.clear()
+    if code is not None:
+        _verdict_exit_code.append(int(code))
+
+
+def _reader_gone_exit_code() -> int:
+    """The exit code after a closed pipe: the verdict's; 0 for commands without a verdict."""
+    return _verdict_exit_code[-1] if _verdict_exit_code else ExitCode.READY
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the flush at exit does not fail a second time."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+@contextlib.contextmanager
+def reader_may_close() -> Iterator[None]:
+    """A reader that closes stdout early ends the command with its verdict's exit code.
+
+    Used inside a click command: click itself would turn a closed pipe into exit 1.
+    """
+    try:
+        yield
+    except BrokenPipeError:
+        _quiet_stdout()
+        raise SystemExit(_reader_gone_exit_code()) from None
+
+
 def _echo_err(message: str) -> None:
     # Plain stderr write: the error path must not depend on rich or a TTY.
     sys.stderr.write(message.rstrip("\n") + "\n")
@@ -58,10 +101,10 @@ def error_handler() -> Iterator[None]:
         _echo_err("tfcert-envcheck: interrupted")
         raise SystemExit(ExitCode.INTERRUPTED) from None
     except BrokenPipeError:
-        # `tfcert-envcheck check --format json | head` closed the pipe: not our failure.
-        with contextlib.suppress(OSError):
-            sys.stderr.close()
-        raise SystemExit(ExitCode.READY) from None
+        # `tfcert-envcheck check --format json | head` closed the pipe: not our failure,
+        # and not a reason to change the verdict's exit code either.
+        _quiet_stdout()
+        raise SystemExit(_reader_gone_exit_code()) from None
     except Exception as exc:  # the last line of defence: report, don't crash
         tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)[-6:])
         _echo_err(

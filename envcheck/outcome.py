@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections import Counter
+from collections.abc import Sequence
 
 from envcheck.results import CheckResult, Status, Verdict
 
@@ -19,47 +20,80 @@ class ExitCode(enum.IntEnum):
 
 
 def verdict(
-    results: list[CheckResult], *, strict: bool = False, interrupted: bool = False
+    results: list[CheckResult],
+    *,
+    strict: bool = False,
+    interrupted: bool = False,
+    not_checked: Sequence[str] = (),
 ) -> Verdict:
     """Reduce check results to the closing line and the exit code.
 
     Failures and errors (a check that could not find out) make the machine
     not ready; warnings only do so under `--strict`; an interrupted run is
-    never "ready".
+    never "ready". Problems count root causes: a check skipped because a
+    check it needs failed is not a second problem. `not_checked` (the checks
+    --only/--skip/--no-bench left out) is named in the closing line, so a
+    partial run never reads like a full one.
     """
     counts = Counter(r.status.value for r in results)
     blocking = {Status.FAILURE, Status.ERROR} | ({Status.WARNING} if strict else set())
     problems = [r for r in results if r.status in blocking]
     warnings = [r for r in results if r.status is Status.WARNING]
     full_counts = {s.value: counts.get(s.value, 0) for s in Status}
+    left_out = list(not_checked)
+
+    def make(ready: bool, headline: str, code: ExitCode, notes: list[str]) -> Verdict:
+        notes = [n for n in notes if n]
+        return Verdict(
+            ready=ready,
+            headline=headline + (f" ({'; '.join(notes)})" if notes else ""),
+            exit_code=code,
+            counts=full_counts,
+            not_checked=left_out,
+        )
 
     if interrupted:
-        return Verdict(
-            ready=False,
-            headline=f"Interrupted: {len(results) - counts.get('not_run', 0)} checks done, "
-            f"{counts.get('not_run', 0)} not run",
-            exit_code=ExitCode.INTERRUPTED,
-            counts=full_counts,
+        not_run = counts.get("not_run", 0)
+        return make(
+            False,
+            f"Interrupted: {len(results) - not_run} checks done, {not_run} not run",
+            ExitCode.INTERRUPTED,
+            [],
         )
+    unchecked = _not_checked_line(results, left_out)
     if problems:
         n_cats = len({r.category for r in problems})
-        return Verdict(
-            ready=False,
-            headline=f"Not ready: {_plural(len(problems), 'problem')} in "
+        dependent = sum(1 for r in results if r.details.get("skipped_because"))
+        because = (
+            f"{_plural(dependent, 'check')} skipped because of "
+            f"{'it' if len(problems) == 1 else 'them'}"
+            if dependent
+            else ""
+        )
+        return make(
+            False,
+            f"Not ready: {_plural(len(problems), 'problem')} in "
             f"{_plural(n_cats, 'category', 'categories')}",
-            exit_code=ExitCode.NOT_READY,
-            counts=full_counts,
+            ExitCode.NOT_READY,
+            [because, unchecked],
         )
     if warnings:
-        return Verdict(
-            ready=True,
-            headline=f"Ready for the exam, with {_plural(len(warnings), 'warning')}",
-            exit_code=ExitCode.READY,
-            counts=full_counts,
+        return make(
+            True,
+            f"Ready for the exam, with {_plural(len(warnings), 'warning')}",
+            ExitCode.READY,
+            [unchecked],
         )
-    return Verdict(
-        ready=True, headline="Ready for the exam", exit_code=ExitCode.READY, counts=full_counts
-    )
+    return make(True, "Ready for the exam", ExitCode.READY, [unchecked])
+
+
+def _not_checked_line(results: list[CheckResult], not_checked: list[str]) -> str:
+    """'not checked: python, packages, system (partly)': categories by key, as --only takes."""
+    if not not_checked:
+        return ""
+    ran = {r.category for r in results}
+    keys = list(dict.fromkeys(check_id.split(".", 1)[0] for check_id in not_checked))
+    return "not checked: " + ", ".join(f"{k} (partly)" if k in ran else k for k in keys)
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 from envcheck import __version__
 from envcheck.checks.base import Check, Context, Finding, Options, ProbeUnavailable
 from envcheck.checks.registry import CATEGORIES, all_checks
-from envcheck.errors import UsageError
+from envcheck.errors import UsageError, remember_exit_code
 from envcheck.matrix import load_matrix
 from envcheck.outcome import verdict
 from envcheck.probing import interpreter as interp
@@ -39,6 +39,8 @@ class RunConfig:
     strict: bool = False
     options: Options = field(default_factory=Options)
     how_chosen: str | None = None
+    no_bench: bool = False
+    """--no-bench: the benchmark category is skipped (and named as such in errors)."""
 
 
 class Progress:
@@ -54,9 +56,16 @@ class Progress:
         """A probe reported progress (the benchmark does)."""
 
 
-def select(checks: Iterable[Check], only: tuple[str, ...], skip: tuple[str, ...]) -> list[Check]:
-    """Keep checks whose id or category matches --only, minus those --skip names."""
+def select(
+    checks: Iterable[Check], only: tuple[str, ...], skip: tuple[str, ...], *, no_bench: bool = False
+) -> list[Check]:
+    """Keep checks whose id or category matches --only, minus those --skip names.
+
+    A selection that leaves nothing is a usage error: a run that checked
+    nothing must never end in "Ready for the exam".
+    """
     checks = list(checks)
+    skip = (*skip, "benchmark") if no_bench else skip
     known = {c.id for c in checks} | {c.key for c in CATEGORIES}
     for name in (*only, *skip):
         if not any(_matches(k, name) for k in known):
@@ -66,7 +75,16 @@ def select(checks: Iterable[Check], only: tuple[str, ...], skip: tuple[str, ...]
                 "`tfcert-envcheck list` shows every check)"
             )
     selected = [c for c in checks if not only or any(_matches(c.id, n) for n in only)]
-    return [c for c in selected if not any(_matches(c.id, n) for n in skip)]
+    selected = [c for c in selected if not any(_matches(c.id, n) for n in skip)]
+    if not selected:
+        given = [*(f"--only {n}" for n in only), *(f"--skip {n}" for n in skip)]
+        if no_bench:
+            given = [g for g in given if g != "--skip benchmark"] + ["--no-bench"]
+        raise UsageError(
+            f"the selection is empty: {' '.join(given)} leaves no check to run "
+            "(`tfcert-envcheck list` shows every check)"
+        )
+    return selected
 
 
 def _matches(check_id: str, name: str) -> bool:
@@ -79,7 +97,7 @@ def execute(check: Check, ctx: Context) -> CheckResult:
     try:
         finding = check.func(ctx)
     except ProbeUnavailable as exc:
-        finding = _unavailable(check, exc)
+        finding = _unavailable(check, exc, ctx)
     except (KeyboardInterrupt, ProbeInterrupted):
         raise
     except Exception as exc:  # a bug in one check must not lose the report
@@ -111,9 +129,11 @@ def to_result(check: Check, finding: Finding, duration: float) -> CheckResult:
     )
 
 
-def _unavailable(check: Check, exc: ProbeUnavailable) -> Finding:
+def _unavailable(check: Check, exc: ProbeUnavailable, ctx: Context) -> Finding:
+    """A probe gave no answer: its owner reports why; others skip, unless no owner runs."""
     run = exc.run
-    if run.probe in check.owns:
+    unowned = ctx.reported_probes is not None and run.probe not in ctx.reported_probes
+    if run.probe in check.owns or unowned:
         return Finding(
             Status.ERROR,
             f"could not determine: {exc.reason}",
@@ -164,19 +184,68 @@ def _probe_fix(run: ProbeRun) -> str:
 def run_checks(
     ctx: Context, checks: list[Check], progress: Progress
 ) -> tuple[list[CheckResult], bool]:
-    """Execute checks in order; on Ctrl-C the rest are marked not run."""
-    results: list[CheckResult] = []
-    for i, check in enumerate(checks):
+    """Execute checks, each after the checks it needs; results come back in `checks` order.
+
+    A check whose needed check failed is skipped naming it (`skipped_because`);
+    on Ctrl-C the checks not yet done are marked not run.
+    """
+    done: dict[str, CheckResult] = {}
+    order = execution_order(checks)
+    ctx.reported_probes = {probe for c in checks for probe in c.owns}
+    interrupted = False
+    for i, check in enumerate(order):
         try:
             progress.start(check)
-            result = execute(check, ctx)
+            result = skipped_because(check, done) or execute(check, ctx)
         except (KeyboardInterrupt, ProbeInterrupted) as exc:
             if isinstance(exc, ProbeInterrupted):
                 ctx.record(exc.run)  # its partial facts go into the report
-            return results + not_run(checks[i:]), True
-        results.append(result)
+            done.update((r.id, r) for r in not_run(order[i:]))
+            interrupted = True
+            break
+        done[check.id] = result
         progress.done(check, result)
-    return results, False
+    return [done[c.id] for c in checks], interrupted
+
+
+def execution_order(checks: list[Check]) -> list[Check]:
+    """Report order, except that a check runs after the selected checks it needs."""
+    by_id = {c.id: c for c in checks}
+    order: list[Check] = []
+    placed: set[str] = set()
+
+    def place(check: Check, visiting: frozenset[str]) -> None:
+        if check.id in placed or check.id in visiting:  # a cycle is ignored, not looped on
+            return
+        for need in check.needs:
+            if need in by_id:
+                place(by_id[need], visiting | {check.id})
+        placed.add(check.id)
+        order.append(check)
+
+    for check in checks:
+        place(check, frozenset())
+    return order
+
+
+def skipped_because(check: Check, done: dict[str, CheckResult]) -> CheckResult | None:
+    """A skipped result when a check this one needs failed (naming the root cause)."""
+    for need in check.needs:
+        cause = done.get(need)
+        if cause is None:
+            continue  # not selected: this check speaks for itself
+        root_id = cause.details.get("skipped_because")
+        if cause.status is Status.SKIPPED and isinstance(root_id, str) and root_id in done:
+            cause = done[root_id]
+        if cause.status in (Status.FAILURE, Status.ERROR):
+            how = "failed" if cause.status is Status.FAILURE else "could not be determined"
+            finding = Finding(
+                Status.SKIPPED,
+                f"not checked, because {cause.title} {how} ({cause.id})",
+                details={"skipped_because": cause.id},
+            )
+            return to_result(check, finding, 0.0)
+    return None
 
 
 def not_run(checks: list[Check]) -> list[CheckResult]:
@@ -209,7 +278,10 @@ def run_check(
     profile_name, _ = matrix.profile(config.profile)
     python = config.python or interp.default_interpreter()
     how = config.how_chosen or ("--python" if config.python else "the running interpreter")
-    selected = select(checks if checks is not None else all_checks(), config.only, config.skip)
+    universe = checks if checks is not None else all_checks()
+    selected = select(universe, config.only, config.skip, no_bench=config.no_bench)
+    chosen = {c.id for c in selected}
+    left_out = [c.id for c in universe if c.id not in chosen]
     with scratch_folder():  # probes' temp files; removed even on Ctrl-C or a probe crash
         try:
             resolved: interp.Interpreter | interp.InterpreterProblem = interp.resolve(
@@ -231,7 +303,7 @@ def run_check(
             results, interrupted = not_run(selected), True
         else:
             results, interrupted = run_checks(ctx, selected, progress)
-    return build_report(
+    report = build_report(
         ctx,
         results,
         interrupted=interrupted,
@@ -239,7 +311,10 @@ def run_check(
         how=how,
         matrix_name=str(config.matrix or "compat_matrix.yaml (bundled)"),
         strict=config.strict,
+        not_checked=left_out,
     )
+    remember_exit_code(report.verdict.exit_code)  # kept should the reader close the pipe early
+    return report
 
 
 def build_report(
@@ -252,6 +327,7 @@ def build_report(
     matrix_name: str,
     strict: bool,
     facts_hook: Callable[[Context], dict[str, Any]] | None = None,
+    not_checked: list[str] | None = None,
 ) -> Report:
     resolved = ctx.interpreter
     facts: dict[str, Any] = {
@@ -275,7 +351,9 @@ def build_report(
         matrix=matrix_name,
         categories=[Category(key=c.key, title=c.title) for c in CATEGORIES if c.key in used],
         results=results,
-        verdict=verdict(results, strict=strict, interrupted=interrupted),
+        verdict=verdict(
+            results, strict=strict, interrupted=interrupted, not_checked=not_checked or []
+        ),
         facts=facts,
         interrupted=interrupted,
     )

@@ -64,6 +64,8 @@ class CheckResult(_Frozen):
     `summary` is the one line a user reads; `fix` is mandatory for every
     problem (enforced by `envcheck.checks.base`); `observed`/`expected` are
     short strings for tables and diffs; `details` holds the structured facts.
+    A check skipped because a check it needs failed has
+    `details["skipped_because"]`: that check's id (the root cause).
     """
 
     id: str = Field(description="Stable dotted identifier, e.g. 'python.version'.")
@@ -98,6 +100,11 @@ class Verdict(_Frozen):
     headline: str
     exit_code: int
     counts: dict[str, int]
+    not_checked: list[str] = Field(
+        default_factory=list,
+        description="Checks the selection left out (--only, --skip, --no-bench); the headline "
+        "names their categories. Absent in reports written before it existed.",
+    )
 
 
 class Report(_Frozen):

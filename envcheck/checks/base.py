@@ -106,6 +106,10 @@ class Context:
         self._lock = threading.Lock()
         self.shared: dict[str, Any] = {}
         """Values one check computes for others (e.g. parsed GPU facts)."""
+        self.reported_probes: set[str] | None = None
+        """Probes whose failure a check in this run reports (its `owns`); None: all are.
+        A check that meets another failed probe reports the failure itself, so that
+        a selection without the owner never turns a dead probe into a quiet skip."""
 
     @property
     def runs(self) -> dict[str, ProbeRun]:
@@ -175,9 +179,44 @@ class Context:
             return float(explicit)
         return memory_cap_mb(share) if share else None
 
-    def facts(self, name: str, section: str | None = None) -> Any:
-        """A probe's facts (or one section of them); `ProbeUnavailable` when missing."""
-        run = self.probe(name)
+    @property
+    def target_runs_probes(self) -> bool:
+        """Whether probes can run in the interpreter under test at all."""
+        return isinstance(self.interpreter, Interpreter) and self.interpreter.can_run_probes
+
+    def facts(
+        self, name: str, section: str | None = None, *, or_from_tool: bool = False
+    ) -> Any:
+        """A probe's facts (or one section of them); `ProbeUnavailable` when missing.
+
+        `or_from_tool`: when the interpreter under test cannot run probes at all
+        (missing, too old), run the probe in this tool's own Python instead, for
+        machine facts that do not depend on the interpreter (the OS, the CPU).
+        The run is recorded as `<name>@tool` and its facts say so (`seen_from`).
+        """
+        if or_from_tool and not self.target_runs_probes:
+            return self._facts_of(self._tool_side(name), name, section)
+        return self._facts_of(self.probe(name), name, section)
+
+    def _tool_side(self, name: str) -> ProbeRun:
+        key = f"{name}@tool"
+        with self._lock:
+            if key in self._runs:
+                return self._runs[key]
+        spec = PROBES[name]
+        run = run_probe(
+            name,
+            tool_python(),
+            timeout_s=spec.timeout_s * self.options.timeout_scale,
+            on_progress=self.on_progress,
+            memory_limit_mb=self.memory_limit_mb(spec.memory_share),
+        )
+        with self._lock:
+            self._runs[key] = run
+        return run
+
+    @staticmethod
+    def _facts_of(run: ProbeRun, name: str, section: str | None) -> Any:
         if run.outcome not in ("ok", "partial"):
             raise ProbeUnavailable(run)
         if section is None:
@@ -207,6 +246,10 @@ class Check:
     owns: tuple[str, ...] = ()
     """Probes whose failure this check reports as its own (others then skip)."""
     description: str = ""
+    needs: tuple[str, ...] = ()
+    """Checks this one stands on (filled from `registry.NEEDS`): when one of them failed or
+    errored, this check is skipped "because <that check>" instead of failing for the same
+    root cause (see `envcheck.pipeline.run_checks`)."""
 
 
 def check(

@@ -26,7 +26,8 @@ from envcheck.checks.base import (
     skipped,
     warning,
 )
-from envcheck.probing.interpreter import InterpreterProblem
+from envcheck.checks.python import unusable
+from envcheck.probing.interpreter import Interpreter, InterpreterProblem
 from envcheck.pycharm.configs import ConfigDir
 from envcheck.pycharm.layout import Layout
 from envcheck.pycharm.resolve import Discovery, Resolution, resolve_project_interpreter
@@ -213,13 +214,20 @@ def interpreter_check(ctx: Context) -> Finding:
     if res.status in _ERROR_STATUSES:
         return error(f"could not determine: {res.summary}", fix=fix, **kw)
     if res.interpreter is None:
+        tried = ctx.interpreter  # a missing home was still looked at: say what is there
+        if isinstance(tried, InterpreterProblem) and tried.reason != "does not exist":
+            notes = f" ({tried.path} {tried.reason})" + notes
         return failure(res.summary + notes, fix=fix, **kw)
     kw["observed"] = str(res.interpreter)
-    interp = ctx.interpreter
-    if isinstance(interp, InterpreterProblem):
+    problem = unusable(ctx)  # the same test as python.interpreter, which needs this check
+    if problem is not None:
+        reason = problem.details.get("reason", problem.summary)
         return failure(
-            f"PyCharm would run {res.interpreter}, which {interp.reason}", fix=interp.fix, **kw
+            f"PyCharm would run {res.interpreter}, which {reason}", fix=problem.fix or "",
+            source=problem.source, **kw,
         )
+    interp = ctx.interpreter
+    assert isinstance(interp, Interpreter)
     real = f"Python {interp.version_str}"
     stale = ""
     if res.sdk is not None and res.sdk.recorded_version:

@@ -21,9 +21,12 @@ CHECKS: list[Check] = []
 PYTHON_ORG = "https://www.python.org/downloads/"
 
 
-@check("python.interpreter", "Interpreter under test", owns=("python",), registry=CHECKS)
-def interpreter_check(ctx: Context) -> Finding:
-    """The interpreter exists, runs, and is a Python the probes can talk to."""
+def unusable(ctx: Context) -> Finding | None:
+    """Why the interpreter under test cannot be used at all, as a failure; None if it can.
+
+    The one definition of "usable", shared by python.interpreter and the PyCharm
+    project check: it exists, runs, and is a Python the probes (and the exam) can use.
+    """
     interp = ctx.interpreter
     if isinstance(interp, InterpreterProblem):
         return failure(
@@ -31,15 +34,29 @@ def interpreter_check(ctx: Context) -> Finding:
             fix=interp.fix,
             observed=interp.path,
             expected="a working local Python interpreter",
+            details={"reason": interp.reason},
         )
     if not interp.can_run_probes:
+        reason = f"is Python {interp.version_str}, which cannot run the exam"
         return failure(
-            f"{interp.path} is Python {interp.version_str}, which cannot run the exam",
+            f"{interp.path} {reason}",
             fix=f"Install Python {ctx.profile.python} from {PYTHON_ORG} and point PyCharm at it.",
             observed=f"Python {interp.version_str}",
             expected=f"Python {ctx.profile.python}",
             source=ctx.profile.source,
+            details={"reason": reason},
         )
+    return None
+
+
+@check("python.interpreter", "Interpreter under test", owns=("python",), registry=CHECKS)
+def interpreter_check(ctx: Context) -> Finding:
+    """The interpreter exists, runs, and is a Python the probes can talk to."""
+    problem = unusable(ctx)
+    if problem is not None:
+        return problem
+    interp = ctx.interpreter
+    assert isinstance(interp, Interpreter)
     ident: dict[str, Any] = ctx.facts("python", "identity")
     return ok(
         f"{ident['executable']} ({ident['implementation']} {interp.version_str})",

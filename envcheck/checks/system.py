@@ -1,4 +1,11 @@
-"""System: OS, architecture, CPU features, memory and disk."""
+"""System: OS, architecture, CPU features, memory and disk.
+
+The OS and the CPU are the machine's, whichever Python asks: when the
+interpreter under test cannot run probes (missing, too old), they are read
+from this tool's own Python and say so. The architecture is the target's own
+(an x86 Python under Rosetta), so that check needs a working interpreter
+(`registry.NEEDS`).
+"""
 
 from __future__ import annotations
 
@@ -24,10 +31,20 @@ def _gib(n: float) -> str:
     return f"{n / GIB:.1f} GiB"
 
 
+TOOL_SIDE_NOTE = " (as this tool's own Python sees it)"
+
+
+def _seen_from(ctx: Context) -> tuple[str, dict[str, str]]:
+    """A note for facts read from the tool's side: (summary suffix, details)."""
+    if ctx.target_runs_probes:
+        return "", {}
+    return TOOL_SIDE_NOTE, {"seen_from": "tfcert-envcheck's own Python"}
+
+
 @check("system.os", "Operating system", owns=("system",), registry=CHECKS)
 def os_check(ctx: Context) -> Finding:
-    """The OS family and version, as the target interpreter reports them."""
-    info: dict[str, Any] = ctx.facts("system", "os")
+    """The OS family and version, as the target interpreter (else this tool) reports them."""
+    info: dict[str, Any] = ctx.facts("system", "os", or_from_tool=True)
     system = info["system"]
     described = {
         "Linux": info.get("distro") or f"Linux {info['release']}",
@@ -37,6 +54,8 @@ def os_check(ctx: Context) -> Finding:
     if info.get("wsl"):
         described += " under WSL"
     details = {k: info.get(k) for k in ("system", "release", "version", "machine", "platform")}
+    note, seen = _seen_from(ctx)
+    details.update(seen)
     if system not in ("Linux", "Darwin", "Windows"):
         return warning(
             f"{described}: not an OS the exam supports",
@@ -45,7 +64,7 @@ def os_check(ctx: Context) -> Finding:
             expected="Windows, macOS or Linux",
             details=details,
         )
-    return ok(described, observed=described, details=details)
+    return ok(described + note, observed=described, details=details)
 
 
 @check("system.arch", "Machine architecture", owns=("system",), registry=CHECKS)
@@ -76,8 +95,9 @@ def arch_check(ctx: Context) -> Finding:
 @check("system.cpu", "CPU and AVX", owns=("system",), registry=CHECKS)
 def cpu_check(ctx: Context) -> Finding:
     """Prebuilt TensorFlow needs AVX on x86; without it `import tensorflow` dies."""
-    cpu: dict[str, Any] = ctx.facts("system", "cpu")
-    os_info: dict[str, Any] = ctx.facts("system", "os")
+    cpu: dict[str, Any] = ctx.facts("system", "cpu", or_from_tool=True)
+    os_info: dict[str, Any] = ctx.facts("system", "os", or_from_tool=True)
+    note, seen = _seen_from(ctx)
     rules = ctx.matrix.platform_rules
     model = cpu.get("model") or "unknown CPU model"
     cores = cpu.get("usable_cores") or cpu.get("logical_cores")
@@ -88,11 +108,12 @@ def cpu_check(ctx: Context) -> Finding:
         "cores": cores,
         "flags": flags,
         "flags_source": cpu.get("flags_source"),
+        **seen,
     }
     x86 = os_info["machine"].lower() in ("x86_64", "amd64", "i386", "i686", "x86")
     if not x86:
         return ok(
-            f"{observed} ({os_info['machine']}: AVX does not apply)",
+            f"{observed} ({os_info['machine']}: AVX does not apply){note}",
             observed=observed,
             details=details,
         )
@@ -118,7 +139,7 @@ def cpu_check(ctx: Context) -> Finding:
             details=details,
         )
     return ok(
-        f"{observed}, {'/'.join(f.upper() for f in wanted)}",
+        f"{observed}, {'/'.join(f.upper() for f in wanted)}{note}",
         observed=observed,
         expected="AVX",
         source=rules.avx_source,

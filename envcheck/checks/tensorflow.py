@@ -17,7 +17,6 @@ from envcheck.checks.base import (
     error,
     failure,
     ok,
-    skipped,
     warning,
 )
 from envcheck.probing.runner import ProbeRun
@@ -121,7 +120,9 @@ def import_check(ctx: Context) -> Finding:
     run = ctx.probe("tensorflow")
     if run.outcome not in ("ok", "partial"):
         if run.outcome == "not_started":
-            return skipped(f"not checked: {run.message}")
+            # The interpreter cannot run (python.interpreter, when selected, says so first
+            # and this check is then skipped because of it): could not determine.
+            raise ProbeUnavailable(run)
         return import_failure(ctx, run)
     imported: dict[str, Any] = run.facts.get("import", {})
     if "error" in imported:

@@ -68,15 +68,19 @@ def command(
     closing verdict; the exit code says ready (0) or not ready (1).
     """
     from envcheck.checks.base import Options
+    from envcheck.errors import reader_may_close
     from envcheck.pipeline import RunConfig
     from envcheck.workflow import check_and_report
 
+    if python is not None:
+        python = existing_python(python)
     config = RunConfig(
         python=python,
         matrix=matrix,
         profile=profile,
         only=only,
-        skip=skip + (("benchmark",) if no_bench else ()),
+        skip=skip,
+        no_bench=no_bench,
         strict=strict,
         options=Options(
             strict=strict,
@@ -87,12 +91,42 @@ def command(
     from envcheck.pycharm.integration import apply_project
 
     apply_project(config, project, pycharm_config)
-    code = check_and_report(
-        config,
-        fmt="json" if as_json else fmt,
-        output=output,
-        verbose=verbose,
-        quiet=quiet,
-        redact=not no_redact,
-    )
+    with reader_may_close():
+        code = check_and_report(
+            config,
+            fmt="json" if as_json else fmt,
+            output=output,
+            verbose=verbose,
+            quiet=quiet,
+            redact=not no_redact,
+        )
     raise SystemExit(code)
+
+
+def existing_python(value: str) -> str:
+    """--python must name something: an empty value or a path to nothing is a usage error.
+
+    An empty CI variable (`--python "$EXAM_PYTHON"`) must not quietly check this
+    tool's own Python, and a typo must not read as a broken machine. Something
+    that exists but is not a working interpreter (a directory, a dangling venv
+    link, Python 2.7) is a finding about the machine: the checks report it.
+    """
+    import os
+    import shutil
+
+    from envcheck.errors import UsageError
+
+    if not value.strip():
+        raise UsageError(
+            f"--python {value!r}: empty; give the interpreter's path (an unset CI variable?)"
+        )
+    if "://" in value:
+        return value  # a remote interpreter: python.interpreter explains it is never run
+    bare = os.sep not in value and not (os.altsep and os.altsep in value)
+    if bare and not os.path.lexists(value):
+        if shutil.which(value) is None:
+            raise UsageError(f"--python {value}: not found on PATH, and no such file here")
+        return value
+    if not os.path.lexists(value):
+        raise UsageError(f"--python {value}: does not exist")
+    return value

@@ -10,6 +10,7 @@ so the runner's classification is what is tested.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -19,8 +20,11 @@ import pytest
 
 from tests.conftest import pyenv_python
 from tests.faults.support import (
+    assert_no_crash,
     assert_problem,
     assert_scratch_removed,
+    check_argv,
+    check_env,
     fake_python,
     fake_site,
     run_check,
@@ -35,8 +39,24 @@ PYTHON_ONLY = ("--only", "python")
 
 
 def test_missing_interpreter(tmp_path: Path) -> None:
+    """A --python that names nothing is the caller's mistake: exit 2, as --project's is."""
     missing = tmp_path / "venv" / "bin" / "python"
-    out = run_check(tmp_path, "--python", str(missing), *PYTHON_ONLY)
+    proc = subprocess.run(
+        check_argv(tmp_path / "report.json", "--python", str(missing), *PYTHON_ONLY),
+        capture_output=True, text=True, timeout=60, env=check_env(tmp_path), check=False,
+    )
+    assert_no_crash(proc)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == f"tfcert-envcheck: error: --python {missing}: does not exist"
+    assert not (tmp_path / "report.json").exists()
+
+
+def test_venv_whose_base_python_is_gone(tmp_path: Path) -> None:
+    """The venv's python is a link to an uninstalled Python: a finding, not a usage error."""
+    link = tmp_path / "venv" / "bin" / "python"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(tmp_path / "uninstalled" / "bin" / "python3.8")
+    out = run_check(tmp_path, "--python", str(link), *PYTHON_ONLY)
     assert out.rc == 1
     assert_problem(out.result("python.interpreter"), "failure", "does not exist")
     assert "Create the environment again" in out.result("python.interpreter")["fix"]
@@ -105,11 +125,17 @@ def test_python_too_old_to_probe(tmp_path: Path, version: str) -> None:
     result = out.result("python.interpreter")
     assert_problem(result, "failure", f"is Python {version}.", "cannot run the exam")
     assert "Install Python 3.8" in result["fix"]
-    # No probe ran in it (its syntax would fail): the rest say why, none guesses.
-    assert out.report["facts"]["probes"]["python"]["outcome"] == "not_started"
-    assert out.result("tensorflow.import")["status"] == "skipped"
-    assert "too old to probe" in out.result("tensorflow.import")["summary"]
-    assert out.result("system.os")["status"] == "error"
+    # No probe ran in it (its syntax would fail): one problem, the rest say why, none guesses.
+    assert "python" not in out.report["facts"]["probes"]
+    for check_id in ("python.version", "tensorflow.import", "packages.pins", "system.arch"):
+        assert out.result(check_id)["status"] == "skipped"
+        assert "because Interpreter under test failed" in out.result(check_id)["summary"]
+    assert out.report["verdict"]["headline"].startswith("Not ready: 1 problem in 1 category")
+    # The OS and the CPU are the machine's: read from the tool's own Python, and said so.
+    system_os = out.result("system.os")
+    assert system_os["status"] == "ok"
+    assert system_os["details"]["seen_from"] == "tfcert-envcheck's own Python"
+    assert out.report["facts"]["probes"]["system@tool"]["outcome"] == "ok"
     assert_scratch_removed(tmp_path)
 
 
@@ -142,7 +168,7 @@ def test_probe_fault_is_a_clear_error(
     for check_id in ("python.version", "python.venv"):
         dependent = out.result(check_id)
         assert dependent["status"] == "skipped"
-        assert "the python probe gave no answer" in dependent["summary"]
+        assert "because Interpreter under test could not be determined" in dependent["summary"]
     probe = out.report["facts"]["probes"]["python"]
     assert probe["outcome"] in ("bad_output", "exit", "signal")
     assert_scratch_removed(tmp_path)
