@@ -79,7 +79,8 @@ code,pre{font:13px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 table{border-collapse:collapse;width:100%}
 th,td{border-bottom:1px solid var(--line);padding:.3rem .5rem;text-align:left;
 vertical-align:top;overflow-wrap:anywhere}
-th{color:var(--muted);font-weight:600}
+th{color:var(--muted);font-weight:600;overflow-wrap:normal}
+a{color:var(--bar)}
 td.num{text-align:right;white-space:nowrap}
 svg.chart{width:100%;height:auto;max-width:46rem;display:block;margin:.4rem 0}
 svg .bar{fill:var(--bar)}svg .bar.over{fill:var(--bad)}svg .band{stroke:var(--band);stroke-width:2}
@@ -146,8 +147,18 @@ def render(report: Report, options: RenderOptions) -> str:
         f"{esc(report.schema_version)} · open `tfcert-envcheck show FILE.json` for the "
         "terminal view</footer>"
     )
-    title = f"tfcert-envcheck: {v.headline}"
-    return _page(title, body)
+    return _page(page_title(report), body)
+
+
+def page_title(report: Report) -> str:
+    """Made of the tool's own words and numbers only: no report text can change it."""
+    v = report.verdict
+    if report.interrupted:
+        word = "interrupted"
+    else:
+        word = "ready" if v.ready else "not ready"
+    problems = sum(1 for r in report.results if r.status.is_problem)
+    return f"tfcert-envcheck report: {word} ({problems} problems)"
 
 
 def _verdict(report: Report, failed: int) -> list[str]:
