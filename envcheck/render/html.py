@@ -63,6 +63,8 @@ h1{font-size:1.6rem;margin:.2rem 0}h2{font-size:1.2rem;margin:1.6rem 0 .5rem}
 .verdict.not-ready{border-color:var(--bad)}.verdict.warned{border-color:var(--warn)}
 .meta,.muted{color:var(--muted)}.meta{margin:.3rem 0 0}
 .counts span{margin-right:1rem}
+ul.problems{list-style:none;padding-left:0}ul.problems li{margin:.25rem 0}
+ul.problems .title{font-weight:600}
 .s-ok{color:var(--ok)}.s-warning{color:var(--warn)}.s-failure{color:var(--bad)}
 .s-error{color:var(--unk)}.s-skipped,.s-not_run{color:var(--muted)}
 .mark{display:inline-block;width:1.4em;font-weight:700;text-align:center}
@@ -135,9 +137,8 @@ def _mark(status: Status) -> str:
 
 def render(report: Report, options: RenderOptions) -> str:
     """The whole report as one HTML page."""
-    v = report.verdict
     failed = sum(1 for r in report.results if r.status in (Status.FAILURE, Status.ERROR))
-    body: list[str] = [*_verdict(report, failed), *_benchmark(report)]
+    body: list[str] = [*_verdict(report, failed), *_problems(report), *_benchmark(report)]
     body.append('<h2 id="checks">Checks</h2>')
     for category, results in report.by_category():
         body.extend(_category(category.key, category.title, results))
@@ -189,6 +190,22 @@ def _verdict(report: Report, failed: int) -> list[str]:
                      "are marked not run.</p>")
     lines.append("</header>")
     return lines
+
+
+def _problems(report: Report) -> list[str]:
+    """Every problem in one list under the verdict, worst first (details below)."""
+    titles = {c.key: c.title for c in report.categories}
+    problems = sorted((r for r in report.results if r.status.is_problem),
+                      key=lambda r: -r.status.severity)
+    if not problems:
+        return []
+    items = [
+        f'<li data-id="{esc(r.id)}">{_mark(r.status)} {esc(titles.get(r.category, r.category))}'
+        f' · <span class="title">{esc(r.title)}</span>: '
+        f"{esc(clean(r.summary, keep_newlines=False))}</li>"
+        for r in problems
+    ]
+    return ['<h2 id="problems">Problems</h2>', '<ul class="problems">', *items, "</ul>"]
 
 
 def _category(key: str, title: str, results: list[CheckResult]) -> list[str]:
