@@ -5,10 +5,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from pathlib import Path
 
 from envcheck.render import RenderOptions
 from envcheck.render.html import render
-from tests.report_samples import HOSTILE, fixture, hostile_report
+from tests.report_samples import HOSTILE, fixture, hostile_report, invoke, save
 
 
 def _csp(page: str) -> dict[str, str]:
@@ -44,3 +45,14 @@ def test_every_check_is_on_the_page_with_problems_open() -> None:
         tag = re.search(rf'<details class="check" data-id="{re.escape(r.id)}"[^>]*>', page)
         assert tag is not None, r.id
         assert (" open>" in tag.group(0)) == r.status.is_problem, r.id
+
+
+def test_html_on_stdout_is_redacted_like_markdown(tmp_path: Path) -> None:
+    """HTML is meant to be sent: redacted even on stdout, unless --no-redact."""
+    report = fixture("lab-pc-02")
+    source = save(report, tmp_path / "r.json")
+    page = invoke("show", str(source), "--format", "html").stdout
+    assert "/home/student" not in page
+    assert "~/.cache/tfcert-ci" in page
+    kept = invoke("show", str(source), "--format", "html", "--no-redact").stdout
+    assert "/home/student/.cache/tfcert-ci" in kept
