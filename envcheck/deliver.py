@@ -19,11 +19,14 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from envcheck.errors import OutputError
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,28 @@ def deliver(text: str, out: Output, *, what: str = "result") -> None:
         # The run may have taken many minutes: its result is not lost with the file.
         emit(text, None)
         raise OutputError(f"{exc} (the {what} was printed to stdout instead)") from None
+
+
+def run_then_write(
+    out: Output,
+    run: Callable[[], T],
+    write: Callable[[T], None],
+    exit_code: Callable[[T], int],
+) -> int:
+    """The path of every command that runs something and writes its result.
+
+    Check the destination before the run (a long run must not end in "cannot
+    write"), run (with whatever progress the command shows on stderr), write
+    with Ctrl-C deferred so the result is never cut short, and return the exit
+    code the result decides. `check`, `bench` and `pycharm` all take it.
+    """
+    from envcheck.workflow import ctrl_c_deferred
+
+    out.check_destination()
+    result = run()
+    with ctrl_c_deferred():
+        write(result)
+    return exit_code(result)
 
 
 def envelope(kind: str, body: dict[str, Any], *, schema_version: int = 1) -> dict[str, Any]:

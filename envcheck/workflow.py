@@ -9,8 +9,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from envcheck.deliver import Output, deliver
-from envcheck.output import check_destination
+from envcheck.deliver import Output, deliver, run_then_write
 from envcheck.pipeline import RunConfig, run_check
 from envcheck.render import RenderOptions, renderer
 from envcheck.results import Report
@@ -28,24 +27,29 @@ def check_and_report(
     share_dir: Path | None = None,
 ) -> int:
     """Run the check, write the report, and return the exit code from the verdict."""
-    check_destination(output)
-    if share_dir is not None:
-        from envcheck import share
+    from envcheck import share
 
+    if share_dir is not None:
         share.check_share_dir(share_dir)
-    progress = LiveProgress(verbose=verbose)
-    if quiet:
-        progress.enabled = False
-    try:
-        report = run_check(config, progress)
-    finally:
-        progress.close()
-    with ctrl_c_deferred():
+
+    def run() -> Report:
+        progress = LiveProgress(verbose=verbose)
+        if quiet:
+            progress.enabled = False
+        try:
+            return run_check(config, progress)
+        finally:
+            progress.close()
+
+    def write(report: Report) -> None:
         write_report(report, fmt=fmt, output=output, verbose=verbose, redact=redact)
         if share_dir is not None:
             paths = share.write_share(report, share_dir)
             share.print_message(paths, to_stdout=fmt == "text" and output is None)
-    return report.verdict.exit_code
+
+    return run_then_write(
+        Output(fmt, output, redact), run, write, lambda report: report.verdict.exit_code
+    )
 
 
 @contextlib.contextmanager

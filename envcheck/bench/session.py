@@ -17,7 +17,7 @@ from envcheck.bench.measure import BenchInterrupted, full_timeout, measure
 from envcheck.bench.progress import BenchProgress
 from envcheck.bench.render import render_json, render_text
 from envcheck.bench.verdict import Readiness
-from envcheck.deliver import Output, deliver
+from envcheck.deliver import Output, deliver, run_then_write
 from envcheck.errors import ConfigError, UsageError
 from envcheck.matrix import load_matrix
 from envcheck.outcome import ExitCode
@@ -136,24 +136,24 @@ def _exit_code(analysis: Analysis, comparisons: list[Comparison]) -> int:
 def run_bench(config: BenchConfig) -> int:
     """Measure, render to stdout or -o (the shared output path), and return the exit code."""
     out = config.out
-    out.check_destination()
-    outcome = execute(config)
-    bench = _benchmark(config)
+
+    def write(outcome: BenchOutcome) -> None:
+        deliver(render(outcome, config), out)
+
+    return run_then_write(out, lambda: execute(config), write, lambda o: o.exit_code)
+
+
+def render(outcome: BenchOutcome, config: BenchConfig) -> str:
+    """The outcome in `config.out.fmt`, redacted when it is shareable."""
+    out = config.out
     redactor = _redactor() if out.redacted else None
     if out.fmt == "json":
-        text = render_json(outcome.analysis, outcome.comparisons, redactor)
-    else:
-        text = render_text(
-            outcome.analysis, bench, comparisons=outcome.comparisons, verbose=config.verbose,
-            color=out.color(), width=out.width(110, 140),
-        )
-        if redactor is not None:
-            text = redactor.text(text)
-    from envcheck.workflow import ctrl_c_deferred
-
-    with ctrl_c_deferred():
-        deliver(text, out)
-    return outcome.exit_code
+        return render_json(outcome.analysis, outcome.comparisons, redactor)
+    text = render_text(
+        outcome.analysis, _benchmark(config), comparisons=outcome.comparisons,
+        verbose=config.verbose, color=out.color(), width=out.width(110, 140),
+    )
+    return redactor.text(text) if redactor is not None else text
 
 
 def _redactor() -> Redactor:

@@ -68,27 +68,34 @@ def command(
     reported. Exit code 0, or 1 when a project given with --project has no
     usable local interpreter.
     """
-    from envcheck.deliver import deliver
+    from envcheck.deliver import deliver, run_then_write
     from envcheck.pipeline import host_identity
     from envcheck.pycharm.layout import Layout, OsName
     from envcheck.pycharm.render import render_json, render_text
-    from envcheck.pycharm.survey import survey
+    from envcheck.pycharm.survey import Survey, survey
     from envcheck.redact import Redactor
 
     layout = Layout.current(home=home, os_name=cast("OsName | None", os_name))
-    result = survey(layout, config=pycharm_config, projects=projects)
-    redactor = None
-    if out.redacted:
-        # A file for support staff: the home read (a copied one with --home), the user
-        # name and the host name become placeholders, as in `check -o`.
-        redactor = Redactor({**host_identity(), "home": str(layout.home)})
-    if out.fmt == "json":
-        text = render_json(result, redactor)
-    else:
-        text = render_text(result, color=out.color(), width=out.width(100, 140))
-        if redactor is not None:
-            text = redactor.text(text)
-    deliver(text, out)
-    wanted = {p.absolute() for p in projects}
-    unusable = [r for r in result.projects if r.project in wanted and not r.usable]
-    raise SystemExit(1 if unusable else 0)
+
+    def write(result: Survey) -> None:
+        redactor = None
+        if out.redacted:
+            # A file for support staff: the home read (a copied one with --home), the user
+            # name and the host name become placeholders, as in `check -o`.
+            redactor = Redactor({**host_identity(), "home": str(layout.home)})
+        if out.fmt == "json":
+            text = render_json(result, redactor)
+        else:
+            text = render_text(result, color=out.color(), width=out.width(100, 140))
+            if redactor is not None:
+                text = redactor.text(text)
+        deliver(text, out)
+
+    def exit_code(result: Survey) -> int:
+        wanted = {p.absolute() for p in projects}
+        unusable = [r for r in result.projects if r.project in wanted and not r.usable]
+        return 1 if unusable else 0
+
+    raise SystemExit(run_then_write(
+        out, lambda: survey(layout, config=pycharm_config, projects=projects), write, exit_code
+    ))
