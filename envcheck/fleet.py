@@ -14,6 +14,7 @@ with redaction (the default for `-o`) has no host name; its file name
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -172,7 +173,13 @@ def _walk(value: Any) -> Iterator[dict[str, Any]]:
 
 
 def _is_seconds(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
+    """A finite, non-negative time no longer than about 30 years (else not a time)."""
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and 0 <= value <= 1e9
+    )
 
 
 def duration(seconds: float | None) -> str:

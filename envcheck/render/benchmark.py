@@ -9,6 +9,7 @@ means "not shown", never a guess.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,8 +18,18 @@ from envcheck.results import Report, Status
 TOTAL_CHECK = "benchmark.total"
 
 
+MAX_SECONDS = 1e9
+"""About 30 years: anything larger (or infinite, or NaN) in a report is not a time."""
+
+
 def _num(value: Any) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+    """A usable non-negative number of seconds (or factor), else None."""
+    if (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and 0 <= value <= MAX_SECONDS
+    ):
         return float(value)
     return None
 
