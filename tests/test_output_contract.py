@@ -162,3 +162,29 @@ def test_every_format_renders(name: str, setup: dict[str, Any]) -> None:
         assert proc.stdout.strip(), (name, fmt)
         if fmt == "html":
             assert proc.stdout.startswith("<!DOCTYPE html>")
+
+
+def test_every_kind_has_a_valid_schema_and_every_command_is_covered(tmp_path: Path) -> None:
+    from envcheck.schemas import KINDS
+
+    assert {c.kind for c in CASES.values()} == set(KINDS)
+    for kind in KINDS:
+        proc = run_cli("schema", kind, "-o", str(tmp_path / f"{kind}.json"))
+        assert proc.returncode == 0 and proc.stdout == "", proc.stderr
+        schema = json.loads((tmp_path / f"{kind}.json").read_text("utf-8"))
+        jsonschema.Draft202012Validator.check_schema(schema)
+        assert schema["$schema"].endswith("2020-12/schema")
+        assert "kind" in schema["properties"], kind
+    # Without KIND: the check report's, as before.
+    assert json.loads(run_cli("schema").stdout)["title"] == "Report"
+
+
+def test_a_document_of_another_kind_is_refused_by_show(tmp_path: Path) -> None:
+    fleet = tmp_path / "fleet.json"
+    (tmp_path / "in").mkdir()
+    shutil.copy(REPORTS / "lab-pc-01.json", tmp_path / "in" / "a.json")
+    run_cli("fleet", str(tmp_path / "in"), "--json", "-o", str(fleet))
+    proc = run_cli("show", str(fleet))
+    assert proc.returncode == 2
+    assert "a 'fleet' document, not a check report" in proc.stderr
+    assert "Traceback" not in proc.stderr
