@@ -54,6 +54,8 @@ def output_options(formats: Sequence[str], *, what: str = "result") -> Callable[
     The decorated function takes one `out` parameter instead of four.
     """
     choices = list(formats)
+    if choices[0] != "text" or "json" not in choices:
+        raise ValueError(f"output formats must start with text and include json: {choices}")
 
     def decorate(func: F) -> F:
         @functools.wraps(func)
@@ -85,12 +87,9 @@ def output_options(formats: Sequence[str], *, what: str = "result") -> Callable[
             metavar="FILE",
             help=f"Write the {what} to FILE (atomically) instead of stdout.",
         )(command)
-        if "json" in choices:
-            command = click.option(
-                "--json", "as_json", is_flag=True, help="Shorthand for --format json."
-            )(command)
-        else:  # pragma: no cover - every command writes JSON today
-            command = click.option("--json", "as_json", hidden=True, is_flag=True)(command)
+        command = click.option(
+            "--json", "as_json", is_flag=True, help="Shorthand for --format json."
+        )(command)
         command = click.option(
             "--format",
             "fmt",
