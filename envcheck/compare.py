@@ -10,9 +10,9 @@ a lab script can compare a machine against its reference.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
+from envcheck.deliver import dump_json, envelope
 from envcheck.render import markdown as md
 from envcheck.render.safe import clean
 from envcheck.results import CheckResult, Report, Status
@@ -146,14 +146,14 @@ def render_text(d: ReportDiff) -> str:
 
 
 def render_json(d: ReportDiff) -> str:
-    doc = {
+    doc = envelope("diff", {
         "a": {"file": d.a_name, "created_at": d.a.created_at, "verdict": d.a.verdict.headline},
         "b": {"file": d.b_name, "created_at": d.b.created_at, "verdict": d.b.verdict.headline},
         "status_differs": d.status_differs,
         "same": d.same,
         "changes": [c.to_dict() for c in d.changes],
-    }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    })
+    return dump_json(doc)
 
 
 def render_markdown(d: ReportDiff) -> str:

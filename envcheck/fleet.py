@@ -14,12 +14,13 @@ with redaction (the default for `-o`) has no host name; its file name
 
 from __future__ import annotations
 
-import json
+import math
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from envcheck.deliver import dump_json, envelope
 from envcheck.errors import ReportError, UsageError
 from envcheck.redact import HOST
 from envcheck.render import markdown as md
@@ -48,10 +49,13 @@ class Machine:
     tensorflow: str | None
     python: str | None
     older_reports: int = 0
+    html: str | None = None
+    """NAME.html beside NAME.json, relative to the fleet folder: fleet HTML links to it."""
 
 
 @dataclass
 class Fleet:
+    folder: Path = Path()
     machines: list[Machine] = field(default_factory=list)
     unreadable: list[tuple[str, str]] = field(default_factory=list)
 
@@ -72,7 +76,7 @@ def collect(folder: Path) -> Fleet:
     files = sorted(_report_files(folder))
     if not files:
         raise UsageError(f"{folder}: no *.json reports in this folder")
-    fleet = Fleet()
+    fleet = Fleet(folder=folder)
     newest: dict[str, tuple[Report, Path, int]] = {}
     for path in files:
         try:
@@ -89,7 +93,7 @@ def collect(folder: Path) -> Fleet:
                 newest[name] = (kept, kept_path, older + 1)
         else:
             newest[name] = (report, path, 0)
-    fleet.machines = [_row(name, r, p, older) for name, (r, p, older) in newest.items()]
+    fleet.machines = [_row(name, r, p, older, folder) for name, (r, p, older) in newest.items()]
     fleet.machines.sort(key=lambda m: (m.ready, m.machine))
     return fleet
 
@@ -106,7 +110,8 @@ def machine_name(report: Report, path: Path) -> str:
     return host if host and host != HOST else path.stem
 
 
-def _row(name: str, report: Report, path: Path, older: int) -> Machine:
+def _row(name: str, report: Report, path: Path, older: int, folder: Path) -> Machine:
+    page = path.with_suffix(".html")
     v = report.verdict
     return Machine(
         machine=name,
@@ -121,6 +126,7 @@ def _row(name: str, report: Report, path: Path, older: int) -> Machine:
         tensorflow=_observed(report, "tensorflow.version"),
         python=_observed(report, "python.version"),
         older_reports=older,
+        html=page.relative_to(folder).as_posix() if page.is_file() else None,
     )
 
 
@@ -167,7 +173,13 @@ def _walk(value: Any) -> Iterator[dict[str, Any]]:
 
 
 def _is_seconds(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
+    """A finite, non-negative time no longer than about 30 years (else not a time)."""
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and 0 <= value <= 1e9
+    )
 
 
 def duration(seconds: float | None) -> str:
@@ -229,11 +241,11 @@ def render_text(fleet: Fleet) -> str:
 
 
 def render_json(fleet: Fleet) -> str:
-    doc = {
+    doc = envelope("fleet", {
         "machines": [asdict(m) for m in fleet.machines],
         "unreadable": [{"file": f, "problem": p} for f, p in fleet.unreadable],
-    }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    })
+    return dump_json(doc)
 
 
 def render_markdown(fleet: Fleet) -> str:
@@ -251,4 +263,34 @@ def render_markdown(fleet: Fleet) -> str:
     return "\n".join(lines) + "\n"
 
 
-RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown}
+def render_html(fleet: Fleet, links_from: Path | None = None) -> str:
+    """`links_from`: the folder DIR's machines' pages are linked relative to (default DIR)."""
+    from envcheck.render.html import render_fleet
+
+    return render_fleet(fleet, links_from)
+
+
+def redacted(fleet: Fleet) -> Fleet:
+    """File paths without this machine's home folder and user name (machine names stay)."""
+    from envcheck.pipeline import host_identity
+    from envcheck.redact import Redactor
+
+    ident = host_identity()
+    ident.pop("hostname", None)  # the machine names are the point of the table
+    r = Redactor(ident)
+    return Fleet(
+        folder=fleet.folder,
+        machines=[
+            replace(m, file=r.text(m.file))
+            for m in fleet.machines
+        ],
+        unreadable=[(r.text(f), r.text(p)) for f, p in fleet.unreadable],
+    )
+
+
+RENDERERS = {
+    "text": render_text,
+    "json": render_json,
+    "markdown": render_markdown,
+    "html": render_html,
+}

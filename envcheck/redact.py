@@ -23,7 +23,7 @@ USER = "<user>"
 HOST = "<host>"
 REDACTED = "<redacted>"
 
-SHAREABLE_FORMATS = frozenset({"markdown", "junit"})
+SHAREABLE_FORMATS = frozenset({"markdown", "junit", "html"})
 """Formats meant to leave the machine: redacted even on stdout."""
 
 _SECRET_KEYS = ("uuid", "serial")
@@ -40,7 +40,7 @@ _RESULT_FIELDS = ("summary", "observed", "expected", "fix", "source", "details")
 
 
 def is_shareable(fmt: str, output: Path | None) -> bool:
-    """True where the report leaves the terminal: markdown, junit, or any file written with -o."""
+    """True where the report leaves the terminal: markdown, junit, html, or any -o file."""
     return fmt in SHAREABLE_FORMATS or (output is not None and str(output) != "-")
 
 

@@ -90,6 +90,12 @@ def upgrade(
         raise ReportError(
             f"{name}: not a tfcert-envcheck report (tool is {str(data.get('tool'))[:40]!r})"
         )
+    kind = data.get("kind", "check-report")
+    if kind != "check-report":
+        raise ReportError(
+            f"{name}: a {str(kind)[:40]!r} document, not a check report "
+            "(write one with `check --format json -o FILE` or `check --share`)"
+        )
     version = data.get("schema_version")
     if version is None:
         raise ReportError(f"{name}: not a tfcert-envcheck report (no schema_version)")

@@ -8,7 +8,7 @@ what the exit code is computed from (`envcheck.outcome`).
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -111,6 +111,9 @@ class Report(_Frozen):
     """The complete record of one run; `schema` prints its JSON Schema."""
 
     schema_version: int = SCHEMA_VERSION
+    kind: Literal["check-report"] = Field(
+        default="check-report", description="What this JSON document is (see `schema`)."
+    )
     tool: str = "tfcert-envcheck"
     tool_version: str
     created_at: str

@@ -9,8 +9,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from envcheck.errors import OutputError
-from envcheck.output import check_destination, emit
+from envcheck.deliver import Output, deliver, run_then_write
 from envcheck.pipeline import RunConfig, run_check
 from envcheck.render import RenderOptions, renderer
 from envcheck.results import Report
@@ -25,19 +24,32 @@ def check_and_report(
     verbose: bool,
     quiet: bool,
     redact: bool = True,
+    share_dir: Path | None = None,
 ) -> int:
     """Run the check, write the report, and return the exit code from the verdict."""
-    check_destination(output)
-    progress = LiveProgress(verbose=verbose)
-    if quiet:
-        progress.enabled = False
-    try:
-        report = run_check(config, progress)
-    finally:
-        progress.close()
-    with ctrl_c_deferred():
+    from envcheck import share
+
+    if share_dir is not None:
+        share.check_share_dir(share_dir)
+
+    def run() -> Report:
+        progress = LiveProgress(verbose=verbose)
+        if quiet:
+            progress.enabled = False
+        try:
+            return run_check(config, progress)
+        finally:
+            progress.close()
+
+    def write(report: Report) -> None:
         write_report(report, fmt=fmt, output=output, verbose=verbose, redact=redact)
-    return report.verdict.exit_code
+        if share_dir is not None:
+            paths = share.write_share(report, share_dir)
+            share.print_message(paths, to_stdout=fmt == "text" and output is None)
+
+    return run_then_write(
+        Output(fmt, output, redact), run, write, lambda report: report.verdict.exit_code
+    )
 
 
 @contextlib.contextmanager
@@ -57,7 +69,13 @@ def ctrl_c_deferred() -> Iterator[None]:
 
 
 def write_report(
-    report: Report, *, fmt: str, output: Path | None, verbose: bool, redact: bool = True
+    report: Report,
+    *,
+    fmt: str,
+    output: Path | None,
+    verbose: bool,
+    redact: bool = True,
+    saved: bool = False,
 ) -> None:
     """Render and emit; shareable output (markdown, junit, any -o file) is redacted first."""
     if redact:
@@ -70,16 +88,9 @@ def write_report(
         verbose=verbose,
         color=to_terminal and color_wanted(sys.stdout),
         width=_width() if to_terminal else 100,
+        saved=saved,
     )
-    text = renderer(fmt)(report, options)
-    try:
-        emit(text, output)
-    except OutputError as exc:
-        if output is None:
-            raise
-        # The run may have taken many minutes: its report is not lost with the file.
-        emit(text, None)
-        raise OutputError(f"{exc} (the report was printed to stdout instead)") from None
+    deliver(renderer(fmt)(report, options), Output(fmt, output, redact), what="report")
 
 
 def _width() -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -61,7 +62,7 @@ def test_json_round_trips_through_show_byte_for_byte(name: str, here: Path) -> N
 
 
 def test_show_prints_what_the_live_check_printed(here: Path) -> None:
-    """A real run, saved and shown, reads exactly like the run on the terminal."""
+    """A real run, saved and shown, reads like the run on the terminal, marked as saved."""
     env = {"COLUMNS": "100"}
     args = ["check", "--python", sys.executable, "--only", "system", "--only", "python"]
     live = run_cli(*args, env=env, timeout=120)
@@ -72,7 +73,12 @@ def test_show_prints_what_the_live_check_printed(here: Path) -> None:
     assert saved.returncode == live.returncode
     shown = run_cli("show", str(here / "saved.json"), env=env)
     assert shown.returncode == 0
-    assert shown.stdout == live.stdout
+    saved_lines = [line for line in shown.stdout.splitlines() if line.startswith("Saved report:")]
+    assert len(saved_lines) == 1, shown.stdout
+    assert re.fullmatch(r"Saved report: created \d{4}-\d\d-\d\d \d\d:\d\d UTC on .+",
+                        saved_lines[0]), saved_lines
+    assert shown.stdout.replace(saved_lines[0] + "\n", "", 1) == live.stdout
+    assert "Saved report" not in live.stdout
     assert "[✓] System" in shown.stdout
 
 

@@ -33,6 +33,8 @@ CASES: dict[str, list[str]] = {
     "show-lab-pc-02.json": ["show", "lab-pc-02.json", "--format", "json", "-o", "OUT"],
     "show-lab-pc-02.xml": ["show", "lab-pc-02.json", "--format", "junit", "-o", "OUT"],
     "show-lab-pc-02.md": ["show", "lab-pc-02.json", "--format", "markdown", "-o", "OUT"],
+    "show-lab-pc-02.html": ["show", "lab-pc-02.json", "--format", "html", "-o", "OUT"],
+    "show-hostile.html": ["show", "hostile.json", "--format", "html"],
     "show-lab-pc-02-verbose.md": ["show", "lab-pc-02.json", "--format", "markdown", "-v"],
     "show-lab-gpu-03.xml": ["show", "lab-gpu-03.json", "--format", "junit"],
     "show-lab-gpu-03.md": ["show", "lab-gpu-03.json", "--format", "markdown"],
@@ -46,6 +48,7 @@ CASES: dict[str, list[str]] = {
     "fleet.txt": ["fleet", "fleet"],
     "fleet.json": ["fleet", "fleet", "--format", "json"],
     "fleet.md": ["fleet", "fleet", "--format", "markdown"],
+    "fleet.html": ["fleet", "fleet", "--format", "html"],
 }
 
 

@@ -8,7 +8,6 @@ decides where it goes. Strings that came from the probe go through
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,6 +19,8 @@ from envcheck.bench.analysis import Analysis, Comparison
 from envcheck.bench.config import Benchmark
 from envcheck.bench.predict import TEARDOWN_SHORT_S
 from envcheck.bench.verdict import Readiness, bar, format_duration, percent, share_of_budget
+from envcheck.deliver import dump_json, envelope
+from envcheck.redact import Redactor
 from envcheck.render.safe import clean
 
 _READINESS_STYLE = {
@@ -176,8 +177,11 @@ def render_text(
     return buf.getvalue()
 
 
-def render_json(analysis: Analysis, comparisons: Sequence[Comparison] = ()) -> str:
-    doc: dict[str, Any] = analysis.to_dict()
+def render_json(
+    analysis: Analysis, comparisons: Sequence[Comparison] = (), redactor: Redactor | None = None
+) -> str:
+    body: dict[str, Any] = analysis.to_dict()
     if comparisons:
-        doc["full_runs"] = [c.to_dict() for c in comparisons]
-    return json.dumps(doc, indent=2, sort_keys=True, default=str) + "\n"
+        body["full_runs"] = [c.to_dict() for c in comparisons]
+    doc = envelope("bench", dict(sorted(body.items())))
+    return dump_json(redactor.value(doc) if redactor is not None else doc)

@@ -7,8 +7,6 @@ the prediction it is compared with.
 
 from __future__ import annotations
 
-import shutil
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,13 +17,14 @@ from envcheck.bench.measure import BenchInterrupted, full_timeout, measure
 from envcheck.bench.progress import BenchProgress
 from envcheck.bench.render import render_json, render_text
 from envcheck.bench.verdict import Readiness
+from envcheck.deliver import Output, deliver, run_then_write
 from envcheck.errors import ConfigError, UsageError
 from envcheck.matrix import load_matrix
 from envcheck.outcome import ExitCode
-from envcheck.output import emit
 from envcheck.probing import interpreter as interp
 from envcheck.probing.registry import PROBES
 from envcheck.probing.runner import ProgressCallback
+from envcheck.redact import Redactor
 
 
 @dataclass
@@ -35,8 +34,7 @@ class BenchConfig:
     categories: tuple[int, ...] = ()
     full: bool = False
     retrain_factor: float | None = None
-    fmt: str = "text"
-    output: Path | None = None
+    out: Output = field(default_factory=Output)
     verbose: bool = False
     quiet: bool = False
     timeout_scale: float = 1.0
@@ -136,24 +134,30 @@ def _exit_code(analysis: Analysis, comparisons: list[Comparison]) -> int:
 
 
 def run_bench(config: BenchConfig) -> int:
-    """Measure, render to stdout or -o, and return the exit code."""
-    outcome = execute(config)
-    bench = _benchmark(config)
-    if config.fmt == "json":
-        text = render_json(outcome.analysis, outcome.comparisons)
-    else:
-        to_terminal = config.output is None and sys.stdout.isatty()
-        width = max(60, min(140, shutil.get_terminal_size((110, 24)).columns)) if to_terminal \
-            else 110
-        text = render_text(
-            outcome.analysis, bench, comparisons=outcome.comparisons, verbose=config.verbose,
-            color=to_terminal and _color_wanted(), width=width,
-        )
-    emit(text, config.output)
-    return outcome.exit_code
+    """Measure, render to stdout or -o (the shared output path), and return the exit code."""
+    out = config.out
+
+    def write(outcome: BenchOutcome) -> None:
+        deliver(render(outcome, config), out)
+
+    return run_then_write(out, lambda: execute(config), write, lambda o: o.exit_code)
 
 
-def _color_wanted() -> bool:
-    from envcheck.ui import color_wanted
+def render(outcome: BenchOutcome, config: BenchConfig) -> str:
+    """The outcome in `config.out.fmt`, redacted when it is shareable."""
+    out = config.out
+    redactor = _redactor() if out.redacted else None
+    if out.fmt == "json":
+        return render_json(outcome.analysis, outcome.comparisons, redactor)
+    text = render_text(
+        outcome.analysis, _benchmark(config), comparisons=outcome.comparisons,
+        verbose=config.verbose, color=out.color(), width=out.width(110, 140),
+    )
+    return redactor.text(text) if redactor is not None else text
 
-    return color_wanted(sys.stdout)
+
+def _redactor() -> Redactor:
+    """This machine's identity: the benchmark runs here, so its paths name this home."""
+    from envcheck.pipeline import host_identity
+
+    return Redactor(host_identity())

@@ -7,23 +7,19 @@ from pathlib import Path
 import click
 
 from envcheck.commands.options import (
-    output_file_option,
+    matrix_option,
+    output_options,
     python_option,
     retrain_factor_option,
     timeout_scale_option,
     verbosity_options,
 )
+from envcheck.deliver import Output
 
 
 @click.command("bench")
 @python_option
-@click.option(
-    "--matrix",
-    type=click.Path(path_type=Path),
-    default=None,
-    metavar="FILE",
-    help="Use this compat_matrix.yaml (its benchmark: section) instead of the bundled one.",
-)
+@matrix_option("Use this compat_matrix.yaml (its benchmark: section) instead of the bundled one.")
 @click.option(
     "--category",
     "categories",
@@ -39,8 +35,7 @@ from envcheck.commands.options import (
     "actual vs predicted time.",
 )
 @retrain_factor_option
-@click.option("--json", "as_json", is_flag=True, help="Write JSON instead of text.")
-@output_file_option("result")
+@output_options(["text", "json"], what="result")
 @verbosity_options("Show how each prediction is made up.", "No progress bar on stderr.")
 @timeout_scale_option("the benchmark's time limits")
 def command(
@@ -49,8 +44,7 @@ def command(
     categories: tuple[int, ...],
     full: bool,
     retrain_factor: float | None,
-    as_json: bool,
-    output: Path | None,
+    out: Output,
     verbose: bool,
     quiet: bool,
     timeout_scale: float,
@@ -73,8 +67,7 @@ def command(
             categories=categories,
             full=full,
             retrain_factor=retrain_factor,
-            fmt="json" if as_json else "text",
-            output=output,
+            out=out,
             verbose=verbose,
             quiet=quiet,
             timeout_scale=timeout_scale,

@@ -10,12 +10,12 @@ from envcheck.commands.options import (
     matrix_options,
     output_options,
     python_option,
-    redact_option,
     retrain_factor_option,
     timeout_scale_option,
     verbosity_options,
 )
 from envcheck.commands.pycharm import project_options
+from envcheck.deliver import Output
 from envcheck.render import FORMATS
 
 
@@ -23,8 +23,20 @@ from envcheck.render import FORMATS
 @python_option
 @project_options
 @matrix_options
-@output_options(list(FORMATS))
-@redact_option
+@output_options(list(FORMATS), what="report")
+@click.option(
+    "--share",
+    is_flag=True,
+    help="Also write tfcert-report-DATE.html, .json and .md (redacted) for support staff, "
+    "and say which to attach where.",
+)
+@click.option(
+    "--share-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    metavar="DIR",
+    help="Write the --share files into DIR instead of the current folder (implies --share).",
+)
 @verbosity_options("Show every check with details and timings.",
                    "No progress display on stderr.")
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit code 1).")
@@ -49,10 +61,9 @@ def command(
     pycharm_config: Path | None,
     matrix: Path | None,
     profile: str | None,
-    fmt: str,
-    as_json: bool,
-    output: Path | None,
-    no_redact: bool,
+    out: Output,
+    share: bool,
+    share_dir: Path | None,
     verbose: bool,
     quiet: bool,
     strict: bool,
@@ -65,7 +76,9 @@ def command(
     """Check an interpreter and this machine against the exam profile.
 
     Prints one line per category, a fix hint under every problem and a
-    closing verdict; the exit code says ready (0) or not ready (1).
+    closing verdict; the exit code says ready (0) or not ready (1). With
+    --share it also writes the report as HTML (to open), JSON (for `show`
+    and `diff`) and Markdown (to paste into an issue), all redacted.
     """
     from envcheck.checks.base import Options
     from envcheck.errors import reader_may_close
@@ -91,14 +104,16 @@ def command(
     from envcheck.pycharm.integration import apply_project
 
     apply_project(config, project, pycharm_config)
+    share_to = share_dir if share_dir is not None else (Path.cwd() if share else None)
     with reader_may_close():
         code = check_and_report(
             config,
-            fmt="json" if as_json else fmt,
-            output=output,
+            fmt=out.fmt,
+            output=out.path,
             verbose=verbose,
             quiet=quiet,
-            redact=not no_redact,
+            redact=out.redact,
+            share_dir=share_to,
         )
     raise SystemExit(code)
 

@@ -6,30 +6,36 @@ from pathlib import Path
 
 import click
 
-FORMATS = ["text", "json", "markdown"]
+from envcheck.commands.options import output_options
+from envcheck.deliver import Output
 
 
 @click.command("fleet")
 @click.argument("folder", metavar="DIR", type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
-def command(folder: Path, fmt: str) -> None:
+@output_options(["text", "json", "markdown", "html"], what="fleet table")
+def command(folder: Path, out: Output) -> None:
     """Summarise every *.json report under DIR: one row per machine.
 
     Shows verdict, failing checks, predicted training time, TensorFlow and
     Python versions; files that are not readable reports are listed, not
-    fatal. Exit 0 when every machine is ready and every file was read, 1
-    otherwise, 2 when DIR holds no reports.
+    fatal. HTML links each machine to its own report (NAME.html beside
+    NAME.json) when there is one. Machine names stay visible in every format
+    (they are how an admin finds a machine); shareable output has this
+    machine's home folder and user name redacted unless --no-redact. Exit 0
+    when every machine is ready and every file was read, 1 otherwise, 2 when
+    DIR holds no reports.
     """
-    from envcheck.fleet import RENDERERS, collect
-    from envcheck.output import emit
+    from envcheck.deliver import deliver
+    from envcheck.fleet import RENDERERS, collect, redacted
 
     fleet = collect(folder)
-    emit(RENDERERS[fmt](fleet), None)
+    if out.redacted:
+        fleet = redacted(fleet)
+    if out.fmt == "html":
+        from envcheck.fleet import render_html
+
+        text = render_html(fleet, None if out.to_stdout else out.path.parent)  # type: ignore[union-attr]
+    else:
+        text = RENDERERS[out.fmt](fleet)
+    deliver(text, out)
     raise SystemExit(fleet.exit_code)

@@ -1,12 +1,23 @@
-"""Option groups shared by several commands, as decorators."""
+"""Option groups shared by several commands, as decorators.
+
+`output_options` is the output contract every command that prints a result
+follows (issue 12): `--format` (the formats that make sense for it, text by
+default), `--json` (short for `--format json`), `-o/--output FILE` (written
+atomically) and `--no-redact`. The command receives them as one `Output`
+value and hands it to `envcheck.deliver`, so a new command or a new format
+is added in one place.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
+
+from envcheck.deliver import Output
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -20,48 +31,74 @@ def matrix_options(func: F) -> F:
         help="Exam profile from the matrix (default: the matrix's default_profile; "
         "`tfcert-envcheck matrix profiles` lists them).",
     )(func)
-    func = click.option(
+    func = matrix_option()(func)
+    return func
+
+
+def matrix_option(help_text: str = "Use this compat_matrix.yaml instead of the bundled one.",
+                  ) -> Callable[[F], F]:
+    """--matrix FILE alone."""
+    return click.option(
         "--matrix",
         type=click.Path(path_type=Path),
         default=None,
         metavar="FILE",
-        help="Use this compat_matrix.yaml instead of the bundled one.",
-    )(func)
-    return func
-
-
-def output_file_option(what: str = "report") -> Callable[[F], F]:
-    """-o/--output: a file written atomically instead of stdout."""
-    return click.option(
-        "-o",
-        "--output",
-        type=click.Path(path_type=Path),
-        default=None,
-        metavar="FILE",
-        help=f"Write the {what} to FILE (atomically) instead of stdout.",
+        help=help_text,
     )
 
 
-def output_options(formats: list[str]) -> Callable[[F], F]:
-    """--format, --json and -o: what to write and where."""
+def output_options(formats: Sequence[str], *, what: str = "result") -> Callable[[F], F]:
+    """--format, --json, -o/--output and --no-redact, passed on as `out: Output`.
+
+    `formats` are the values --format accepts; the first is the default.
+    The decorated function takes one `out` parameter instead of four.
+    """
+    choices = list(formats)
+    if choices[0] != "text" or "json" not in choices:
+        raise ValueError(f"output formats must start with text and include json: {choices}")
 
     def decorate(func: F) -> F:
-        func = output_file_option()(func)
-        func = click.option(
-            "--json",
-            "as_json",
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            fmt: str = kwargs.pop("fmt")
+            as_json: bool = kwargs.pop("as_json")
+            output: Path | None = kwargs.pop("output")
+            no_redact: bool = kwargs.pop("no_redact")
+            if as_json:
+                source = click.get_current_context().get_parameter_source("fmt")
+                if fmt != "json" and source is not click.core.ParameterSource.DEFAULT:
+                    raise click.UsageError(f"--json and --format {fmt} contradict each other")
+                fmt = "json"
+            kwargs["out"] = Output(fmt=fmt, path=output, redact=not no_redact)
+            return func(*args, **kwargs)
+
+        command = click.option(
+            "--no-redact",
             is_flag=True,
-            help="Shorthand for --format json.",
-        )(func)
-        func = click.option(
+            help="Keep the user name, home folder, host name and GPU UUIDs in shareable "
+            "output: markdown, junit, html and -o files (redacted by default; the terminal "
+            "view always shows them).",
+        )(wrapper)
+        command = click.option(
+            "-o",
+            "--output",
+            type=click.Path(path_type=Path),
+            default=None,
+            metavar="FILE",
+            help=f"Write the {what} to FILE (atomically) instead of stdout.",
+        )(command)
+        command = click.option(
+            "--json", "as_json", is_flag=True, help="Shorthand for --format json."
+        )(command)
+        command = click.option(
             "--format",
             "fmt",
-            type=click.Choice(formats),
-            default="text",
+            type=click.Choice(choices),
+            default=choices[0],
             show_default=True,
-            help="Report format.",
-        )(func)
-        return func
+            help="Output format.",
+        )(command)
+        return cast(F, command)
 
     return decorate
 
@@ -76,21 +113,12 @@ def python_option(func: F) -> F:
     )(func)
 
 
-def redact_option(func: F) -> F:
-    """--no-redact: keep user name, home, host name and GPU UUIDs in shareable output."""
-    return click.option(
-        "--no-redact",
-        is_flag=True,
-        help="Keep the user name, home folder, host name and GPU UUIDs in markdown, junit "
-        "and -o files (redacted by default; the terminal view always shows them).",
-    )(func)
-
-
-def verbosity_options(verbose_help: str, quiet_help: str) -> Callable[[F], F]:
-    """-v/--verbose and -q/--quiet, with what each means for the command."""
+def verbosity_options(verbose_help: str, quiet_help: str | None = None) -> Callable[[F], F]:
+    """-v/--verbose and (with `quiet_help`) -q/--quiet, with what each means for the command."""
 
     def decorate(func: F) -> F:
-        func = click.option("-q", "--quiet", is_flag=True, help=quiet_help)(func)
+        if quiet_help is not None:
+            func = click.option("-q", "--quiet", is_flag=True, help=quiet_help)(func)
         return click.option("-v", "--verbose", is_flag=True, help=verbose_help)(func)
 
     return decorate

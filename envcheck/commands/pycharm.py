@@ -6,14 +6,14 @@ Also defines `project_options`, the --project/--pycharm-config pair the
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import click
 
-from envcheck.commands.options import output_options, redact_option
+from envcheck.commands.options import output_options
+from envcheck.deliver import Output
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -54,17 +54,13 @@ def project_options(func: F) -> F:
     "--os", "os_name", type=click.Choice(["linux", "macos", "windows"]), default=None,
     help="Read the home as this OS lays it out (default: this machine's).",
 )
-@output_options(["text", "json"])
-@redact_option
+@output_options(["text", "json"], what="survey")
 def command(
     projects: tuple[Path, ...],
     pycharm_config: Path | None,
     home: Path | None,
     os_name: str | None,
-    fmt: str,
-    as_json: bool,
-    output: Path | None,
-    no_redact: bool,
+    out: Output,
 ) -> None:
     """Show PyCharm installs, their Python SDKs, recent projects and their interpreters.
 
@@ -72,35 +68,34 @@ def command(
     reported. Exit code 0, or 1 when a project given with --project has no
     usable local interpreter.
     """
-    from envcheck.output import emit
+    from envcheck.deliver import deliver, run_then_write
     from envcheck.pipeline import host_identity
     from envcheck.pycharm.layout import Layout, OsName
     from envcheck.pycharm.render import render_json, render_text
-    from envcheck.pycharm.survey import survey
-    from envcheck.redact import Redactor, is_shareable
-    from envcheck.ui import color_wanted
+    from envcheck.pycharm.survey import Survey, survey
+    from envcheck.redact import Redactor
 
     layout = Layout.current(home=home, os_name=cast("OsName | None", os_name))
-    result = survey(layout, config=pycharm_config, projects=projects)
-    redactor = None
-    if not no_redact and is_shareable(fmt, output):
-        # A file for support staff: the home read (a copied one with --home), the user
-        # name and the host name become placeholders, as in `check -o`.
-        redactor = Redactor({**host_identity(), "home": str(layout.home)})
-    if as_json or fmt == "json":
-        text = render_json(result, redactor)
-    else:
-        import shutil
 
-        to_terminal = output is None
-        text = render_text(
-            result, color=to_terminal and color_wanted(sys.stdout),
-            width=max(60, min(140, shutil.get_terminal_size((100, 24)).columns))
-            if to_terminal else 100,
-        )
-        if redactor is not None:
-            text = redactor.text(text)
-    emit(text, output)
-    wanted = {p.absolute() for p in projects}
-    unusable = [r for r in result.projects if r.project in wanted and not r.usable]
-    raise SystemExit(1 if unusable else 0)
+    def write(result: Survey) -> None:
+        redactor = None
+        if out.redacted:
+            # A file for support staff: the home read (a copied one with --home), the user
+            # name and the host name become placeholders, as in `check -o`.
+            redactor = Redactor({**host_identity(), "home": str(layout.home)})
+        if out.fmt == "json":
+            text = render_json(result, redactor)
+        else:
+            text = render_text(result, color=out.color(), width=out.width(100, 140))
+            if redactor is not None:
+                text = redactor.text(text)
+        deliver(text, out)
+
+    def exit_code(result: Survey) -> int:
+        wanted = {p.absolute() for p in projects}
+        unusable = [r for r in result.projects if r.project in wanted and not r.usable]
+        return 1 if unusable else 0
+
+    raise SystemExit(run_then_write(
+        out, lambda: survey(layout, config=pycharm_config, projects=projects), write, exit_code
+    ))

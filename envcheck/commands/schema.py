@@ -1,13 +1,31 @@
-"""`tfcert-envcheck schema`: the JSON Schema of the report `check --format json` writes."""
+"""`tfcert-envcheck schema`: the JSON Schema of each kind of JSON document the tool writes."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+
+KINDS = [
+    "check-report", "bench", "pycharm-survey", "diff", "fleet", "matrix-profiles",
+    "matrix-validation", "check-list",
+]
 
 
 @click.command("schema")
-def command() -> None:
-    """Print the JSON Schema (draft 2020-12) of a saved report."""
-    from envcheck.report_io import report_schema
+@click.argument("kind", type=click.Choice(KINDS), default="check-report", required=False)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), default=None, metavar="FILE",
+    help="Write the schema to FILE (atomically) instead of stdout.",
+)
+def command(kind: str, output: Path | None) -> None:
+    """Print the JSON Schema (draft 2020-12) of KIND (default: check-report).
 
-    click.echo(report_schema())
+    Every JSON document the tool writes names its kind and schema_version at
+    its top: check-report (check, show, check --share), bench, pycharm-survey,
+    diff, fleet, matrix-profiles, matrix-validation, check-list (list).
+    """
+    from envcheck.deliver import Output, deliver
+    from envcheck.schemas import schema_text
+
+    deliver(schema_text(kind), Output("json", output, redact=False))

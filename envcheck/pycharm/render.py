@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Callable
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from envcheck.deliver import dump_json, envelope
 from envcheck.pycharm.installs import EDITIONS
 from envcheck.pycharm.layout import Layout
 from envcheck.pycharm.resolve import Resolution
@@ -30,10 +30,10 @@ def _mark(kind: str) -> Text:
 
 
 def render_json(survey: Survey, redactor: Redactor | None = None) -> str:
-    data = survey.to_dict()
+    data = envelope("pycharm-survey", survey.to_dict())
     if redactor is not None:
         data = redactor.value(data)
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return dump_json(data)
 
 
 def render_text(survey: Survey, *, color: bool = False, width: int = 100,

@@ -18,6 +18,8 @@ class RenderOptions:
     verbose: bool = False
     color: bool = False
     width: int = 100
+    saved: bool = False
+    """The report is a saved file being shown (`show`), not this run's result."""
 
 
 Renderer = Callable[[Report, RenderOptions], str]
@@ -27,6 +29,7 @@ FORMATS: dict[str, str] = {
     "json": "envcheck.render.json",
     "junit": "envcheck.render.junit",
     "markdown": "envcheck.render.markdown",
+    "html": "envcheck.render.html",
 }
 
 
@@ -34,3 +37,16 @@ def renderer(fmt: str) -> Renderer:
     module = importlib.import_module(FORMATS[fmt])
     func: Renderer = module.render
     return func
+
+
+def when(created_at: str) -> str:
+    """An ISO timestamp from a report as '2026-11-29 09:00 UTC' (as given if unparsable)."""
+    from datetime import datetime, timezone
+
+    try:
+        moment = datetime.fromisoformat(created_at)
+    except ValueError:
+        return created_at
+    if moment.tzinfo is None:
+        return moment.strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

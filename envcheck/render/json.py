@@ -12,6 +12,10 @@ from envcheck.results import Report
 _UNSAFE = re.compile("[\u0080-\u009f\u202a-\u202e\u2066-\u2069]")
 
 
+def escape_unsafe(text: str) -> str:
+    """JSON text with C1 controls and bidi overrides written as \\uXXXX escapes."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
 def render(report: Report, options: RenderOptions) -> str:
-    text = report.model_dump_json(indent=2)
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n"
+    return escape_unsafe(report.model_dump_json(indent=2)) + "\n"

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from envcheck.render import RenderOptions
+from envcheck.render import RenderOptions, benchmark, when
 from envcheck.render.safe import clean
 from envcheck.results import CheckResult, Report, Status, worst
 
@@ -51,6 +51,8 @@ def render(report: Report, options: RenderOptions) -> str:
     header.append(clean(report.target.resolved or report.target.python))
     header.append(f" ({clean(report.target.how_chosen)})", style="dim")
     console.print(header)
+    if options.saved:
+        console.print(Text(saved_line(report), style="dim"))
     if report.target.project:
         console.print(Text("project: ", style="dim") + Text(clean(report.target.project)))
     console.print()
@@ -59,7 +61,10 @@ def render(report: Report, options: RenderOptions) -> str:
         status = worst([r.status for r in results])
         line = _mark(status) + Text(" " + clean(category.title), style="bold")
         shown = results if options.verbose else [r for r in results if r.status.is_problem]
-        if not options.verbose and status in (Status.OK, Status.SKIPPED):
+        bench = benchmark.headline(report) if category.key == "benchmark" else None
+        if bench is not None:
+            line.append(f" ({clean(bench, keep_newlines=False)})", style="dim")
+        elif not options.verbose and status in (Status.OK, Status.SKIPPED):
             line.append(" " + _category_summary(results), style="dim")
         console.print(line)
         for result in shown:
@@ -69,6 +74,13 @@ def render(report: Report, options: RenderOptions) -> str:
     console.print(_verdict_line(report))
     # The grids pad cells to the full width: drop the trailing blanks they leave.
     return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())
+
+
+def saved_line(report: Report) -> str:
+    """'Saved report: created 2026-11-29 09:00 UTC on <host>': not a live run."""
+    host = report.host.get("hostname") or "an unnamed host"
+    return clean(f"Saved report: created {when(report.created_at)} on {host}",
+                 keep_newlines=False)
 
 
 def _category_summary(results: list[CheckResult]) -> str:

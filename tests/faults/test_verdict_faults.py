@@ -20,6 +20,7 @@ from envcheck import errors
 from tests.conftest import pyenv_python
 from tests.faults.support import assert_no_crash, assert_problem, check_env, run_check
 from tests.faults.test_pycharm_faults import Tree
+from tests.helpers import REPO
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX shell pipelines")
 
@@ -130,6 +131,21 @@ def test_closed_pipe_keeps_a_not_ready_verdict(tmp_path: Path, reader: str) -> N
 def test_closed_pipe_keeps_a_ready_verdict(tmp_path: Path, reader: str) -> None:
     """`true` exits before the report is written: the write meets a closed pipe (EPIPE)."""
     proc = _piped(tmp_path, "--json --only system.memory", reader)
+    assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize("command", [
+    "show tests/golden/show-lab-pc-02.json", "list", "matrix profiles", "schema check-report",
+])
+def test_closed_pipe_keeps_other_commands_exit_code(tmp_path: Path, command: str) -> None:
+    """Every command writes through one path (envcheck.deliver): `| true` is no failure."""
+    cli = " ".join(CLI)
+    proc = subprocess.run(
+        # The reader closes its end before the command writes: the write meets EPIPE.
+        ["bash", "-c", f"set -o pipefail; {cli} {command} | {{ exec 0<&-; sleep 1; }}"],
+        capture_output=True, text=True, timeout=60, env=check_env(tmp_path), cwd=REPO, check=False,
+    )
+    assert_no_crash(proc)
     assert proc.returncode == 0, proc.stderr
 
 
