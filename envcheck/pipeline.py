@@ -21,6 +21,7 @@ from typing import Any
 from envcheck import __version__
 from envcheck.checks.base import Check, Context, Finding, Options, ProbeUnavailable
 from envcheck.checks.registry import CATEGORIES, all_checks
+from envcheck.discovery import machine_only, none_found_problem
 from envcheck.errors import UsageError
 from envcheck.matrix import load_matrix
 from envcheck.outcome import verdict
@@ -211,9 +212,14 @@ def run_check(
     how = config.how_chosen or ("--python" if config.python else "the running interpreter")
     selected = select(checks if checks is not None else all_checks(), config.only, config.skip)
     with scratch_folder():  # probes' temp files; removed even on Ctrl-C or a probe crash
+        found = config.options.extra.get("discovery")
         try:
-            resolved: interp.Interpreter | interp.InterpreterProblem = interp.resolve(
-                python, timeout_s=interp.HANDSHAKE_TIMEOUT_S * config.options.timeout_scale
+            resolved: interp.Interpreter | interp.InterpreterProblem = (
+                none_found_problem(found)
+                if found is not None and found.chosen is None
+                else interp.resolve(
+                    python, timeout_s=interp.HANDSHAKE_TIMEOUT_S * config.options.timeout_scale
+                )
             )
         except KeyboardInterrupt:  # Ctrl-C while the interpreter answered: nothing ran yet
             resolved = interp.InterpreterProblem(python, "was not asked (interrupted)", "")
@@ -227,6 +233,10 @@ def run_check(
             options=config.options,
             on_progress=progress.probe_event,
         )
+        if found is not None:
+            ctx.shared["discovery"] = found.to_dict()
+            if found.chosen is None and not interrupted_early:
+                selected = machine_only(selected, ctx)
         if interrupted_early:
             results, interrupted = not_run(selected), True
         else:

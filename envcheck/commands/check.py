@@ -9,7 +9,6 @@ import click
 from envcheck.commands.options import (
     matrix_options,
     output_options,
-    python_option,
     redact_option,
     retrain_factor_option,
     timeout_scale_option,
@@ -20,7 +19,14 @@ from envcheck.render import FORMATS
 
 
 @click.command("check")
-@python_option
+@click.option(
+    "--python",
+    metavar="PATH",
+    default=None,
+    help="The interpreter to check. Default: the exam interpreter found on this machine "
+    "(PyCharm's recent projects, ~/PycharmProjects venvs, Pythons of the profile's version); "
+    "the report header says which one and why.",
+)
 @project_options
 @matrix_options
 @output_options(list(FORMATS))
@@ -86,7 +92,11 @@ def command(
     )
     from envcheck.pycharm.integration import apply_project
 
-    apply_project(config, project, pycharm_config)
+    from envcheck.discovery import apply_discovery
+
+    resolution = apply_project(config, project, pycharm_config)
+    if resolution is None:
+        apply_discovery(config, config.options.extra["pycharm_layout"])
     code = check_and_report(
         config,
         fmt="json" if as_json else fmt,

@@ -53,6 +53,7 @@ def render(report: Report, options: RenderOptions) -> str:
     console.print(header)
     if report.target.project:
         console.print(Text("project: ", style="dim") + Text(clean(report.target.project)))
+    _print_other_candidates(console, report)
     console.print()
 
     for category, results in report.by_category():
@@ -69,6 +70,25 @@ def render(report: Report, options: RenderOptions) -> str:
     console.print(_verdict_line(report))
     # The grids pad cells to the full width: drop the trailing blanks they leave.
     return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())
+
+
+def _print_other_candidates(console: Console, report: Report) -> None:
+    """The other interpreters `check` found by itself, each with the command that checks it."""
+    found = report.facts.get("discovery")
+    others = found.get("others") if isinstance(found, dict) else None
+    if not others:
+        return
+    console.print(Text("also found (not checked):", style="dim"))
+    for other in others[:MAX_OTHERS]:
+        warn = f" ({other['warning']})" if other.get("warning") else ""
+        console.print(Text(f"  {clean(str(other['why']))}{clean(warn)}", style="dim"))
+        console.print(Text(f"    {clean(str(other['command']))}"))
+    if len(others) > MAX_OTHERS:
+        console.print(Text(f"  ... and {len(others) - MAX_OTHERS} more (--format json lists "
+                           "them all)", style="dim"))
+
+
+MAX_OTHERS = 5
 
 
 def _category_summary(results: list[CheckResult]) -> str:
