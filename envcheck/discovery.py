@@ -18,6 +18,7 @@ replace with a recorded `py -0p` output.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -202,7 +203,7 @@ def _dedupe(cands: Iterable[Candidate]) -> list[Candidate]:
     seen: set[str] = set()
     out: list[Candidate] = []
     for c in cands:
-        key = os.path.normcase(os.path.abspath(c.python))
+        key = os.path.normcase(str(c.python.absolute()))
         if key not in seen:
             seen.add(key)
             out.append(c)
@@ -273,8 +274,8 @@ def _pycharm(layout: Layout) -> list[tuple[Candidate, Resolution]]:
         )
         when = f", opened last on {opened:%Y-%m-%d}" if opened else ""
         version = venv_version(res.interpreter.parent.parent)
-        if version is None and res.sdk is not None and res.sdk.version:
-            m = re.search(r"(\d+\.\d+(?:\.\d+)?)", res.sdk.version)
+        if version is None and res.sdk is not None and res.sdk.recorded_version:
+            m = re.search(r"(\d+\.\d+(?:\.\d+)?)", res.sdk.recorded_version)
             version = m.group(1) if m else None
         kind: Kind = "conda" if res.status == "conda" else "pycharm"
         why = f"the interpreter of PyCharm project {recent.path}{when}"
@@ -386,10 +387,8 @@ def _conda(layout: Layout) -> list[Candidate]:
         base = layout.home / name
         if (base / "conda-meta").is_dir():
             prefixes.append(base)
-            try:
+            with contextlib.suppress(OSError):
                 prefixes += sorted(p for p in (base / "envs").iterdir() if p.is_dir())
-            except OSError:
-                pass
     try:
         listed = (layout.home / ".conda" / "environments.txt").read_text("utf-8", "replace")
     except OSError:

@@ -72,6 +72,20 @@ class Profile(_Strict):
         return self.packages.get(name)
 
 
+class Lock(_Strict):
+    """A profile's complete resolved package set, installed by `tfcert-envcheck setup`."""
+
+    python: Ver
+    resolved: str = Field(description="The date the set was resolved (YYYY-MM-DD).")
+    resolved_on: str
+    source: str
+    packages: dict[str, Ver] = Field(min_length=1)
+
+    def requirements(self) -> list[str]:
+        """One `name==version` line per package."""
+        return [f"{name}=={version}" for name, version in self.packages.items()]
+
+
 class TensorFlowDistributions(_Strict):
     names: list[str]
     source: str
@@ -140,6 +154,21 @@ class Matrix(_Strict):
     benchmark: Benchmark | None = Field(
         default=None, description="Benchmark workloads and verdict thresholds (see envcheck.bench)."
     )
+    locks: dict[str, Lock] = Field(
+        default_factory=dict, description="Resolved package sets per profile (envcheck.setup)."
+    )
+
+    @model_validator(mode="after")
+    def _locks_match_profiles(self) -> Matrix:
+        for name, lock in self.locks.items():
+            profile = self.profiles.get(name)
+            if profile is None:
+                raise ValueError(f"locks.{name} names no entry under profiles")
+            if lock.python != profile.python:
+                raise ValueError(
+                    f"locks.{name}.python {lock.python!r} is not the profile's {profile.python!r}"
+                )
+        return self
 
     @model_validator(mode="after")
     def _consistent(self) -> Matrix:

@@ -90,9 +90,8 @@ def command(
             extra={"retrain_factor": retrain_factor} if retrain_factor is not None else {},
         ),
     )
-    from envcheck.pycharm.integration import apply_project
-
     from envcheck.discovery import apply_discovery
+    from envcheck.pycharm.integration import apply_project
 
     resolution = apply_project(config, project, pycharm_config)
     if resolution is None:
