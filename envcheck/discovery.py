@@ -63,7 +63,7 @@ SETUP_FIX = (
     "Python and pinned packages), or name one with --python PATH or --project DIR."
 )
 _PY_LAUNCHER_LINE = re.compile(
-    r"^\s*-(?:V:)?(?P<tag>[\w.\-]+)\s*\*?\s+(?P<path>[A-Za-z]:\\.+?)\s*$"
+    r"^\s*-(?:V:)?(?P<tag>[\w.\-]+)\s*\*?\s+(?P<path>[A-Za-z]:\\.+?)(?:\s+\*)?\s*$"
 )
 _CONDA_PYTHON = re.compile(r"^python-(\d+\.\d+(?:\.\d+)?)-")
 
@@ -320,10 +320,10 @@ def _on_path(python: str, path_env: str | None, layout: Layout) -> list[Candidat
 def parse_py_launcher(text: str, layout: Layout, python: str) -> list[Candidate]:
     """Candidates from `py -0p` output.
 
-    Format recorded from the launcher shipped with CPython 3.11+
-    (` -V:3.8 *        C:\\...\\python.exe`) and the older one
-    (` -3.8-64        C:\\...\\python.exe`), as docs.python.org/3/using/windows.html
-    describes; the `*` marks the default.
+    Two formats, written after docs.python.org/3/using/windows.html ("Python
+    Launcher for Windows", `py --list-paths`), not captured on a machine: the
+    launcher of CPython 3.11+ (` -V:3.8 *        C:\\...\\python.exe`) and the
+    older one (` -3.8-64        C:\\...\\python.exe *`); `*` marks the default.
     """
     out = []
     for line in text.splitlines():

@@ -82,7 +82,8 @@ def _print_other_candidates(console: Console, report: Report) -> None:
     for other in others[:MAX_OTHERS]:
         warn = f" ({other['warning']})" if other.get("warning") else ""
         console.print(Text(f"  {clean(str(other['why']))}{clean(warn)}", style="dim"))
-        console.print(Text(f"    {clean(str(other['command']))}"))
+        # Never wrapped: the command must survive copy and paste.
+        console.print(Text(f"    {clean(str(other['command']))}"), soft_wrap=True)
     if len(others) > MAX_OTHERS:
         console.print(Text(f"  ... and {len(others) - MAX_OTHERS} more (--format json lists "
                            "them all)", style="dim"))
