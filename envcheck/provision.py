@@ -63,7 +63,11 @@ class Plan:
         return self.target / "bin" / "python"
 
     def venv_command(self) -> list[str]:
-        return [self.base_python, "-m", "venv", str(self.target)]
+        # pip comes in a step of its own, so that its errors (a full disk) are shown.
+        return [self.base_python, "-m", "venv", "--without-pip", str(self.target)]
+
+    def ensurepip_command(self) -> list[str]:
+        return [str(self.venv_python), "-m", "ensurepip", "--default-pip"]
 
     def pip_command(self) -> list[str]:
         argv = [str(self.venv_python), "-m", "pip", "install", "--require-virtualenv",
@@ -87,7 +91,8 @@ class Plan:
             "python": str(self.venv_python),
             "packages": len(self.lock.packages),
             "lock_resolved": self.lock.resolved,
-            "commands": [self.shown(self.venv_command()), self.shown(self.pip_command())],
+            "commands": [self.shown(c) for c in (self.venv_command(), self.ensurepip_command(),
+                                                 self.pip_command())],
         }
 
 
@@ -198,6 +203,7 @@ def execute(p: Plan, say: Say) -> Outcome:
     existed = p.target.exists()
     try:
         _step(outcome, say, "venv", p.venv_command(), f"venv made: {p.target}")
+        _step(outcome, say, "pip", p.ensurepip_command(), "pip ready in the venv")
         total = len(p.lock.packages)
         _pip(outcome, say, p.pip_command(), total)
     except BaseException:
@@ -228,7 +234,8 @@ def _step(outcome: Outcome, say: Say, name: str, argv: list[str], done: str) -> 
     except OSError as exc:
         raise SetupFailed(f"{name}: cannot run {argv[0]}: {exc.strerror}") from None
     if proc.returncode != 0:
-        raise SetupFailed(f"{name} failed: {_last_error(proc.stdout + proc.stderr)}")
+        out = proc.stdout + proc.stderr
+        raise SetupFailed(f"{name} failed: {_last_error(out).rstrip('.')}.{_why(out)}")
     outcome.steps.append({"step": name, "seconds": round(time.monotonic() - started, 1)})
     say(done, False)
 
@@ -257,10 +264,29 @@ def _pip(outcome: Outcome, say: Say, argv: list[str], total: int) -> None:
             proc.wait()
             raise
     if proc.returncode != 0:
-        raise SetupFailed(f"pip install failed: {_last_error(chr(10).join(tail))}")
+        text = "\n".join(tail)
+        raise SetupFailed(f"pip install failed: {_last_error(text).rstrip('.')}.{_why(text)}")
     outcome.steps.append({"step": "install", "packages": total,
                           "seconds": round(time.monotonic() - started, 1)})
     say(f"{total} of {total} packages installed", False)
+
+
+_DISK = ("No space left", "File too large", "Errno 28", "Errno 27", "Disk quota")
+_OFFLINE = ("No matching distribution", "Could not find a version", "NewConnectionError",
+            "Temporary failure in name resolution", "Network is unreachable")
+ENV_SIZE = "about 1.7 GB"
+"""The exam-2022-07 environment on disk, measured here (du -sh, 2026-11-30)."""
+
+
+def _why(text: str) -> str:
+    """A fix for the failures users meet: a full disk, no network."""
+    if any(s in text for s in _DISK):
+        return (f" The disk (or a quota) is full: the exam environment needs {ENV_SIZE}; "
+                "free some space or give another DIR.")
+    if any(s in text for s in _OFFLINE):
+        return (" Without PyPI, give a folder of wheels with --find-links DIR (made with "
+                "`pip download` for the same OS and Python on a machine with internet).")
+    return ""
 
 
 def _last_error(text: str) -> str:
