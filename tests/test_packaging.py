@@ -1,0 +1,55 @@
+"""Installing the tool where it cannot run ends in pip's one clear line (issue 11).
+
+A candidate's likely first move is `pip install .` into the exam's own
+Python 3.8. The metadata must build there, so that pip itself refuses with
+"requires a different Python", not with a setuptools error about
+`project.license` (87 lines when `license` used the SPDX string form).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, pyenv_python
+
+
+@pytest.mark.slow
+def test_pip_install_into_python_38_fails_with_one_clear_line(tmp_path: Path) -> None:
+    py38 = pyenv_python("3.8")
+    if py38 is None:
+        pytest.skip("no pyenv Python 3.8 on this machine")
+    venv = tmp_path / "exam"
+    subprocess.run([str(py38), "-m", "venv", str(venv)], check=True, timeout=120)
+    src = tmp_path / "src"
+    shutil.copytree(REPO, src, ignore=shutil.ignore_patterns(
+        ".venv", ".git", "*.egg-info", "build", "__pycache__", ".mypy_cache", ".ruff_cache"))
+    proc = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "--no-deps", "."],
+        cwd=src, capture_output=True, text=True, timeout=600, check=False,
+    )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1
+    errors = [ln for ln in out.splitlines() if ln.startswith("ERROR")]
+    assert errors == [
+        "ERROR: Package 'tfcert-envcheck' requires a different Python: "
+        f"{_version(venv)} not in '>=3.10'"
+    ], out
+    assert "project.license" not in out
+    assert "Traceback" not in out
+
+
+def test_the_license_the_metadata_names_is_there() -> None:
+    text = (REPO / "pyproject.toml").read_text()
+    assert 'license = { text = "Apache-2.0" }' in text
+    assert "Apache License" in (REPO / "LICENSE").read_text()
+    assert "Version 2.0, January 2004" in (REPO / "LICENSE").read_text()
+
+
+def _version(venv: Path) -> str:
+    return subprocess.run([str(venv / "bin" / "python"), "-c",
+                           "import platform; print(platform.python_version())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
