@@ -8,6 +8,7 @@ Python 3.8. The metadata must build there, so that pip itself refuses with
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -53,3 +54,10 @@ def _version(venv: Path) -> str:
     return subprocess.run([str(venv / "bin" / "python"), "-c",
                            "import platform; print(platform.python_version())"],
                           capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_no_doc_installs_the_tool_by_name_from_an_index() -> None:
+    """It is not published: `pip install tfcert-envcheck` would find nothing (or another's)."""
+    by_name = re.compile(r"pip install (?:-{1,2}\S+ )*[\"']?tfcert-envcheck(?:[\"'\[\s]|$)", re.M)
+    for doc in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
+        assert not by_name.search(doc.read_text("utf-8")), doc.name

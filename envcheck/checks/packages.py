@@ -200,7 +200,7 @@ def tensorflow_wheel_problem(
         return (
             f"its wheels are for Python {build.python}, not {python}",
             f"Install Python {ctx.profile.python} from https://www.python.org/downloads/ and "
-            "create the exam venv with it.",
+            "build the exam venv with it: `tfcert-envcheck setup`.",
             ctx.matrix.tensorflow_builds_source,
         )
     return None

@@ -37,10 +37,10 @@ def command(
 ) -> None:
     """Create a new exam environment in DIRECTORY and check it.
 
-    DIRECTORY defaults to ~/PycharmProjects/tf-exam/venv and must not exist
-    or be empty. The venv is made from a Python of the profile's version and
+    DIRECTORY defaults to ~/PycharmProjects/tf-exam/venv and must be new
+    or empty. The venv is made from a Python of the profile's version and
     gets the profile's complete lock from compat_matrix.yaml, installed by
-    the venv's own pip (`--require-virtualenv`). Ctrl-C or a failed install
+    the venv's own pip, told to install into a venv only. Ctrl-C or a failed install
     removes the half-made venv. Exit 0: built and ready; 1: not built (no
     suitable Python, a failed download or install) or built but not ready;
     2: bad options or an existing folder; 130: interrupted.
