@@ -21,13 +21,13 @@ from typing import Any
 from envcheck import __version__
 from envcheck.checks.base import Check, Context, Finding, Options, ProbeUnavailable
 from envcheck.checks.registry import CATEGORIES, all_checks
-from envcheck.discovery import machine_only, none_found_problem
 from envcheck.errors import UsageError
 from envcheck.matrix import load_matrix
 from envcheck.outcome import verdict
 from envcheck.probing import interpreter as interp
 from envcheck.probing.runner import ProbeInterrupted, ProbeRun, scratch_folder
 from envcheck.results import Category, CheckResult, Report, Status, Target
+from envcheck.target import machine_only, none_found_problem
 
 
 @dataclass

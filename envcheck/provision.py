@@ -10,6 +10,7 @@ installs the profile's complete lock from compat_matrix.yaml with
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -156,12 +157,31 @@ def find_base_python(version: str, given: str | None, layout: Layout) -> tuple[s
             return _verified(str(cand.python), version, cand.why), cand.why
         except SetupFailed:
             continue
+    from_uv = uv_python(version)
+    if from_uv is not None:
+        how = f"uv python find {version}"
+        with contextlib.suppress(SetupFailed):
+            return _verified(from_uv, version, how), how
     raise SetupFailed(
         f"no Python {version} found on this machine (searched PATH, pyenv, python.org's "
-        f"install folders and the py launcher); install Python {version} "
+        f"install folders, the py launcher and uv); install Python {version} "
         f"({PYTHON_ORG_38} has the last installers for Windows and macOS; on Linux use "
         f"pyenv or your distribution), or name one with --base-python PATH"
     )
+
+
+def uv_python(version: str) -> str | None:
+    """A Python uv already has (`uv python find`, which downloads nothing), or None."""
+    uv = shutil.which("uv")
+    if uv is None:
+        return None
+    try:
+        proc = subprocess.run([uv, "python", "find", version], capture_output=True, text=True,
+                              timeout=15, check=False, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    lines = proc.stdout.strip().splitlines()
+    return lines[-1].strip() if proc.returncode == 0 and lines else None
 
 
 def _verified(path: str, version: str, how: str) -> str:

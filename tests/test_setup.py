@@ -100,6 +100,19 @@ def test_a_profile_without_a_lock_is_a_usage_error(tmp_path: Path) -> None:
     assert "has no lock" in proc.stderr
 
 
+def test_uv_provides_a_python_when_nothing_else_does(tmp_path: Path, py38: Path) -> None:
+    """`uv python find` (it downloads nothing) is asked last; a fake uv answers here."""
+    fake = tmp_path / "bin" / "uv"
+    fake.parent.mkdir()
+    fake.write_text(f'#!/bin/sh\n[ "$1 $2 $3" = "python find 3.8" ] && echo {py38}\n')
+    fake.chmod(0o755)
+    env = {HOME_ENV: str(tmp_path / "home"), "PATH": f"{fake.parent}:/usr/bin:/bin"}
+    proc = run_cli("setup", str(tmp_path / "venv"), "--dry-run", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert f"Python 3.8 found: {py38} (uv python find 3.8)" in proc.stderr
+    assert proc.stdout.startswith(f"{py38} -m venv")
+
+
 @pytest.mark.slow
 def test_no_network_and_no_wheelhouse_removes_the_half_made_venv(
     tmp_path: Path, py38: Path
@@ -108,7 +121,7 @@ def test_no_network_and_no_wheelhouse_removes_the_half_made_venv(
     empty.mkdir()
     target = tmp_path / "venv"
     proc = run_cli("setup", str(target), "--base-python", str(py38), "--no-index",
-                   "--find-links", str(empty), timeout=300,
+                   "--find-links", str(empty), "--json", timeout=300,
                    env={"PIP_FIND_LINKS": "", "PIP_CONFIG_FILE": os.devnull})
     assert proc.returncode == 1, proc.stderr
     assert "pip install failed" in proc.stderr
@@ -117,6 +130,9 @@ def test_no_network_and_no_wheelhouse_removes_the_half_made_venv(
     assert f"removed the half-made environment {target}" in proc.stderr
     assert not target.exists()
     assert "Traceback" not in proc.stderr
+    done = json.loads(proc.stdout)
+    assert done["removed"] is True
+    assert "No matching distribution found for" in done["error"]
 
 
 @pytest.mark.slow

@@ -90,8 +90,8 @@ def command(
             extra={"retrain_factor": retrain_factor} if retrain_factor is not None else {},
         ),
     )
-    from envcheck.discovery import apply_discovery
     from envcheck.pycharm.integration import apply_project
+    from envcheck.target import apply_discovery
 
     resolution = apply_project(config, project, pycharm_config)
     if resolution is None:

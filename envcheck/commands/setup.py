@@ -58,7 +58,12 @@ def command(
             for line in p.to_dict()["commands"]:  # type: ignore[attr-defined]
                 click.echo(line)
         raise SystemExit(0)
-    outcome = provision.execute(p, say)
+    try:
+        outcome = provision.execute(p, say)
+    except provision.SetupFailed as exc:
+        if as_json:
+            click.echo(json.dumps({**p.to_dict(), "error": str(exc), "removed": True}, indent=2))
+        raise
     say("checking the new environment (check --no-bench)", False)
     outcome.verdict = provision.prove(p)
     if as_json:
