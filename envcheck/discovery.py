@@ -157,14 +157,20 @@ class Machine:
 
 
 def discover(
-    python_version: str, layout: Layout | None = None, machine: Machine | None = None
+    python_version: str,
+    layout: Layout | None = None,
+    machine: Machine | None = None,
+    pycharm_config: Path | None = None,
 ) -> Found:
-    """Every candidate, the best one chosen; never runs any of them."""
+    """Every candidate, the best one chosen; never runs any of them.
+
+    `pycharm_config` (--pycharm-config) replaces the search for PyCharm's settings.
+    """
     layout = layout or Layout.current()
     machine = machine or Machine.for_layout(layout)
     candidates: list[Candidate] = []
     resolutions: dict[Path, Resolution] = {}
-    for cand, res in _pycharm(layout):
+    for cand, res in _pycharm(layout, pycharm_config):
         candidates.append(cand)
         resolutions[cand.python] = res
     candidates += _project_venvs(layout)
@@ -246,9 +252,9 @@ def venv_version(venv: Path) -> str | None:
     return m.group(1) if m else None
 
 
-def _pycharm(layout: Layout) -> list[tuple[Candidate, Resolution]]:
+def _pycharm(layout: Layout, config: Path | None) -> list[tuple[Candidate, Resolution]]:
     """Interpreters of PyCharm's recent projects, most recently opened first."""
-    disc = Discovery.run(layout)
+    disc = Discovery.run(layout, config)
     recents = [r for cfg in disc.configs for r in disc.recents(cfg)]
     recents.sort(key=lambda r: -(r.opened_ms or 0))
     out: list[tuple[Candidate, Resolution]] = []

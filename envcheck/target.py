@@ -35,7 +35,8 @@ def apply_discovery(config: RunConfig, layout: Layout) -> Found | None:
             config.how_chosen = "--python: the tool's own Python"
         return None
     _, profile = load_matrix(config.matrix).profile(config.profile)
-    found = discover(profile.python, layout)
+    found = discover(profile.python, layout,
+                     pycharm_config=config.options.extra.get("pycharm_config"))
     config.options.extra["discovery"] = found
     chosen = found.chosen
     if chosen is None:
