@@ -221,17 +221,28 @@ def execute(p: Plan, say: Say) -> Outcome:
     outcome = Outcome(p)
     started = time.monotonic()
     existed = p.target.exists()
+    made = _first_missing(p.target)  # venv makes the missing parents too; they go as well
     try:
         _step(outcome, say, "venv", p.venv_command(), f"venv made: {p.target}")
         _step(outcome, say, "pip", p.ensurepip_command(), "pip ready in the venv")
         total = len(p.lock.packages)
         _pip(outcome, say, p.pip_command(), total)
     except BaseException:
-        remove(p.target, existed)
+        remove(made or p.target, existed)
         say(f"removed the half-made environment {p.target}", False)
         raise
     outcome.seconds = time.monotonic() - started
     return outcome
+
+
+def _first_missing(target: Path) -> Path | None:
+    """The outermost folder on the way to `target` that does not exist yet."""
+    missing = None
+    for folder in [target, *target.parents]:
+        if folder.exists():
+            break
+        missing = folder
+    return missing
 
 
 def remove(target: Path, existed: bool) -> None:
