@@ -26,6 +26,7 @@ Exit codes:
 # name -> module under envcheck.commands that defines `command`.
 COMMANDS: dict[str, str] = {
     "check": "check",
+    "setup": "setup",
     "bench": "bench",
     "matrix": "matrix",
     "list": "listing",

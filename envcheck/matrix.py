@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import yaml
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -89,6 +90,24 @@ class Profile(_Strict):
         return self.packages.get(name)
 
 
+class Lock(_Strict):
+    """A profile's complete resolved package set, installed by `tfcert-envcheck setup`."""
+
+    python: Ver
+    resolved: str = Field(description="The date the set was resolved (YYYY-MM-DD).")
+    resolved_on: str
+    source: str
+    packages: dict[str, Ver] = Field(min_length=1)
+    also_for: list[str] = Field(
+        default_factory=list,
+        description="Other profiles with the same Python and pins, which this lock builds too.",
+    )
+
+    def requirements(self) -> list[str]:
+        """One `name==version` line per package."""
+        return [f"{name}=={version}" for name, version in self.packages.items()]
+
+
 class TensorFlowDistributions(_Strict):
     names: list[str]
     source: str
@@ -148,6 +167,17 @@ class Hardware(_Strict):
         return self
 
 
+def _lock_meets_pins(where: str, lock: Lock, profile: Profile) -> None:
+    """Every pin of the profile is met by the version the lock installs."""
+    locked = {canonicalize_name(n): v for n, v in lock.packages.items()}
+    for package, spec in profile.packages.items():
+        version = locked.get(canonicalize_name(package))
+        if version is None or version not in SpecifierSet(spec):
+            raise ValueError(
+                f"{where}: {package} {version or 'missing'} does not meet the profile's pin {spec}"
+            )
+
+
 class Matrix(_Strict):
     """The validated contents of compat_matrix.yaml."""
 
@@ -164,6 +194,30 @@ class Matrix(_Strict):
     benchmark: Benchmark | None = Field(
         default=None, description="Benchmark workloads and verdict thresholds (see envcheck.bench)."
     )
+    locks: dict[str, Lock] = Field(
+        default_factory=dict, description="Resolved package sets per profile (envcheck.setup)."
+    )
+
+    @model_validator(mode="after")
+    def _locks_match_profiles(self) -> Matrix:
+        for name, lock in self.locks.items():
+            for served in (name, *lock.also_for):
+                where = f"locks.{name}" + (f".also_for {served!r}" if served != name else "")
+                profile = self.profiles.get(served)
+                if profile is None:
+                    raise ValueError(f"{where} names no entry under profiles")
+                if lock.python != profile.python:
+                    raise ValueError(
+                        f"{where}: python {lock.python!r} is not the profile's {profile.python!r}"
+                    )
+                _lock_meets_pins(where, lock, profile)
+        return self
+
+    def lock_for(self, profile: str) -> Lock | None:
+        """The lock that builds `profile`: its own, or one that lists it in `also_for`."""
+        if profile in self.locks:
+            return self.locks[profile]
+        return next((lock for lock in self.locks.values() if profile in lock.also_for), None)
 
     @model_validator(mode="after")
     def _consistent(self) -> Matrix:

@@ -27,6 +27,7 @@ from envcheck.outcome import verdict
 from envcheck.probing import interpreter as interp
 from envcheck.probing.runner import ProbeInterrupted, ProbeRun, scratch_folder
 from envcheck.results import Category, CheckResult, Report, Status, Target
+from envcheck.target import machine_only, none_found_problem
 
 
 @dataclass
@@ -283,9 +284,14 @@ def run_check(
     chosen = {c.id for c in selected}
     left_out = [c.id for c in universe if c.id not in chosen]
     with scratch_folder():  # probes' temp files; removed even on Ctrl-C or a probe crash
+        found = config.options.extra.get("discovery")
         try:
-            resolved: interp.Interpreter | interp.InterpreterProblem = interp.resolve(
-                python, timeout_s=interp.HANDSHAKE_TIMEOUT_S * config.options.timeout_scale
+            resolved: interp.Interpreter | interp.InterpreterProblem = (
+                none_found_problem(found)
+                if found is not None and found.chosen is None
+                else interp.resolve(
+                    python, timeout_s=interp.HANDSHAKE_TIMEOUT_S * config.options.timeout_scale
+                )
             )
         except KeyboardInterrupt:  # Ctrl-C while the interpreter answered: nothing ran yet
             resolved = interp.InterpreterProblem(python, "was not asked (interrupted)", "")
@@ -299,6 +305,10 @@ def run_check(
             options=config.options,
             on_progress=progress.probe_event,
         )
+        if found is not None:
+            ctx.shared["discovery"] = found.to_dict()
+            if found.chosen is None and not interrupted_early:
+                selected = machine_only(selected, ctx)
         if interrupted_early:
             results, interrupted = not_run(selected), True
         else:

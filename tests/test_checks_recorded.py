@@ -152,7 +152,9 @@ def test_several_tensorflow_distributions_fail() -> None:
     result = run(packages.CHECKS, "packages.tensorflow_distributions", ctx)
     assert result.status is Status.FAILURE
     assert "3 TensorFlow distributions of different versions" in result.summary
-    assert result.fix.startswith("pip uninstall -y tensorflow tensorflow-intel tf-nightly")
+    assert result.fix.startswith(  # the interpreter under test by its path, never a bare pip
+        "/fake/python -m pip uninstall -y tensorflow tensorflow-intel tf-nightly && "
+        '/fake/python -m pip install "tensorflow==2.9.0"')
 
 
 @pytest.mark.parametrize(

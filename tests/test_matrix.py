@@ -256,3 +256,17 @@ def test_cli_profiles_lists_every_profile() -> None:
     names = [line.split()[0] for line in proc.stdout.splitlines()]
     assert names == list(load_matrix().profiles)
     assert "(default)" in next(line for line in proc.stdout.splitlines() if "exam-2023-01" in line)
+
+
+def test_a_lock_serves_the_profiles_it_names_and_meets_their_pins(tmp_path: Path) -> None:
+    m = load_matrix()
+    assert m.lock_for("exam-2023-01") is m.lock_for("exam-2022-07") is not None
+    assert m.lock_for("exam-2020") is None
+    data = _bundled()
+    data["locks"]["exam-2022-07"]["packages"]["numpy"] = "1.22.3"
+    with pytest.raises(ConfigError, match=r"locks.exam-2022-07.*numpy 1.22.3 does not meet"):
+        load_matrix(_write(tmp_path, data))
+    data = _bundled()
+    data["locks"]["exam-2022-07"]["also_for"] = ["exam-2021-06"]
+    with pytest.raises(ConfigError, match=r"also_for 'exam-2021-06'.*does not meet"):
+        load_matrix(_write(tmp_path, data))

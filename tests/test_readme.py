@@ -42,7 +42,7 @@ def _option_table(command: str) -> str:
     return _section(f"`{command}` options")
 
 
-@pytest.mark.parametrize("command", ["check", "bench", "pycharm"])
+@pytest.mark.parametrize("command", ["check", "bench", "pycharm", "setup"])
 def test_options_match_the_cli(command: str) -> None:
     documented = _options_in_help(_option_table(command))
     real = _options_in_help(_help(command))

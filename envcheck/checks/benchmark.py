@@ -23,6 +23,7 @@ from envcheck.bench.verdict import (
     percent,
     share_of_budget,
 )
+from envcheck.checks import hints
 from envcheck.checks.base import (
     Check,
     Context,
@@ -267,7 +268,7 @@ def h5_save(ctx: Context) -> Finding:
         return failure(
             f"saving or reloading mymodel.h5 failed: {save['error']}",
             fix="The exam grades the .h5 file each question saves: install h5py in this "
-            "interpreter (python -m pip install h5py) and check the model saves.",
+            f"interpreter ({hints.pip(ctx, 'h5py')}) and check the model saves.",
             details={"save_check": save},
         )
     size = f"{int(save.get('bytes', 0)) / 1024:.1f} KiB"

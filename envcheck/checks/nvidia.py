@@ -18,6 +18,7 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from envcheck import gpu
+from envcheck.checks import hints
 from envcheck.checks.base import (
     Check,
     Context,
@@ -479,7 +480,7 @@ def _gpu_install_fix(ctx: Context, tf: Version | None, system: str) -> str:
     """How to replace a CPU-only TensorFlow with the GPU build of the same version."""
     pin = f"=={tf}" if tf else ""
     if _and_cuda(tf, system):
-        return f'python -m pip install "tensorflow[and-cuda]{pin}" brings the CUDA libraries.'
+        return hints.pip(ctx, f'"tensorflow[and-cuda]{pin}"') + " brings the CUDA libraries."
     return f"Install the `tensorflow{pin}` package (not tensorflow-cpu) and " + (
         f"{_cuda_libraries(ctx, tf)}.")
 
@@ -493,8 +494,8 @@ def _libraries_fix(ctx: Context, tf: Version | None, system: str, libs: list[str
     if len(driver_libs) < len(libs) or not libs:
         pin = f"=={tf}" if tf else ""
         if _and_cuda(tf, system):
-            parts.append(f'python -m pip install "tensorflow[and-cuda]{pin}" brings the CUDA '
-                         "libraries.")
+            parts.append(hints.pip(ctx, f'"tensorflow[and-cuda]{pin}"')
+                         + " brings the CUDA libraries.")
         else:
             parts.append(
                 f"Install {_cuda_libraries(ctx, tf)}, the versions this TensorFlow was built "

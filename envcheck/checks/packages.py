@@ -9,6 +9,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from envcheck.checks import hints
 from envcheck.checks.base import (
     Check,
     Context,
@@ -87,7 +88,8 @@ def distributions_check(ctx: Context) -> Finding:
         return failure(
             f"{len(present)} TensorFlow distributions of different versions installed at once: "
             f"{observed}",
-            fix=f'pip uninstall -y {" ".join(present)} && pip install "tensorflow{pin or ""}"',
+            fix=hints.pip(ctx, " ".join(present), "uninstall -y") + " && "
+            + hints.pip(ctx, f'"tensorflow{pin or ""}"') + f"; {hints.SETUP_HINT}",
             observed=observed,
             expected="one TensorFlow release",
             source=source,
@@ -143,16 +145,10 @@ def pins_check(ctx: Context) -> Finding:
         return warning(
             f"{len(bad)} of {len(rows)} pins differ: {listed}",
             fix="The exam plugin installs its pins into the exam project; to practise in the same "
-            f"environment run: {_install_command(ctx)}",
+            f"environment run: {hints.pin_install(ctx)}; {hints.SETUP_HINT}",
             **kw,
         )
     return ok(f"all {len(rows)} pins match", **kw)
-
-
-def _install_command(ctx: Context) -> str:
-    if ctx.profile.install_command:
-        return ctx.profile.install_command
-    return "python -m pip install " + " ".join(f'"{n}{s}"' for n, s in ctx.profile.packages.items())
 
 
 @check("packages.installable", "Pins installable here", owns=("system", "python"), registry=CHECKS)
@@ -211,7 +207,7 @@ def tensorflow_wheel_problem(
         return (
             f"its wheels are for Python {build.python}, not {python}",
             f"Install Python {ctx.profile.python} from https://www.python.org/downloads/ and "
-            "create the exam venv with it.",
+            "build the exam venv with it: `tfcert-envcheck setup`.",
             ctx.matrix.tensorflow_builds_source,
         )
     return None

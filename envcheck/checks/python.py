@@ -92,8 +92,9 @@ def version_check(ctx: Context) -> Finding:
     if (major, minor) != (required.major, required.minor):
         return failure(
             f"Python {observed}, but the {ctx.profile_name} exam needs Python {expected}",
-            fix=f"Install Python {required.major}.{required.minor} from {PYTHON_ORG}, create a "
-            "venv with it and select it as the project interpreter in PyCharm.",
+            fix=f"Install Python {required.major}.{required.minor} from {PYTHON_ORG}, then let "
+            "`tfcert-envcheck setup` build the exam venv with it (or create one yourself) and "
+            "select it as the project interpreter in PyCharm.",
             **kw,
         )
     if ident.get("releaselevel") != "final":

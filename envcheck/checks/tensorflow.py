@@ -8,6 +8,7 @@ from typing import Any
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+from envcheck.checks import hints
 from envcheck.checks.base import (
     Check,
     Context,
@@ -49,9 +50,7 @@ def missing_libraries(text: str) -> list[str]:
 
 
 def _install_fix(ctx: Context) -> str:
-    pin = ctx.profile.pin("tensorflow") or ""
-    cmd = ctx.profile.install_command or f'python -m pip install "tensorflow{pin}"'
-    return f"run, with this interpreter: {cmd}"
+    return f"run {hints.pin_install(ctx)}; {hints.SETUP_HINT}"
 
 
 def import_failure(ctx: Context, run: ProbeRun) -> Finding:
@@ -200,7 +199,7 @@ def keras_check(ctx: Context) -> Finding:
         if k_v.major == 3 or k_v.release[:2] != tf_v.release[:2]:
             return failure(
                 f"{observed} does not match TensorFlow {tf_v}",
-                fix=f'pip install "keras=={tf_v.major}.{tf_v.minor}.*"',
+                fix=hints.pip(ctx, f'"keras=={tf_v.major}.{tf_v.minor}.*"'),
                 observed=observed,
                 expected=f"Keras {tf_v.major}.{tf_v.minor}.x",
             )

@@ -18,7 +18,10 @@ from envcheck.deliver import Output
 
 
 @click.command("bench")
-@python_option
+@python_option(
+    "The interpreter to benchmark (default: the one running this tool). "
+    "Point it at the exam project's venv, e.g. ~/exam/venv/bin/python."
+)
 @matrix_option("Use this compat_matrix.yaml (its benchmark: section) instead of the bundled one.")
 @click.option(
     "--category",

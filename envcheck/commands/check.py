@@ -20,7 +20,11 @@ from envcheck.render import FORMATS
 
 
 @click.command("check")
-@python_option
+@python_option(
+    "The interpreter to check. Default: the exam interpreter found on this machine "
+    "(PyCharm's recent projects, ~/PycharmProjects venvs, Pythons of the profile's version); "
+    "the report header says which one and why."
+)
 @project_options
 @matrix_options
 @output_options(list(FORMATS), what="report")
@@ -85,8 +89,6 @@ def command(
     from envcheck.pipeline import RunConfig
     from envcheck.workflow import check_and_report
 
-    if python is not None:
-        python = existing_python(python)
     config = RunConfig(
         python=python,
         matrix=matrix,
@@ -102,8 +104,11 @@ def command(
         ),
     )
     from envcheck.pycharm.integration import apply_project
+    from envcheck.target import apply_discovery
 
-    apply_project(config, project, pycharm_config)
+    resolution = apply_project(config, project, pycharm_config)
+    if resolution is None:
+        apply_discovery(config, config.options.extra["pycharm_layout"])
     share_to = share_dir if share_dir is not None else (Path.cwd() if share else None)
     with reader_may_close():
         code = check_and_report(
@@ -117,31 +122,3 @@ def command(
         )
     raise SystemExit(code)
 
-
-def existing_python(value: str) -> str:
-    """--python must name something: an empty value or a path to nothing is a usage error.
-
-    An empty CI variable (`--python "$EXAM_PYTHON"`) must not quietly check this
-    tool's own Python, and a typo must not read as a broken machine. Something
-    that exists but is not a working interpreter (a directory, a dangling venv
-    link, Python 2.7) is a finding about the machine: the checks report it.
-    """
-    import os
-    import shutil
-
-    from envcheck.errors import UsageError
-
-    if not value.strip():
-        raise UsageError(
-            f"--python {value!r}: empty; give the interpreter's path (an unset CI variable?)"
-        )
-    if "://" in value:
-        return value  # a remote interpreter: python.interpreter explains it is never run
-    bare = os.sep not in value and not (os.altsep and os.altsep in value)
-    if bare and not os.path.lexists(value):
-        if shutil.which(value) is None:
-            raise UsageError(f"--python {value}: not found on PATH, and no such file here")
-        return value
-    if not os.path.lexists(value):
-        raise UsageError(f"--python {value}: does not exist")
-    return value

@@ -103,14 +103,19 @@ def output_options(formats: Sequence[str], *, what: str = "result") -> Callable[
     return decorate
 
 
-def python_option(func: F) -> F:
-    return click.option(
-        "--python",
-        metavar="PATH",
-        default=None,
-        help="The interpreter to check (default: the one running this tool). "
-        "Point it at the exam project's venv, e.g. ~/exam/venv/bin/python.",
-    )(func)
+def python_option(help_text: str) -> Callable[[F], F]:
+    """--python PATH, refused at once when it names nothing (`existing_python`)."""
+
+    def decorate(func: F) -> F:
+        return click.option(
+            "--python",
+            metavar="PATH",
+            default=None,
+            callback=lambda _ctx, _param, value: None if value is None else existing_python(value),
+            help=help_text,
+        )(func)
+
+    return decorate
 
 
 def verbosity_options(verbose_help: str, quiet_help: str | None = None) -> Callable[[F], F]:
@@ -144,3 +149,32 @@ def retrain_factor_option(func: F) -> F:
         metavar="N",
         help="How many times each exam model is trained (default from the matrix: 3).",
     )(func)
+
+
+def existing_python(value: str) -> str:
+    """--python must name something: an empty value or a path to nothing is a usage error.
+
+    An empty CI variable (`--python "$EXAM_PYTHON"`) must not quietly check this
+    tool's own Python, and a typo must not read as a broken machine. Something
+    that exists but is not a working interpreter (a directory, a dangling venv
+    link, Python 2.7) is a finding about the machine: the checks report it.
+    """
+    import os
+    import shutil
+
+    from envcheck.errors import UsageError
+
+    if not value.strip():
+        raise UsageError(
+            f"--python {value!r}: empty; give the interpreter's path (an unset CI variable?)"
+        )
+    if "://" in value:
+        return value  # a remote interpreter: python.interpreter explains it is never run
+    bare = os.sep not in value and not (os.altsep and os.altsep in value)
+    if bare and not os.path.lexists(value):
+        if shutil.which(value) is None:
+            raise UsageError(f"--python {value}: not found on PATH, and no such file here")
+        return value
+    if not os.path.lexists(value):
+        raise UsageError(f"--python {value}: does not exist")
+    return value

@@ -55,6 +55,7 @@ def render(report: Report, options: RenderOptions) -> str:
         console.print(Text(saved_line(report), style="dim"))
     if report.target.project:
         console.print(Text("project: ", style="dim") + Text(clean(report.target.project)))
+    _print_other_candidates(console, report)
     console.print()
 
     for category, results in report.by_category():
@@ -81,6 +82,26 @@ def saved_line(report: Report) -> str:
     host = report.host.get("hostname") or "an unnamed host"
     return clean(f"Saved report: created {when(report.created_at)} on {host}",
                  keep_newlines=False)
+
+
+def _print_other_candidates(console: Console, report: Report) -> None:
+    """The other interpreters `check` found by itself, each with the command that checks it."""
+    found = report.facts.get("discovery")
+    others = found.get("others") if isinstance(found, dict) else None
+    if not others:
+        return
+    console.print(Text("also found (not checked):", style="dim"))
+    for other in others[:MAX_OTHERS]:
+        warn = f" ({other['warning']})" if other.get("warning") else ""
+        console.print(Text(f"  {clean(str(other['why']))}{clean(warn)}", style="dim"))
+        # Never wrapped: the command must survive copy and paste.
+        console.print(Text(f"    {clean(str(other['command']))}"), soft_wrap=True)
+    if len(others) > MAX_OTHERS:
+        console.print(Text(f"  ... and {len(others) - MAX_OTHERS} more (--format json lists "
+                           "them all)", style="dim"))
+
+
+MAX_OTHERS = 5
 
 
 def _category_summary(results: list[CheckResult]) -> str:

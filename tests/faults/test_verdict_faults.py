@@ -123,7 +123,8 @@ def _piped(tmp_path: Path, check_args: str, reader: str) -> subprocess.Completed
 @pytest.mark.parametrize("reader", ["true", "head -c1"])
 def test_closed_pipe_keeps_a_not_ready_verdict(tmp_path: Path, reader: str) -> None:
     # This Python is not the 3.8 the exam-2022-07 profile needs: not ready.
-    proc = _piped(tmp_path, "--json --only python.version --profile exam-2022-07", reader)
+    proc = _piped(tmp_path, f"--json --only python.version --profile exam-2022-07 "
+                  f"--python {sys.executable}", reader)
     assert proc.returncode == 1, proc.stderr
 
 
