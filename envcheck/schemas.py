@@ -172,6 +172,26 @@ class PycharmDoc(_Doc):
     problems: list[dict[str, Any]]
 
 
+class SetupDoc(_Doc):
+    """`tfcert-envcheck setup --format json`: the plan, and what was done."""
+
+    kind: Literal["setup"]
+    profile: str
+    base_python: str
+    base_python_found: str = Field(description="How the base Python was found.")
+    target: str = Field(description="The venv folder.")
+    python: str = Field(description="The new venv's interpreter: select it in PyCharm.")
+    packages: int = Field(description="How many packages the lock installs.")
+    lock_resolved: str
+    commands: list[str] = Field(description="Every command setup runs, in order.")
+    dry_run: bool | None = None
+    error: str | None = Field(default=None, description="Why it was not built.")
+    removed: bool | None = Field(default=None, description="The half-made venv was removed.")
+    steps: list[dict[str, Any]] | None = None
+    check: dict[str, Any] | None = Field(default=None, description="The new venv's verdict.")
+    seconds: float | None = None
+
+
 def _report() -> dict[str, Any]:
     from envcheck.results import Report
 
@@ -191,6 +211,7 @@ KINDS: dict[str, tuple[str, Callable[[], dict[str, Any]]]] = {
     "matrix-profiles": ("matrix profiles --format json", _model(ProfilesDoc)),
     "matrix-validation": ("matrix validate --format json", _model(ValidationDoc)),
     "check-list": ("list --format json", _model(CheckListDoc)),
+    "setup": ("setup --format json", _model(SetupDoc)),
 }
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from tests.conftest import pyenv_python
 from tests.helpers import run_cli
 from tests.report_samples import REPORTS
 
@@ -56,6 +57,9 @@ def _cases() -> dict[str, Case]:
                                 "matrix-profiles", ("text", "json"), "HOME"),
         "matrix-validate": Case(("matrix", "validate", "HOME/matrix.yaml"),
                                 "matrix-validation", ("text", "json"), "HOME"),
+        # --dry-run plans everything (a real Python 3.8 found, the lock read) and changes nothing.
+        "setup": Case(("setup", "--dry-run", "-q", "--base-python", "PY38", "HOME/exam/venv"),
+                      "setup", ("text", "json"), "HOME"),
     }
 
 
@@ -80,6 +84,11 @@ def setup(tmp_path: Path) -> dict[str, Any]:
 def _args(case: Case, setup: dict[str, Any]) -> list[str]:
     out = []
     for a in case.args:
+        if a == "PY38":
+            py38 = pyenv_python("3.8")
+            if py38 is None:
+                pytest.skip("setup needs a Python 3.8 to plan with; pyenv has none here")
+            a = str(py38)
         a = a.replace("HOME", str(setup["home"])) if a.startswith("HOME") else a
         out.append(a.replace("WORK", str(setup["work"])) if a.startswith("WORK") else a)
     return out
@@ -165,9 +174,10 @@ def test_every_format_renders(name: str, setup: dict[str, Any]) -> None:
 
 
 def test_every_kind_has_a_valid_schema_and_every_command_is_covered(tmp_path: Path) -> None:
+    from envcheck.commands.schema import KINDS as CLI_KINDS
     from envcheck.schemas import KINDS
 
-    assert {c.kind for c in CASES.values()} == set(KINDS)
+    assert {c.kind for c in CASES.values()} == set(KINDS) == set(CLI_KINDS)
     for kind in KINDS:
         proc = run_cli("schema", kind, "-o", str(tmp_path / f"{kind}.json"))
         assert proc.returncode == 0 and proc.stdout == "", proc.stderr

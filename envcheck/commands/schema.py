@@ -6,9 +6,11 @@ from pathlib import Path
 
 import click
 
+# Listed here, not imported from envcheck.schemas, so `--help` does not load pydantic's
+# models; tests/test_output_contract.py checks the two lists are the same.
 KINDS = [
     "check-report", "bench", "pycharm-survey", "diff", "fleet", "matrix-profiles",
-    "matrix-validation", "check-list",
+    "matrix-validation", "check-list", "setup",
 ]
 
 
@@ -23,7 +25,7 @@ def command(kind: str, output: Path | None) -> None:
 
     Every JSON document the tool writes names its kind and schema_version at
     its top: check-report (check, show, check --share), bench, pycharm-survey,
-    diff, fleet, matrix-profiles, matrix-validation, check-list (list).
+    diff, fleet, matrix-profiles, matrix-validation, check-list (list), setup.
     """
     from envcheck.deliver import Output, deliver
     from envcheck.schemas import schema_text

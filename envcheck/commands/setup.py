@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 
 import click
 
-from envcheck.commands.options import matrix_options
+from envcheck.commands.options import matrix_options, output_options
+from envcheck.deliver import Output
 
 
 @click.command("setup")
@@ -22,7 +21,7 @@ from envcheck.commands.options import matrix_options
               help="Also look for wheels in DIR (repeatable): a lab's wheelhouse.")
 @click.option("--no-index", is_flag=True, help="Do not use PyPI: only --find-links folders.")
 @click.option("--dry-run", is_flag=True, help="Print every command and change nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Report what was done as JSON on stdout.")
+@output_options(["text", "json"], what="account of what was done")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display on stderr.")
 def command(
     directory: Path | None,
@@ -32,7 +31,7 @@ def command(
     find_links: tuple[Path, ...],
     no_index: bool,
     dry_run: bool,
-    as_json: bool,
+    out: Output,
     quiet: bool,
 ) -> None:
     """Create a new exam environment in DIRECTORY and check it.
@@ -48,42 +47,51 @@ def command(
     from envcheck import provision
 
     say = provision.stderr_say(quiet)
+    out.check_destination()
     p = provision.plan(profile=profile, target=directory, base_python=base_python,
                        find_links=find_links, no_index=no_index, matrix=matrix)
     say(f"Python {p.lock.python} found: {p.base_python} ({p.base_how})", False)
     if dry_run:
-        if as_json:
-            click.echo(json.dumps({**p.to_dict(), "dry_run": True}, indent=2))
-        else:
-            for line in p.to_dict()["commands"]:  # type: ignore[attr-defined]
-                click.echo(line)
+        commands = p.to_dict()["commands"]
+        assert isinstance(commands, list)
+        _write({**p.to_dict(), "dry_run": True}, "".join(f"{c}\n" for c in commands), out)
         raise SystemExit(0)
     try:
         outcome = provision.execute(p, say)
     except provision.SetupFailed as exc:
-        if as_json:
-            click.echo(json.dumps({**p.to_dict(), "error": str(exc), "removed": True}, indent=2))
+        if out.fmt == "json":
+            _write({**p.to_dict(), "error": str(exc), "removed": True}, "", out)
         raise
     say("checking the new environment (check --no-bench)", False)
     outcome.verdict = provision.prove(p)
-    if as_json:
-        click.echo(json.dumps(outcome.to_dict(), indent=2))
-    else:
-        _summary(outcome)
+    _write(outcome.to_dict(), _summary(outcome), out)
     raise SystemExit(0 if outcome.verdict["ready"] else 1)
 
 
-def _summary(outcome: object) -> None:
+def _write(doc: dict[str, object], text: str, out: Output) -> None:
+    """The setup document as JSON (kind "setup"), or the text; redacted like every command's."""
+    from envcheck.deliver import deliver, dump_json, envelope
+    from envcheck.pipeline import host_identity
+    from envcheck.redact import Redactor
+
+    redactor = Redactor(host_identity()) if out.redacted else None
+    if out.fmt == "json":
+        body = redactor.value(doc) if redactor else doc
+        deliver(dump_json(envelope("setup", body)), out)
+    else:
+        deliver(redactor.text(text) if redactor else text, out)
+
+
+def _summary(outcome: object) -> str:
     from envcheck.provision import PYCHARM_STEP, Outcome
     from envcheck.shell import quote_path
 
     assert isinstance(outcome, Outcome)
     verdict = outcome.verdict or {}
-    out = sys.stdout
-    out.write(f"{verdict.get('headline')} ({outcome.plan.venv_python}, "
-              f"built in {outcome.seconds:.0f} s)\n")
-    for problem in verdict.get("problems", []):  # type: ignore[attr-defined]
-        out.write(f"  {problem}\n")
+    lines = [f"{verdict.get('headline')} ({outcome.plan.venv_python}, "
+             f"built in {outcome.seconds:.0f} s)"]
+    lines += [f"  {problem}" for problem in verdict.get("problems", [])]  # type: ignore[attr-defined]
     python = quote_path(str(outcome.plan.venv_python))
-    out.write(f"Details: tfcert-envcheck check --python {python}\n")
-    out.write(PYCHARM_STEP.format(python=outcome.plan.venv_python) + "\n")
+    lines.append(f"Details: tfcert-envcheck check --python {python}")
+    lines.append(PYCHARM_STEP.format(python=outcome.plan.venv_python))
+    return "".join(line + "\n" for line in lines)
