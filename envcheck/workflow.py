@@ -12,9 +12,9 @@ from pathlib import Path
 from envcheck.errors import OutputError
 from envcheck.output import check_destination, emit
 from envcheck.pipeline import RunConfig, run_check
-from envcheck.render import RenderOptions, renderer
+from envcheck.render import RenderOptions, fit_encoding, renderer
 from envcheck.results import Report
-from envcheck.ui import LiveProgress, color_wanted
+from envcheck.ui import LiveProgress, color_wanted, stdout_is_terminal
 
 
 def check_and_report(
@@ -59,27 +59,39 @@ def ctrl_c_deferred() -> Iterator[None]:
 def write_report(
     report: Report, *, fmt: str, output: Path | None, verbose: bool, redact: bool = True
 ) -> None:
-    """Render and emit; shareable output (markdown, junit, any -o file) is redacted first."""
+    """Render and emit, redacted unless `redact` is False (see `redact.is_shareable`)."""
+    to_stdout = output is None or str(output) == "-"
+    to_terminal = to_stdout and fmt == "text" and stdout_is_terminal()
     if redact:
         from envcheck.redact import is_shareable, redact_report
 
-        if is_shareable(fmt, output):
+        if is_shareable(fmt, output, to_terminal=to_terminal):
             report = redact_report(report)
-    to_terminal = output is None and fmt == "text"
+    encoding = getattr(sys.stdout, "encoding", None) if to_stdout else "utf-8"
     options = RenderOptions(
         verbose=verbose,
         color=to_terminal and color_wanted(sys.stdout),
         width=_width() if to_terminal else 100,
+        ascii=not _is_utf8(encoding),
     )
-    text = renderer(fmt)(report, options)
+    text = fit_encoding(renderer(fmt)(report, options), fmt, encoding)
     try:
         emit(text, output)
     except OutputError as exc:
         if output is None:
             raise
         # The run may have taken many minutes: its report is not lost with the file.
-        emit(text, None)
+        emit(fit_encoding(text, fmt, getattr(sys.stdout, "encoding", None)), None)
         raise OutputError(f"{exc} (the report was printed to stdout instead)") from None
+
+
+def _is_utf8(encoding: str | None) -> bool:
+    import codecs
+
+    try:
+        return codecs.lookup(encoding or "utf-8").name.startswith("utf")
+    except LookupError:
+        return False
 
 
 def _width() -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -29,16 +30,18 @@ def command(a: Path, b: Path, fmt: str, no_redact: bool) -> None:
     Checks whose status differs come first, worst first; then checks whose
     observed value changed. Exit 0 when no check differs in status, 1 when
     any does (a check missing from one report counts), 2 if a file is not a
-    readable report. Markdown output is redacted unless --no-redact.
+    readable report. Output is redacted unless --no-redact, except text
+    shown on a terminal.
     """
     from envcheck.compare import RENDERERS, compare
     from envcheck.output import emit
     from envcheck.redact import is_shareable, redact_report
+    from envcheck.render import fit_encoding
     from envcheck.report_io import load_report
 
     ra, rb = load_report(a), load_report(b)
     if not no_redact and is_shareable(fmt, None):
         ra, rb = redact_report(ra), redact_report(rb)
     result = compare(ra, rb, a_name=str(a), b_name=str(b))
-    emit(RENDERERS[fmt](result), None)
+    emit(fit_encoding(RENDERERS[fmt](result), fmt, getattr(sys.stdout, "encoding", None)), None)
     raise SystemExit(result.exit_code)

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from envcheck.render import RenderOptions
-from envcheck.render.safe import clean
+from envcheck.render.safe import clean, line
 from envcheck.results import CheckResult, Report, Status, worst
 
 MARKS = {
@@ -28,8 +28,24 @@ MARKS = {
 }
 
 
-def _mark(status: Status) -> Text:
+ASCII_MARKS = {
+    Status.OK: "OK",
+    Status.SKIPPED: "-",
+    Status.NOT_RUN: ".",
+    Status.WARNING: "!",
+    Status.ERROR: "?",
+    Status.FAILURE: "X",
+}
+"""For output whose encoding has no check marks (cp1252, ASCII)."""
+
+
+def _symbol(status: Status, options: RenderOptions) -> tuple[str, str]:
     symbol, style = MARKS[status]
+    return (ASCII_MARKS[status] if options.ascii else symbol), style
+
+
+def _mark(status: Status, options: RenderOptions) -> Text:
+    symbol, style = _symbol(status, options)
     return Text(f"[{symbol}]", style=style)
 
 
@@ -46,29 +62,30 @@ def render(report: Report, options: RenderOptions) -> str:
         markup=False,
         soft_wrap=False,
     )
-    header = Text(f"tfcert-envcheck {report.tool_version}", style="bold")
-    header.append(f" · profile {clean(report.profile)} · ", style="dim")
-    header.append(clean(report.target.resolved or report.target.python))
-    header.append(f" ({clean(report.target.how_chosen)})", style="dim")
+    dot = "-" if options.ascii else "·"
+    header = Text(f"tfcert-envcheck {line(report.tool_version)}", style="bold")
+    header.append(f" {dot} profile {line(report.profile)} {dot} ", style="dim")
+    header.append(line(report.target.resolved or report.target.python))
+    header.append(f" ({line(report.target.how_chosen)})", style="dim")
     console.print(header)
     if report.target.project:
-        console.print(Text("project: ", style="dim") + Text(clean(report.target.project)))
+        console.print(Text("project: ", style="dim") + Text(line(report.target.project)))
     console.print()
 
     for category, results in report.by_category():
         status = worst([r.status for r in results])
-        line = _mark(status) + Text(" " + clean(category.title), style="bold")
+        row = _mark(status, options) + Text(" " + line(category.title), style="bold")
         shown = results if options.verbose else [r for r in results if r.status.is_problem]
         if not options.verbose and status in (Status.OK, Status.SKIPPED):
-            line.append(" " + _category_summary(results), style="dim")
-        console.print(line)
+            row.append(" " + _category_summary(results), style="dim")
+        console.print(row)
         for result in shown:
-            _print_result(console, result, options.verbose)
+            _print_result(console, result, options)
 
     console.print()
     console.print(_verdict_line(report))
     # The grids pad cells to the full width: drop the trailing blanks they leave.
-    return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())
+    return "".join(row.rstrip() + "\n" for row in buf.getvalue().splitlines())
 
 
 def _category_summary(results: list[CheckResult]) -> str:
@@ -88,17 +105,18 @@ def _hanging(console: Console, head: Text, body: Text) -> None:
     console.print(grid)
 
 
-def _print_result(console: Console, result: CheckResult, verbose: bool) -> None:
-    symbol, style = MARKS[result.status]
+def _print_result(console: Console, result: CheckResult, options: RenderOptions) -> None:
+    symbol, style = _symbol(result.status, options)
     head = Text("    ") + Text(symbol, style=style) + Text(" ")
-    line = Text(clean(result.title), style="bold")
-    line.append(": " + clean(result.summary, keep_newlines=False))
-    if verbose:
-        line.append(f"  ({result.duration_s:.2f} s)", style="dim")
-    _hanging(console, head, line)
+    body = Text(line(result.title), style="bold")
+    body.append(": " + clean(result.summary, keep_newlines=False))
+    if options.verbose:
+        body.append(f"  ({result.duration_s:.2f} s)", style="dim")
+    _hanging(console, head, body)
     if result.fix and result.status.is_problem:
-        _hanging(console, Text("      → ", style=style), Text(clean(result.fix)))
-    if verbose:
+        arrow = "->" if options.ascii else "→"
+        _hanging(console, Text(f"      {arrow} ", style=style), Text(clean(result.fix)))
+    if options.verbose:
         for label, value in (
             ("observed", result.observed),
             ("expected", result.expected),
@@ -113,4 +131,4 @@ def _verdict_line(report: Report) -> Text:
     style = "bold green" if v.ready and v.exit_code == 0 else "bold red"
     if v.ready and v.counts.get("warning"):
         style = "bold yellow"
-    return Text(clean(v.headline), style=style)
+    return Text(line(v.headline), style=style)
