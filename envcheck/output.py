@@ -176,7 +176,11 @@ def check_destination(path: Path | None) -> None:
 def emit(text: str, output: Path | None) -> None:
     """The report to stdout, or to `-o` by the kind of file it names (see the module doc)."""
     if output is None or str(output) == "-":
-        sys.stdout.write(text)
+        # Callers fit the text to stdout's encoding (render.fit_encoding); this is the
+        # net for those that do not: \uXXXX escapes, which are also valid in JSON.
+        from envcheck.render import fit_encoding
+
+        sys.stdout.write(fit_encoding(text, "json", getattr(sys.stdout, "encoding", None)))
         sys.stdout.flush()
         return
     what, target = _kind_of(output)

@@ -77,12 +77,12 @@ def python_option(func: F) -> F:
 
 
 def redact_option(func: F) -> F:
-    """--no-redact: keep user name, home, host name and GPU UUIDs in shareable output."""
+    """--no-redact: keep user name, home, host name and GPU UUIDs (see redact.is_shareable)."""
     return click.option(
         "--no-redact",
         is_flag=True,
-        help="Keep the user name, home folder, host name and GPU UUIDs in markdown, junit "
-        "and -o files (redacted by default; the terminal view always shows them).",
+        help="Keep the user name, home folder, host name and GPU UUIDs (redacted by default "
+        "in every format and destination except the text view on a terminal).",
     )(func)
 
 

@@ -194,6 +194,7 @@ def _hostile_non_ascii(tmp_path: Path) -> Path:
     report: Report = load_report(REPORTS / "lab-pc-02.json")
     first = report.results[0]
     report = replace_result(report, first.id, summary="Ünïcödé ✓ 😀 \u2192 path C:\\Users\\Zoë")
+    report = report.model_copy(update={"host": {**report.host, "hostname": "labor-zoë-✓-01"}})
     return save(report, tmp_path / "unicode.json")
 
 
@@ -230,3 +231,21 @@ def test_rich_markup_from_the_benchmark_probe_is_shown_as_text_in_its_bar() -> N
     )
     progress.close()
     assert "[link=https://evil.example]x[/link]" in out.getvalue()
+
+
+@pytest.mark.parametrize("command", ["diff", "fleet"])
+def test_diff_and_fleet_survive_an_output_encoding_that_is_not_utf8(
+    tmp_path: Path, command: str
+) -> None:
+    saved = _hostile_non_ascii(tmp_path)
+    argv = [str(REPORTS / "lab-pc-01.json"), str(saved)] if command == "diff" else [str(tmp_path)]
+    for fmt in ("text", "markdown", "json"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "envcheck", command, *argv, "--format", fmt],
+            capture_output=True, timeout=60, cwd=tmp_path,
+            env=check_env(tmp_path, {"PYTHONIOENCODING": "cp1252"}), check=False,
+        )
+        assert proc.returncode in (0, 1), proc.stderr.decode("utf-8", "replace")
+        out = proc.stdout.decode("cp1252")
+        if fmt == "json":
+            json.loads(out)
