@@ -288,17 +288,25 @@ def parse_matrix(text: str, name: str) -> Matrix:
         raise ConfigError(f"{name}: {_first_error(exc)}") from None
 
 
-def _non_finite(value: Any, where: str = "") -> tuple[str, float] | None:
-    """The key path and value of the first NaN or infinity in the loaded YAML, if any."""
+def _non_finite(
+    value: Any, where: str = "", seen: set[int] | None = None
+) -> tuple[str, float] | None:
+    """The key path and value of the first NaN or infinity in the loaded YAML, if any.
+
+    Each list or mapping is visited once: YAML aliases share them, and an
+    alias bomb would otherwise be walked hundreds of millions of times.
+    """
     if isinstance(value, float) and not math.isfinite(value):
         return where or "(top level)", value
-    items: list[tuple[Any, Any]] = []
-    if isinstance(value, dict):
-        items = list(value.items())
-    elif isinstance(value, list):
-        items = list(enumerate(value))
+    if not isinstance(value, dict | list):
+        return None
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return None
+    seen.add(id(value))
+    items = value.items() if isinstance(value, dict) else enumerate(value)
     for key, item in items:
-        found = _non_finite(item, f"{where}.{key}" if where else str(key))
+        found = _non_finite(item, f"{where}.{key}" if where else str(key), seen)
         if found is not None:
             return found
     return None

@@ -2,8 +2,10 @@
 
 A path can name a FIFO (opening it waits for a writer, reading it waits for
 data), /dev/zero (endless), or a device whose size `stat` reports as 0. So
-the file is opened without blocking, checked on the open descriptor (no
-race with a rename in between) and read no further than the limit.
+a path that is not a regular file is refused before it is opened; a regular
+one is opened without blocking, checked again on the open descriptor (it
+may have been swapped for a FIFO in between) and read no further than the
+limit.
 """
 
 from __future__ import annotations
@@ -47,16 +49,12 @@ def read_limited(path: Path, limit: int) -> bytes:
     Raises NotARegularFile, TooLarge, or the OSError of opening or reading
     (FileNotFoundError, PermissionError...).
     """
+    mode = path.stat().st_mode  # a device is refused without being opened at all
+    if not stat.S_ISREG(mode):
+        raise NotARegularFile(f"is {kind(mode)}, not a regular file")
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     flags |= getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(path, flags)
-    except IsADirectoryError:
-        raise NotARegularFile(f"is {kind(stat.S_IFDIR)}, not a regular file") from None
-    except PermissionError:
-        if path.is_dir():  # Windows refuses to open a folder
-            raise NotARegularFile("is a folder, not a regular file") from None
-        raise
+    fd = os.open(path, flags)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
