@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from envcheck.deliver import dump_json, envelope
 from envcheck.render import markdown as md
-from envcheck.render.safe import clean
+from envcheck.render.safe import clean, line
 from envcheck.results import CheckResult, Report, Status
 
 STATUS = "status"
@@ -118,9 +118,8 @@ def render_text(d: ReportDiff) -> str:
     lines = []
     for label, name, report in (("A", d.a_name, d.a), ("B", d.b_name, d.b)):
         lines.append(
-            f"{label}: {clean(name, keep_newlines=False)}: "
-            f"{clean(report.verdict.headline, keep_newlines=False)} "
-            f"(profile {clean(report.profile)}, {clean(report.created_at)})"
+            f"{label}: {line(name)}: {line(report.verdict.headline)} "
+            f"(profile {line(report.profile)}, {line(report.created_at)})"
         )
     if d.a.profile != d.b.profile:
         lines.append("note: the reports were checked against different exam profiles")
@@ -128,7 +127,7 @@ def render_text(d: ReportDiff) -> str:
     for change in d.changes:
         lines.append("")
         lines.append(
-            f"  {clean(change.id)} ({clean(change.title, keep_newlines=False)}): "
+            f"  {line(change.id)} ({line(change.title)}): "
             f"{_status(change.a)} -> {_status(change.b)}"
         )
         a_obs = change.a.observed if change.a else None

@@ -75,15 +75,20 @@ def deliver(text: str, out: Output, *, what: str = "result") -> None:
     """`text` to stdout or atomically to `out.path`; never lost when the file fails."""
     from envcheck.errors import reader_may_close
     from envcheck.output import emit
+    from envcheck.render import fit_encoding
+
+    def for_stdout(text: str) -> str:
+        # cp1252 on a redirected Windows console: escapes each format reads back, no crash.
+        return fit_encoding(text, out.fmt, getattr(sys.stdout, "encoding", None))
 
     try:
         with reader_may_close():  # `| head` must not turn the result's exit code into 1
-            emit(text, out.path)
+            emit(for_stdout(text) if out.to_stdout else text, out.path)
     except OutputError as exc:
         if out.to_stdout:
             raise
         # The run may have taken many minutes: its result is not lost with the file.
-        emit(text, None)
+        emit(for_stdout(text), None)
         raise OutputError(f"{exc} (the {what} was printed to stdout instead)") from None
 
 

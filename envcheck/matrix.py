@@ -8,6 +8,7 @@ the problem, never a KeyError three modules later.
 from __future__ import annotations
 
 import functools
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,6 +20,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from envcheck.bench.config import Benchmark
 from envcheck.errors import ConfigError
+from envcheck.reading import NotARegularFile, TooLarge, read_limited
 
 MATRIX_SCHEMA_VERSION = 1
 MAX_MATRIX_BYTES = 2 * 1024 * 1024
@@ -276,9 +278,28 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader that also refuses duplicate keys (a silent overwrite hides typos)."""
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
+    """Keys are plain scalars: a list or mapping as a key, or a merge key `<<`, is refused.
+
+    A merge key would copy another mapping's keys in unseen; a list or mapping
+    key cannot name anything in the matrix.
+    """
     mapping: dict[Any, Any] = {}
     for key_node, value_node in node.value:
+        if key_node.tag == _MERGE_TAG:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a YAML merge key `<<` is not allowed (write the keys out)",
+                key_node.start_mark,
+            )
+        if not isinstance(key_node, yaml.ScalarNode):
+            what = "a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping"
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{what} used as a key; keys must be plain names",
+                key_node.start_mark,
+            )
         key = loader.construct_object(key_node)
         if key in mapping:
             raise yaml.constructor.ConstructorError(
@@ -300,18 +321,15 @@ def load_matrix(path: Path | None = None) -> Matrix:
 @functools.lru_cache(maxsize=8)
 def _load_cached(path: Path) -> Matrix:
     try:
-        size = path.stat().st_size
-        if size > MAX_MATRIX_BYTES:
-            raise ConfigError(
-                f"{path}: {size} bytes is too large for a matrix (limit {MAX_MATRIX_BYTES})"
-            )
-        text = path.read_text(encoding="utf-8")
-    except ConfigError:
-        raise
+        text = read_limited(path, MAX_MATRIX_BYTES).decode("utf-8")
+    except TooLarge as exc:
+        raise ConfigError(
+            f"{path}: {exc.size} bytes is too large for a matrix (limit {MAX_MATRIX_BYTES})"
+        ) from None
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{path}: is a directory, not a matrix file") from None
+    except NotARegularFile as exc:
+        raise ConfigError(f"{path}: {exc}") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
@@ -335,9 +353,41 @@ def parse_matrix(text: str, name: str) -> Matrix:
     if not isinstance(data, dict):
         raise ConfigError(f"{name}: the top level must be a mapping, not {type(data).__name__}")
     try:
+        bad = _non_finite(data)
+    except RecursionError:
+        raise ConfigError(f"{name}: invalid YAML: nested too deeply") from None
+    if bad is not None:
+        where, value = bad
+        # NaN compares false with everything, so a NaN threshold would pass every machine.
+        raise ConfigError(f"{name}: {where}: must be a finite number (got {value})")
+    try:
         return Matrix.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(f"{name}: {_first_error(exc)}") from None
+
+
+def _non_finite(
+    value: Any, where: str = "", seen: set[int] | None = None
+) -> tuple[str, float] | None:
+    """The key path and value of the first NaN or infinity in the loaded YAML, if any.
+
+    Each list or mapping is visited once: YAML aliases share them, and an
+    alias bomb would otherwise be walked hundreds of millions of times.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return where or "(top level)", value
+    if not isinstance(value, dict | list):
+        return None
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return None
+    seen.add(id(value))
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, item in items:
+        found = _non_finite(item, f"{where}.{key}" if where else str(key), seen)
+        if found is not None:
+            return found
+    return None
 
 
 def _first_error(exc: ValidationError) -> str:

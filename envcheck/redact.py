@@ -12,7 +12,10 @@ loads, diffs and renders like any other.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +26,6 @@ USER = "<user>"
 HOST = "<host>"
 REDACTED = "<redacted>"
 
-SHAREABLE_FORMATS = frozenset({"markdown", "junit", "html"})
-"""Formats meant to leave the machine: redacted even on stdout."""
 
 _SECRET_KEYS = ("uuid", "serial")
 """Details keys whose whole value identifies a device (nvidia-smi's UUID, board serial)."""
@@ -39,9 +40,20 @@ _NOT_PERSONAL_HOSTS = frozenset({"", "localhost", "localhost.localdomain"})
 _RESULT_FIELDS = ("summary", "observed", "expected", "fix", "source", "details")
 
 
-def is_shareable(fmt: str, output: Path | None) -> bool:
-    """True where the report leaves the terminal: markdown, junit, html, or any -o file."""
-    return fmt in SHAREABLE_FORMATS or (output is not None and str(output) != "-")
+def is_shareable(fmt: str, output: Path | None, *, to_terminal: bool | None = None) -> bool:
+    """True unless this is the text view on the user's own terminal.
+
+    One rule, whatever the destination: every machine-readable or shareable
+    format (json, junit, markdown) is redacted on stdout as in a file, and so
+    is text written to a file or a pipe (`> log.txt`, a CI log). Only text on
+    a terminal, which the user reads and nobody else, shows their own paths.
+    `to_terminal` defaults to whether stdout is a terminal.
+    """
+    if fmt != "text" or (output is not None and str(output) != "-"):
+        return True
+    if to_terminal is None:
+        to_terminal = bool(getattr(sys.stdout, "isatty", lambda: False)())
+    return not to_terminal
 
 
 class Redactor:
@@ -56,10 +68,11 @@ class Redactor:
     def __init__(self, host: dict[str, str]) -> None:
         parts: list[str] = []
         self._names: list[str] = []
-        home = host.get("home", "")
-        if _is_personal_home(home):
+        homes = [h for h in _home_spellings(host.get("home", "")) if _is_personal_home(h)]
+        if homes:
+            alternatives = "|".join(_path_pattern(h) for h in homes)
             # Only a home at the start of a path: "/srv/linux/root/x" is not under "/root".
-            parts.append(f"(?<![0-9A-Za-z_.-])(?P<home>{_path_pattern(home)})(?!{_WORD})")
+            parts.append(f"(?<![0-9A-Za-z_.-])(?P<home>{alternatives})(?!{_WORD})")
         hostname = host.get("hostname", "")
         if hostname.lower() not in _NOT_PERSONAL_HOSTS:
             names = sorted({hostname, hostname.split(".")[0]}, key=len, reverse=True)
@@ -142,6 +155,24 @@ def _placeholder(match: re.Match[str]) -> str:
 def _is_secret_key(key: str) -> bool:
     lowered = key.lower()
     return any(lowered == k or lowered.endswith("_" + k) for k in _SECRET_KEYS)
+
+
+def _home_spellings(home: str) -> list[str]:
+    """The home as recorded and, where it is reached through a symlink, its real path.
+
+    Paths the probes report are often resolved (sys.executable, a venv's
+    realpath), so a home at /home/alice -> /data/users/alice shows up as both.
+    The real path is looked up on the machine that redacts; for a report from
+    another machine whose home does not exist here it is the same path.
+    """
+    if not home or not Path(home).is_absolute():  # "~", or another OS's path
+        return [home] if home else []
+    spellings = [home]
+    with contextlib.suppress(OSError, ValueError):
+        real = os.path.realpath(home)
+        if real != home.rstrip("/\\"):
+            spellings.append(real)
+    return sorted(spellings, key=len, reverse=True)
 
 
 def _is_personal_home(home: str) -> bool:

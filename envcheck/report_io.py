@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from envcheck.errors import ReportError
+from envcheck.reading import NotARegularFile, TooLarge, read_limited
 from envcheck.results import SCHEMA_VERSION, Report
 
 MAX_BYTES = 64 * 1024 * 1024
@@ -34,12 +35,11 @@ add `1: _v1_to_v2` here so reports saved by older releases keep loading.
 def load_report(path: Path) -> Report:
     """Parse, upgrade and validate the report in `path`."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ReportError(f"{path}: {size} bytes is too large for a report")
-        raw = path.read_bytes()
-    except IsADirectoryError:
-        raise ReportError(f"{path}: is a folder, not a report file") from None
+        raw = read_limited(path, MAX_BYTES)
+    except TooLarge as exc:
+        raise ReportError(f"{path}: {exc.size} bytes is too large for a report") from None
+    except NotARegularFile as exc:
+        raise ReportError(f"{path}: {exc}") from None
     except OSError as exc:
         raise ReportError(f"{path}: cannot read: {exc.strerror or exc}") from None
     return parse_report(raw, name=str(path))

@@ -23,11 +23,13 @@ def stderr_console() -> Console:
 
 
 def color_wanted(stream: Any) -> bool:
-    """Colour only on a terminal, never under NO_COLOR (https://no-color.org)."""
+    """Colour only on a terminal that is not TERM=dumb, never under NO_COLOR (no-color.org)."""
     if os.environ.get("NO_COLOR"):
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
+    if os.environ.get("TERM", "").lower() == "dumb":
+        return False
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
@@ -41,7 +43,8 @@ class LiveProgress(Progress):
     def __init__(self, console: Console | None = None, verbose: bool = False) -> None:
         self.console = console or stderr_console()
         self.verbose = verbose
-        self.enabled = self.console.is_terminal
+        # A dumb terminal cannot redraw a line: no spinner there.
+        self.enabled = self.console.is_terminal and not self.console.is_dumb_terminal
         self._spinner: Spinner | None = None
         self._bar: BenchProgress | None = None
 
@@ -49,7 +52,8 @@ class LiveProgress(Progress):
         if not self.enabled:
             return
         self._stop_bar()
-        label = f"{check.title}…"
+        # Text, not str: rich parses a str label as markup ("[link=...]" would be a link).
+        label = Text(f"{clean(check.title, keep_newlines=False)}…")
         if self._spinner is None:
             self._spinner = self.console.status(label)
             self._spinner.start()
@@ -82,7 +86,7 @@ class LiveProgress(Progress):
             return
         message = event.get("message") or event.get("event")
         if self._spinner is not None and isinstance(message, str):
-            self._spinner.update(clean(message, keep_newlines=False))
+            self._spinner.update(Text(clean(message, keep_newlines=False)))
 
     def _stop_bar(self) -> None:
         if self._bar is not None:

@@ -13,7 +13,7 @@ from envcheck.deliver import Output, deliver, run_then_write
 from envcheck.pipeline import RunConfig, run_check
 from envcheck.render import RenderOptions, renderer
 from envcheck.results import Report
-from envcheck.ui import LiveProgress, color_wanted
+from envcheck.ui import LiveProgress, color_wanted, stdout_is_terminal
 
 
 def check_and_report(
@@ -77,20 +77,32 @@ def write_report(
     redact: bool = True,
     saved: bool = False,
 ) -> None:
-    """Render and emit; shareable output (markdown, junit, any -o file) is redacted first."""
+    """Render and emit, redacted unless `redact` is False (see `redact.is_shareable`)."""
+    to_stdout = output is None or str(output) == "-"
+    to_terminal = to_stdout and fmt == "text" and stdout_is_terminal()
     if redact:
         from envcheck.redact import is_shareable, redact_report
 
-        if is_shareable(fmt, output):
+        if is_shareable(fmt, output, to_terminal=to_terminal):
             report = redact_report(report)
-    to_terminal = output is None and fmt == "text"
+    encoding = getattr(sys.stdout, "encoding", None) if to_stdout else "utf-8"
     options = RenderOptions(
         verbose=verbose,
         color=to_terminal and color_wanted(sys.stdout),
         width=_width() if to_terminal else 100,
         saved=saved,
+        ascii=not _is_utf8(encoding),
     )
     deliver(renderer(fmt)(report, options), Output(fmt, output, redact), what="report")
+
+
+def _is_utf8(encoding: str | None) -> bool:
+    import codecs
+
+    try:
+        return codecs.lookup(encoding or "utf-8").name.startswith("utf")
+    except LookupError:
+        return False
 
 
 def _width() -> int:

@@ -86,8 +86,8 @@ def test_a_file_for_support_is_redacted_unless_asked_not_to(linux: Layout, tmp_p
         kept = tmp_path / f"kept.{fmt}"
         assert _pycharm(linux, "--format", fmt, "-o", str(kept), "--no-redact")[0] == 0
         assert home in kept.read_text(encoding="utf-8")
-    code, out = _pycharm(linux, "--format", "json")  # the terminal's own view is whole
-    assert code == 0 and json.loads(out)["layout"]["home"] == home
+    code, out = _pycharm(linux, "--format", "json")  # JSON is redacted on stdout too
+    assert code == 0 and json.loads(out)["layout"]["home"] == "~"
 
 
 def test_project_option_sets_the_exit_code(linux: Layout) -> None:
@@ -155,7 +155,7 @@ def test_check_project_runs_the_probes_in_the_projects_venv(linux: Layout) -> No
 
     proc = run_cli(
         "check", "--project", str(linux.home / "PycharmProjects" / "tf-exam"), "--json",
-        "--no-bench", "--skip", "nvidia", env=_tree_env(linux),
+        "--no-bench", "--skip", "nvidia", "--no-redact", env=_tree_env(linux),
     )
     assert "Traceback" not in proc.stderr
     report = json_report(proc)

@@ -63,7 +63,7 @@ def test_a_folder_where_a_file_should_be(tmp_path: Path) -> None:
     path.mkdir(parents=True)
     problems: list[FileProblem] = []
     assert read_recent_projects(tmp_path, layout_for("linux"), problems) == []
-    assert problems == [FileProblem(path, "is a folder, not a file")]
+    assert problems == [FileProblem(path, "is a folder, not a regular file")]
 
 
 def test_xml_without_the_expected_component_is_just_empty(tmp_path: Path) -> None:

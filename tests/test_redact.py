@@ -125,8 +125,11 @@ def alice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.mark.parametrize(
     ("args", "personal"),
     [
-        (["show", "candidate.json"], True),  # the terminal view shows the truth
-        (["show", "candidate.json", "--format", "json"], True),  # stdout, e.g. piped into jq
+        # Text on a terminal shows the truth (tests/faults/test_output_text.py, with a pty);
+        # stdout here is not a terminal, so text is redacted like every other format.
+        (["show", "candidate.json"], False),
+        (["show", "candidate.json", "--format", "json"], False),  # e.g. `--json > f`
+        (["show", "candidate.json", "--format", "json", "--no-redact"], True),
         (["show", "candidate.json", "--format", "json", "-o", "out"], False),
         (["show", "candidate.json", "--format", "json", "-o", "out", "--no-redact"], True),
         (["show", "candidate.json", "--format", "text", "-o", "out"], False),

@@ -74,7 +74,7 @@ def test_summary_table_first_then_problems_with_fixes() -> None:
     for result in report.results:
         if result.status.is_problem:
             assert result.fix is not None
-            assert f"**Fix:** {result.fix[:40]}" in text.replace("\\", "")
+            assert f"**Fix:** {result.fix[:40]}" in text.replace("\\", "").replace("`", "")
 
 
 def test_every_check_is_in_a_collapsible_section() -> None:

@@ -76,7 +76,7 @@ def test_wrong_schema_names_the_field(tmp_path: Path) -> None:
 def test_missing_file_and_folder(tmp_path: Path) -> None:
     with pytest.raises(ReportError, match=r"nope\.json: cannot read: No such file"):
         load_report(tmp_path / "nope.json")
-    with pytest.raises(ReportError, match="is a folder, not a report file"):
+    with pytest.raises(ReportError, match="is a folder, not a regular file"):
         load_report(tmp_path)
 
 

@@ -20,7 +20,8 @@ def command(a: Path, b: Path, out: Output) -> None:
     Checks whose status differs come first, worst first; then checks whose
     observed value changed. Exit 0 when no check differs in status, 1 when
     any does (a check missing from one report counts), 2 if a file is not a
-    readable report. Markdown and -o files are redacted unless --no-redact.
+    readable report. Output is redacted unless --no-redact, except text
+    shown on a terminal.
     """
     from envcheck.compare import RENDERERS, compare
     from envcheck.deliver import deliver

@@ -75,9 +75,8 @@ def output_options(formats: Sequence[str], *, what: str = "result") -> Callable[
         command = click.option(
             "--no-redact",
             is_flag=True,
-            help="Keep the user name, home folder, host name and GPU UUIDs in shareable "
-            "output: markdown, junit, html and -o files (redacted by default; the terminal "
-            "view always shows them).",
+            help="Keep the user name, home folder, host name and GPU UUIDs (redacted by "
+            "default in every format and destination except the text view on a terminal).",
         )(wrapper)
         command = click.option(
             "-o",

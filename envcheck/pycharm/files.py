@@ -18,6 +18,8 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as safe_et
 from defusedxml import DefusedXmlException
 
+from envcheck.reading import NotARegularFile, TooLarge, read_limited
+
 MAX_FILE_BYTES = 16 * 1024 * 1024
 """PyCharm's option files are kilobytes; anything this large is not one."""
 
@@ -44,15 +46,13 @@ Problems = list[FileProblem]
 def read_bytes(path: Path, problems: Problems) -> bytes | None:
     """A file's bytes; None (and no problem) when it does not exist."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            problems.append(FileProblem(path, f"{size} bytes is too large to be PyCharm's file"))
-            return None
-        return path.read_bytes()
+        return read_limited(path, MAX_FILE_BYTES)
     except FileNotFoundError:
         return None
-    except IsADirectoryError:
-        problems.append(FileProblem(path, "is a folder, not a file"))
+    except TooLarge as exc:
+        problems.append(FileProblem(path, f"{exc.size} bytes is too large to be PyCharm's file"))
+    except NotARegularFile as exc:
+        problems.append(FileProblem(path, str(exc)))
     except OSError as exc:
         problems.append(FileProblem(path, f"cannot be read: {exc.strerror or exc}"))
     return None

@@ -20,6 +20,8 @@ class RenderOptions:
     width: int = 100
     saved: bool = False
     """The report is a saved file being shown (`show`), not this run's result."""
+    ascii: bool = False
+    """Marks and punctuation in ASCII ([OK], [X], ->): the output's encoding is not UTF-8."""
 
 
 Renderer = Callable[[Report, RenderOptions], str]
@@ -50,3 +52,34 @@ def when(created_at: str) -> str:
     if moment.tzinfo is None:
         return moment.strftime("%Y-%m-%d %H:%M")
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def fit_encoding(text: str, fmt: str, encoding: str | None) -> str:
+    """`text` made writable in `encoding` without losing what it says.
+
+    JSON gets `\\uXXXX` escapes and XML character references, both of which
+    their parsers read back as the original characters; text and Markdown get
+    visible backslash escapes. Windows uses cp1252 for redirected output.
+    """
+    import codecs
+    import json
+    import re
+
+    try:
+        name = codecs.lookup(encoding or "utf-8").name
+    except LookupError:
+        name = "ascii"
+    if name.startswith("utf"):
+        return text
+    try:
+        text.encode(name)
+    except UnicodeEncodeError:
+        pass
+    else:
+        return text
+    if fmt == "json":
+        # Non-ASCII only occurs inside JSON strings, where an escape means the same.
+        return re.sub(r"[^\x00-\x7f]+", lambda m: json.dumps(m.group(0))[1:-1], text)
+    if fmt == "junit":
+        return text.encode("ascii", "xmlcharrefreplace").decode("ascii")
+    return text.encode(name, "backslashreplace").decode(name)

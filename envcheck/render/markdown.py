@@ -35,13 +35,35 @@ MARKS = {
 _INLINE = re.compile(r"([\\`*_\[\]|~#!{}$])")
 # "@name" would notify that user on GitHub or GitLab; in a code span it does not.
 _MENTION = re.compile(r"(?<![\w`\\])(@[A-Za-z0-9][A-Za-z0-9-]*)")
+# What GitHub and GitLab turn into links without any Markdown syntax (GFM's
+# extended autolinks): URLs with a scheme, "www." names, e-mail addresses. In a
+# code span they stay text. A pipe or backtick ends one (it would end the span).
+_AUTOLINK = re.compile(
+    r"(?i)(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s<>`|]+"
+    r"|[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+)
+
+
+def _inline(part: str) -> str:
+    escaped = _INLINE.sub(r"\\\1", html.escape(part, quote=False))
+    return _MENTION.sub(r"`\1`", escaped)
 
 
 def text(value: str) -> str:
     """Untrusted text as literal inline Markdown, safe in a table cell (one line)."""
-    parts = clean(value).replace("\r", "").strip().split("\n")
-    escaped = (_INLINE.sub(r"\\\1", html.escape(p, quote=False)) for p in parts)
-    return "<br>".join(_MENTION.sub(r"`\1`", p) for p in escaped)
+    lines = clean(value).replace("\r", "").strip().split("\n")
+    out = []
+    for line in lines:
+        pieces, start = [], 0
+        for m in _AUTOLINK.finditer(line):
+            # Trailing punctuation ends a sentence, not the link (GFM leaves it out too).
+            link = m.group(0).rstrip(".,:;!?*_~'\")")
+            pieces.append(_inline(line[start : m.start()]))
+            pieces.append(f"`{link}`")
+            start = m.start() + len(link)
+        pieces.append(_inline(line[start:]))
+        out.append("".join(pieces))
+    return "<br>".join(out)
 
 
 def html_text(value: str) -> str:
@@ -57,39 +79,56 @@ def code_block(value: str, lang: str = "") -> str:
     return f"{fence}{lang}\n{body}\n{fence}"
 
 
-def status_cell(status: Status) -> str:
-    return f"{MARKS[status]} {status.value.replace('_', ' ')}"
+ASCII_MARKS = {
+    Status.OK: "OK",
+    Status.SKIPPED: "-",
+    Status.NOT_RUN: ".",
+    Status.WARNING: "!",
+    Status.ERROR: "?",
+    Status.FAILURE: "X",
+}
+"""For output whose encoding has no check marks (cp1252, ASCII)."""
+
+Marks = dict[Status, str]
+
+
+def status_cell(status: Status, marks: Marks = MARKS) -> str:
+    return f"{marks[status]} {status.value.replace('_', ' ')}"
 
 
 def render(report: Report, options: RenderOptions) -> str:
     out: list[str] = []
     v = report.verdict
-    mark = "✓" if v.ready else "✗"
+    marks = ASCII_MARKS if options.ascii else MARKS
+    mark = marks[Status.OK] if v.ready else marks[Status.FAILURE]
+    dot = "-" if options.ascii else "·"
     out.append(f"## tfcert-envcheck: {mark} {text(v.headline)}")
     out.append("")
     target = report.target.resolved or report.target.python
     out.append(
-        f"Profile {text(report.profile)} · interpreter {text(target)} "
-        f"({text(report.target.how_chosen)}) · tfcert-envcheck {text(report.tool_version)} · "
+        f"Profile {text(report.profile)} {dot} interpreter {text(target)} "
+        f"({text(report.target.how_chosen)}) {dot} "
+        f"tfcert-envcheck {text(report.tool_version)} {dot} "
         f"{text(report.created_at)}"
     )
     out.append("")
-    out.extend(_summary_table(report))
+    out.extend(_summary_table(report, marks))
     out.append("")
-    out.extend(_problems(report))
+    out.extend(_problems(report, marks))
     for category, results in report.by_category():
         out.append("")
-        out.extend(_category_details(category.title, results, options.verbose))
+        out.extend(_category_details(category.title, results, options.verbose, marks))
     out.append("")
     out.extend(_environment(report))
     return "\n".join(out) + "\n"
 
 
-def _summary_table(report: Report) -> list[str]:
+def _summary_table(report: Report, marks: Marks) -> list[str]:
     rows = ["| Category | Status | Checks |", "|---|---|---|"]
     for category, results in report.by_category():
         status = worst([r.status for r in results])
-        rows.append(f"| {text(category.title)} | {status_cell(status)} | {_counts(results)} |")
+        cell = status_cell(status, marks)
+        rows.append(f"| {text(category.title)} | {cell} | {_counts(results)} |")
     return rows
 
 
@@ -102,7 +141,7 @@ def _counts(results: list[CheckResult]) -> str:
     return ", ".join(parts) or "none"
 
 
-def _problems(report: Report) -> list[str]:
+def _problems(report: Report, marks: Marks) -> list[str]:
     problems = sorted(
         (r for r in report.results if r.status.is_problem), key=lambda r: -r.status.severity
     )
@@ -110,24 +149,26 @@ def _problems(report: Report) -> list[str]:
         return ["No problems found."]
     lines = ["### Problems", ""]
     for r in problems:
-        lines.append(f"- {MARKS[r.status]} **{text(r.title)}** ({text(r.id)}): {text(r.summary)}")
+        lines.append(f"- {marks[r.status]} **{text(r.title)}** ({text(r.id)}): {text(r.summary)}")
         if r.fix:
             lines.append(f"  <br>**Fix:** {text(r.fix)}")
     return lines
 
 
-def _category_details(title: str, results: list[CheckResult], verbose: bool) -> list[str]:
+def _category_details(
+    title: str, results: list[CheckResult], verbose: bool, marks: Marks
+) -> list[str]:
     status = worst([r.status for r in results])
     lines = [
         "<details>",
-        f"<summary>{MARKS[status]} {html_text(title)}: {_counts(results)}</summary>",
+        f"<summary>{marks[status]} {html_text(title)}: {_counts(results)}</summary>",
         "",
         "| | Check | Result | Observed | Expected | Time |",
         "|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
-            f"| {MARKS[r.status]} | {text(r.title)} ({text(r.id)}) | {text(r.summary)} "
+            f"| {marks[r.status]} | {text(r.title)} ({text(r.id)}) | {text(r.summary)} "
             f"| {text(r.observed or '')} | {text(r.expected or '')} | {r.duration_s:.2f} s |"
         )
     if verbose:

@@ -25,3 +25,12 @@ def clean(text: str, *, keep_newlines: bool = True) -> str:
         text = text.replace("\r\n", " ").replace("\n", " ")
     text = text.replace("\t", "    ")
     return _CONTROL.sub(escape, text)
+
+
+def line(text: str) -> str:
+    """`clean`, with newlines shown as \\n: for names and paths, which must stay on one line.
+
+    A newline in a check id, profile or path would otherwise print a line of
+    the attacker's choosing (a forged "Ready for the exam").
+    """
+    return clean(text).replace("\n", "\\n")

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from envcheck.render import RenderOptions, benchmark, when
-from envcheck.render.safe import clean
+from envcheck.render.safe import clean, line
 from envcheck.results import CheckResult, Report, Status, worst
 
 MARKS = {
@@ -28,8 +28,24 @@ MARKS = {
 }
 
 
-def _mark(status: Status) -> Text:
+ASCII_MARKS = {
+    Status.OK: "OK",
+    Status.SKIPPED: "-",
+    Status.NOT_RUN: ".",
+    Status.WARNING: "!",
+    Status.ERROR: "?",
+    Status.FAILURE: "X",
+}
+"""For output whose encoding has no check marks (cp1252, ASCII)."""
+
+
+def _symbol(status: Status, options: RenderOptions) -> tuple[str, str]:
     symbol, style = MARKS[status]
+    return (ASCII_MARKS[status] if options.ascii else symbol), style
+
+
+def _mark(status: Status, options: RenderOptions) -> Text:
+    symbol, style = _symbol(status, options)
     return Text(f"[{symbol}]", style=style)
 
 
@@ -46,35 +62,36 @@ def render(report: Report, options: RenderOptions) -> str:
         markup=False,
         soft_wrap=False,
     )
-    header = Text(f"tfcert-envcheck {report.tool_version}", style="bold")
-    header.append(f" · profile {clean(report.profile)} · ", style="dim")
-    header.append(clean(report.target.resolved or report.target.python))
-    header.append(f" ({clean(report.target.how_chosen)})", style="dim")
+    dot = "-" if options.ascii else "·"
+    header = Text(f"tfcert-envcheck {line(report.tool_version)}", style="bold")
+    header.append(f" {dot} profile {line(report.profile)} {dot} ", style="dim")
+    header.append(line(report.target.resolved or report.target.python))
+    header.append(f" ({line(report.target.how_chosen)})", style="dim")
     console.print(header)
     if options.saved:
         console.print(Text(saved_line(report), style="dim"))
     if report.target.project:
-        console.print(Text("project: ", style="dim") + Text(clean(report.target.project)))
+        console.print(Text("project: ", style="dim") + Text(line(report.target.project)))
     _print_other_candidates(console, report)
     console.print()
 
     for category, results in report.by_category():
         status = worst([r.status for r in results])
-        line = _mark(status) + Text(" " + clean(category.title), style="bold")
+        row = _mark(status, options) + Text(" " + line(category.title), style="bold")
         shown = results if options.verbose else [r for r in results if r.status.is_problem]
         bench = benchmark.headline(report) if category.key == "benchmark" else None
         if bench is not None:
-            line.append(f" ({clean(bench, keep_newlines=False)})", style="dim")
+            row.append(f" ({line(bench)})", style="dim")
         elif not options.verbose and status in (Status.OK, Status.SKIPPED):
-            line.append(" " + _category_summary(results), style="dim")
-        console.print(line)
+            row.append(" " + _category_summary(results), style="dim")
+        console.print(row)
         for result in shown:
-            _print_result(console, result, options.verbose)
+            _print_result(console, result, options)
 
     console.print()
     console.print(_verdict_line(report))
     # The grids pad cells to the full width: drop the trailing blanks they leave.
-    return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())
+    return "".join(row.rstrip() + "\n" for row in buf.getvalue().splitlines())
 
 
 def saved_line(report: Report) -> str:
@@ -93,9 +110,9 @@ def _print_other_candidates(console: Console, report: Report) -> None:
     console.print(Text("also found (not checked):", style="dim"))
     for other in others[:MAX_OTHERS]:
         warn = f" ({other['warning']})" if other.get("warning") else ""
-        console.print(Text(f"  {clean(str(other['why']))}{clean(warn)}", style="dim"))
+        console.print(Text(f"  {line(str(other['why']))}{line(warn)}", style="dim"))
         # Never wrapped: the command must survive copy and paste.
-        console.print(Text(f"    {clean(str(other['command']))}"), soft_wrap=True)
+        console.print(Text(f"    {line(str(other['command']))}"), soft_wrap=True)
     if len(others) > MAX_OTHERS:
         console.print(Text(f"  ... and {len(others) - MAX_OTHERS} more (--format json lists "
                            "them all)", style="dim"))
@@ -121,17 +138,18 @@ def _hanging(console: Console, head: Text, body: Text) -> None:
     console.print(grid)
 
 
-def _print_result(console: Console, result: CheckResult, verbose: bool) -> None:
-    symbol, style = MARKS[result.status]
+def _print_result(console: Console, result: CheckResult, options: RenderOptions) -> None:
+    symbol, style = _symbol(result.status, options)
     head = Text("    ") + Text(symbol, style=style) + Text(" ")
-    line = Text(clean(result.title), style="bold")
-    line.append(": " + clean(result.summary, keep_newlines=False))
-    if verbose:
-        line.append(f"  ({result.duration_s:.2f} s)", style="dim")
-    _hanging(console, head, line)
+    body = Text(line(result.title), style="bold")
+    body.append(": " + clean(result.summary, keep_newlines=False))
+    if options.verbose:
+        body.append(f"  ({result.duration_s:.2f} s)", style="dim")
+    _hanging(console, head, body)
     if result.fix and result.status.is_problem:
-        _hanging(console, Text("      → ", style=style), Text(clean(result.fix)))
-    if verbose:
+        arrow = "->" if options.ascii else "→"
+        _hanging(console, Text(f"      {arrow} ", style=style), Text(clean(result.fix)))
+    if options.verbose:
         for label, value in (
             ("observed", result.observed),
             ("expected", result.expected),
@@ -146,4 +164,4 @@ def _verdict_line(report: Report) -> Text:
     style = "bold green" if v.ready and v.exit_code == 0 else "bold red"
     if v.ready and v.counts.get("warning"):
         style = "bold yellow"
-    return Text(clean(v.headline), style=style)
+    return Text(line(v.headline), style=style)

@@ -165,7 +165,7 @@ CASES: list[tuple[Breaker, tuple[str, ...]]] = [
     (empty, ("top level must be a mapping",)),
     (newer_schema, ("schema_version 2 is not supported",)),
     (missing_file, ("no such file",)),
-    (a_directory, ("is a directory",)),
+    (a_directory, ("is a folder, not a regular file",)),
 ]
 
 
