@@ -54,9 +54,12 @@ def error_handler() -> Iterator[None]:
     except EnvcheckError as exc:
         _echo_err(f"tfcert-envcheck: error: {exc}")
         raise SystemExit(exc.exit_code) from None
-    except KeyboardInterrupt:
-        _echo_err("tfcert-envcheck: interrupted")
-        raise SystemExit(ExitCode.INTERRUPTED) from None
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP (envcheck.interrupts)
+        from envcheck.interrupts import exit_code_of, reason
+
+        code = exit_code_of(exc)
+        _echo_err("tfcert-envcheck: interrupted" + ("" if code == 130 else f" ({reason()})"))
+        raise SystemExit(code) from None
     except BrokenPipeError:
         # `tfcert-envcheck check --format json | head` closed the pipe: not our failure.
         with contextlib.suppress(OSError):

@@ -15,17 +15,26 @@ class ExitCode(enum.IntEnum):
     NOT_READY = 1
     USAGE = 2
     INTERNAL = 3
+    HANGUP = 129
+    """SIGHUP (the terminal closed): handled as Ctrl-C, 128 + 1."""
     INTERRUPTED = 130
+    TERMINATED = 143
+    """SIGTERM (a cancelled CI job, `timeout`): handled as Ctrl-C, 128 + 15."""
 
 
 def verdict(
-    results: list[CheckResult], *, strict: bool = False, interrupted: bool = False
+    results: list[CheckResult],
+    *,
+    strict: bool = False,
+    interrupted: bool = False,
+    interrupted_by: str = "Ctrl-C",
+    interrupt_exit: int = ExitCode.INTERRUPTED,
 ) -> Verdict:
     """Reduce check results to the closing line and the exit code.
 
     Failures and errors (a check that could not find out) make the machine
     not ready; warnings only do so under `--strict`; an interrupted run is
-    never "ready".
+    never "ready" (its code is 130 for Ctrl-C, 128 + N for signal N).
     """
     counts = Counter(r.status.value for r in results)
     blocking = {Status.FAILURE, Status.ERROR} | ({Status.WARNING} if strict else set())
@@ -34,11 +43,12 @@ def verdict(
     full_counts = {s.value: counts.get(s.value, 0) for s in Status}
 
     if interrupted:
+        by = "" if interrupted_by == "Ctrl-C" else f" by {interrupted_by}"
         return Verdict(
             ready=False,
-            headline=f"Interrupted: {len(results) - counts.get('not_run', 0)} checks done, "
+            headline=f"Interrupted{by}: {len(results) - counts.get('not_run', 0)} checks done, "
             f"{counts.get('not_run', 0)} not run",
-            exit_code=ExitCode.INTERRUPTED,
+            exit_code=interrupt_exit,
             counts=full_counts,
         )
     if problems:

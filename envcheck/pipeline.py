@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from envcheck import __version__
+from envcheck import __version__, interrupts
 from envcheck.checks.base import Check, Context, Finding, Options, ProbeUnavailable
 from envcheck.checks.registry import CATEGORIES, all_checks
 from envcheck.errors import UsageError
@@ -180,10 +180,9 @@ def run_checks(
 
 
 def not_run(checks: list[Check]) -> list[CheckResult]:
-    """Results for checks an interrupt stopped before they ran."""
-    return [
-        to_result(c, Finding(Status.NOT_RUN, "not run: interrupted (Ctrl-C)"), 0.0) for c in checks
-    ]
+    """Results for checks an interrupt (Ctrl-C, SIGTERM, SIGHUP) stopped before they ran."""
+    why = f"not run: interrupted ({interrupts.reason()})"
+    return [to_result(c, Finding(Status.NOT_RUN, why), 0.0) for c in checks]
 
 
 def host_identity() -> dict[str, str]:
@@ -275,7 +274,13 @@ def build_report(
         matrix=matrix_name,
         categories=[Category(key=c.key, title=c.title) for c in CATEGORIES if c.key in used],
         results=results,
-        verdict=verdict(results, strict=strict, interrupted=interrupted),
+        verdict=verdict(
+            results,
+            strict=strict,
+            interrupted=interrupted,
+            interrupted_by=interrupts.reason(),
+            interrupt_exit=interrupts.exit_code(),
+        ),
         facts=facts,
         interrupted=interrupted,
     )

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import probes
+from envcheck import interrupts
 
 PROBES_DIR = Path(probes.__file__).resolve().parent
 PROTOCOL = 1
@@ -40,6 +41,8 @@ PROGRESS_PREFIX = "@@envcheck-progress "
 STDERR_KEEP_LINES = 400
 TERM_GRACE_S = 3.0
 INTERRUPT_GRACE_S = 5.0
+PIPE_GRACE_S = 1.0
+"""How long the probe's output may stay open after its main process ended."""
 MAX_STDOUT_BYTES = 32 * 1024 * 1024
 """A probe's document is at most a few hundred KB; more is a runaway, which is stopped."""
 MAX_STDERR_LINE = 64 * 1024
@@ -216,16 +219,25 @@ def run_command(
     """
     interpreter = argv[0]
     started = time.monotonic()
+    proc: subprocess.Popen[bytes] | None = None
+    interrupted_at_start = False
     try:
-        proc = subprocess.Popen(
-            argv,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=child_env(env),
-            cwd=cwd if cwd is not None else _default_cwd(argv),
-            **_new_group_kwargs(),
-        )
+        # An interrupt while the process starts waits until Popen has returned it, so
+        # that the probe is known, and stopped, rather than left running on its own.
+        with interrupts.deferred():
+            proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=child_env(env),
+                cwd=cwd if cwd is not None else _default_cwd(argv),
+                **_new_group_kwargs(),
+            )
+    except KeyboardInterrupt:
+        if proc is None:
+            raise
+        interrupted_at_start = True
     except OSError as exc:
         return ProbeRun(
             probe,
@@ -234,9 +246,6 @@ def run_command(
             message=f"cannot run {interpreter}: {exc.strerror or exc}",
             duration_s=time.monotonic() - started,
         )
-    _limit_resources(proc, memory_limit_mb)
-    watch = _MemoryWatch(proc, memory_limit_mb) if memory_limit_mb else None
-
     out = _Capture(proc)
     err_lines: deque[str] = deque(maxlen=STDERR_KEEP_LINES)
     assert proc.stdout is not None and proc.stderr is not None
@@ -244,15 +253,24 @@ def run_command(
     err_reader = threading.Thread(
         target=_read_lines, args=(proc.stderr, err_lines, on_progress), daemon=True
     )
-    out_reader.start()
-    err_reader.start()
-
+    readers = (out_reader, err_reader)
+    watch: _MemoryWatch | None = None
     timed_out = False
+    # From here on an interrupt (Ctrl-C, SIGTERM, SIGHUP) always stops the probe and
+    # keeps what it had said, wherever it lands.
     try:
+        if interrupted_at_start:
+            raise KeyboardInterrupt
+        _limit_resources(proc, memory_limit_mb)
+        watch = _MemoryWatch(proc, memory_limit_mb) if memory_limit_mb else None
+        out_reader.start()
+        err_reader.start()
         timed_out = _wait(proc, started + timeout_s, watch)
+        if _finish(proc, readers) and not timed_out and time.monotonic() > started + timeout_s:
+            timed_out = True  # something of the probe's kept its output open past the limit
     except KeyboardInterrupt:
         _interrupt(proc)
-        _finish(proc, out_reader, err_reader, 2)
+        _finish(proc, readers)
         run = _classify(
             probe,
             interpreter,
@@ -266,7 +284,6 @@ def run_command(
             watch=watch,
         )
         raise ProbeInterrupted(run) from None
-    _finish(proc, out_reader, err_reader, 5)
     return _classify(
         probe,
         interpreter,
@@ -308,19 +325,55 @@ def _wait(proc: subprocess.Popen[bytes], deadline: float, watch: _MemoryWatch | 
                 return False
 
 
-def _finish(
-    proc: subprocess.Popen[bytes],
-    out_reader: threading.Thread,
-    err_reader: threading.Thread,
-    join_s: float,
-) -> None:
-    """After the probe's main process ended: stop what it left behind, collect, close."""
+def _finish(proc: subprocess.Popen[bytes], readers: tuple[threading.Thread, ...]) -> bool:
+    """After the probe's main process ended: stop what it left behind, collect, close.
+
+    True when its output was still held open by a process that escaped its group.
+    """
     # A child the probe started (and did not wait for) may still hold the
     # pipes open; it belongs to the probe's group, which ends with the probe.
     _signal_group(proc, getattr(signal, "SIGKILL", signal.SIGTERM))
-    out_reader.join(join_s)
-    err_reader.join(join_s)
-    _close(proc)
+    if _join(readers, time.monotonic() + PIPE_GRACE_S):
+        _close(proc)
+        return False
+    # A daemon that left the group (setsid after a double fork) still holds the
+    # pipes: it is one of the probe's, as no other process was given them.
+    _kill_pipe_holders(proc)
+    if _join(readers, time.monotonic() + PIPE_GRACE_S):
+        _close(proc)
+    # else: a holder that cannot be killed; the blocked readers (daemon threads)
+    # keep their streams, which are not closed under them.
+    return True
+
+
+def _join(threads: tuple[threading.Thread, ...], until: float) -> bool:
+    """Wait for the (started) threads until `until`; True when all have ended."""
+    for thread in threads:
+        if thread.is_alive():
+            thread.join(max(0.0, until - time.monotonic()))
+    return not any(thread.is_alive() for thread in threads)
+
+
+def _kill_pipe_holders(proc: subprocess.Popen[bytes]) -> None:
+    """SIGKILL every other process holding the probe's stdout or stderr pipe (Linux /proc)."""
+    proc_root = Path("/proc")
+    if not (proc_root / "self" / "fd").is_dir():
+        return  # elsewhere the run just stops waiting for the pipes
+    targets = set()
+    for stream in (proc.stdout, proc.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            if stream is not None:
+                targets.add(f"pipe:[{os.fstat(stream.fileno()).st_ino}]")
+    me = os.getpid()
+    for entry in proc_root.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == me:
+            continue
+        with contextlib.suppress(OSError):
+            for fd in (entry / "fd").iterdir():
+                with contextlib.suppress(OSError):
+                    if str(fd.readlink()) in targets:
+                        os.kill(int(entry.name), signal.SIGKILL)
+                        break
 
 
 class _Capture:
@@ -508,7 +561,8 @@ def _classify(
             interpreter,
             "interrupted",
             facts,
-            message=f"probe {probe!r} was interrupted (Ctrl-C); partial results kept",
+            message=f"probe {probe!r} was interrupted ({interrupts.reason()}); "
+            "partial results kept",
             **common,
         )
     if timed_out:
@@ -621,7 +675,9 @@ def _signal_meaning(signame: str) -> str:
     }.get(signame, "terminated by a signal")
 
 
-_DOC_START = re.compile(rb'\{\s*"(?:complete|protocol)"\s*:')
+_DOC_START = re.compile(r'\{\s*"(?:complete|protocol)"\s*:')
+MAX_DOC_CANDIDATES = 64
+"""Places in stray output where a document may start that are tried, last first."""
 
 
 def _parse(data: bytes) -> tuple[dict[str, Any] | None, str]:
@@ -629,7 +685,10 @@ def _parse(data: bytes) -> tuple[dict[str, Any] | None, str]:
 
     Something in the interpreter's startup (a sitecustomize.py, a .pth file)
     can print to stdout before the probe takes it over; the document is
-    still found at the end and the stray text ignored.
+    still found at the end and the stray text ignored. The search is linear
+    in the output's size: at most MAX_DOC_CANDIDATES starts are tried, each
+    parsed in place (no copy of the rest), and only a document that ends the
+    output counts.
     """
     text = data.decode("utf-8", "replace").strip()
     if not text:
@@ -637,28 +696,42 @@ def _parse(data: bytes) -> tuple[dict[str, Any] | None, str]:
     doc, problem = _document(text)
     if doc is not None:
         return doc, ""
-    for match in reversed(list(_DOC_START.finditer(data))):
-        tail = data[match.start() :].decode("utf-8", "replace").strip()
-        found, _ = _document(tail)
-        if found is not None:
+    starts = [m.start() for m in _DOC_START.finditer(text)]
+    decoder = json.JSONDecoder(parse_constant=_reject_constant)
+    for start in reversed(starts[-MAX_DOC_CANDIDATES:]):
+        try:
+            found, end = decoder.raw_decode(text, start)
+        except (ValueError, RecursionError):
+            continue
+        if end == len(text) and _document_problem(found) is None:
             return found, ""
     return None, problem
 
 
+def _reject_constant(name: str) -> Any:
+    """NaN and Infinity are not JSON, and no report can carry them: the document is refused."""
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def _document(text: str) -> tuple[dict[str, Any] | None, str]:
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         return None, f"not JSON: {exc.msg} at position {exc.pos}"
     except RecursionError:
         return None, "not JSON: nested too deeply"
     except ValueError as exc:  # e.g. an integer beyond the interpreter's digit limit
         return None, f"not JSON: {exc}"
+    problem = _document_problem(doc)
+    return (None, problem) if problem else (doc, "")
+
+
+def _document_problem(doc: Any) -> str | None:
     if not isinstance(doc, dict) or doc.get("protocol") != PROTOCOL:
-        return None, f"not a probe document of protocol {PROTOCOL}"
+        return f"not a probe document of protocol {PROTOCOL}"
     if not isinstance(doc.get("facts"), dict):
-        return None, "the document has no facts"
-    return doc, ""
+        return "the document has no facts"
+    return None
 
 
 def _last_meaningful_line(text: str) -> str:
