@@ -15,6 +15,7 @@ before it can exhaust the machine's memory (`memory_limit_mb`).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -140,6 +141,18 @@ def scratch_folder() -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
+def _private_cwd() -> Path:
+    """An empty folder of the tool's to work in when no run's scratch folder is active."""
+    global _empty_dir
+    if _empty_dir is None or not _empty_dir.is_dir():
+        _empty_dir = Path(tempfile.mkdtemp(prefix="tfcert-envcheck-cwd-"))
+        atexit.register(shutil.rmtree, _empty_dir, True)
+    return _empty_dir
+
+
+_empty_dir: Path | None = None
+
+
 def current_scratch() -> Path | None:
     """The active scratch folder, for code that must place a file for a probe."""
     return _scratch
@@ -231,7 +244,7 @@ def run_command(
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 env=child_env(env),
-                cwd=cwd if cwd is not None else _default_cwd(argv),
+                cwd=cwd if cwd is not None else (_default_cwd(argv) or _private_cwd()),
                 **_new_group_kwargs(),
             )
     except KeyboardInterrupt:
@@ -299,12 +312,50 @@ def run_command(
 
 
 def _default_cwd(argv: list[str]) -> Path | None:
-    """Probe scripts work in the scratch folder; `python -m envcheck...` helpers keep ours.
+    """Every probe and helper works in the scratch folder, never where the tool was started.
 
-    A tool-side module is found through the working directory when the tool runs
-    from a source checkout, so it must start where the tool started.
+    The working folder of a `-c` or `-m` process is on its sys.path: a
+    `subprocess.py` or `json.py` in the user's folder would be imported.
     """
-    return None if argv[1:2] == ["-m"] else _scratch
+    return _scratch
+
+
+# Runs in the tool's own Python (>= 3.10) under -I: sys.path is exactly the list
+# given in argv[1], so nothing from the working folder, PYTHONPATH or a user site
+# the tool does not itself use is importable; then the module runs as `-m` would.
+_HELPER_BOOT = (
+    "import sys, json, runpy; sys.path[:] = json.loads(sys.argv[1]); m = sys.argv[2]; "
+    "del sys.argv[1:3]; runpy.run_module(m, run_name='__main__', alter_sys=True)"
+)
+
+
+def helper_command(module: str, *args: str) -> list[str]:
+    """`python -m module args` for a tool-side helper, isolated from the working folder.
+
+    The helper sees the tool's own import path (where envcheck and its
+    dependencies are) minus relative entries and the current folder: `-I`
+    drops PYTHONPATH, the user site and the working folder, `-B` writes no
+    bytecode; the tool's path is then set explicitly.
+    """
+    return [tool_python(), "-I", "-B", "-c", _HELPER_BOOT, json.dumps(tool_path()), module, *args]
+
+
+def tool_path() -> list[str]:
+    """The tool's sys.path as a helper gets it: the envcheck package's root first, no cwd."""
+    root = str(Path(__file__).resolve().parents[2])
+    try:
+        here: Path | None = Path.cwd().resolve()
+    except OSError:  # the working folder was deleted
+        here = None
+    path = [root]
+    for entry in sys.path:
+        if not entry or not Path(entry).is_absolute() or entry in path:
+            continue
+        with contextlib.suppress(OSError):
+            if here is not None and Path(entry).resolve() == here and entry != root:
+                continue
+        path.append(entry)
+    return path
 
 
 def _wait(proc: subprocess.Popen[bytes], deadline: float, watch: _MemoryWatch | None) -> bool:
