@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from envcheck import __version__, interrupts
 from envcheck.checks.base import Check, Context, Finding, Options, ProbeUnavailable
 from envcheck.checks.registry import CATEGORIES, all_checks
@@ -25,6 +27,7 @@ from envcheck.errors import UsageError
 from envcheck.matrix import load_matrix
 from envcheck.outcome import verdict
 from envcheck.probing import interpreter as interp
+from envcheck.probing.facts import escape_surrogates, representable
 from envcheck.probing.runner import ProbeInterrupted, ProbeRun, scratch_folder
 from envcheck.results import Category, CheckResult, Report, Status, Target
 
@@ -96,19 +99,36 @@ def execute(check: Check, ctx: Context) -> CheckResult:
 
 
 def to_result(check: Check, finding: Finding, duration: float) -> CheckResult:
-    return CheckResult(
-        id=check.id,
-        category=check.category,
-        title=check.title,
-        status=finding.status,
-        summary=finding.summary,
-        observed=finding.observed,
-        expected=finding.expected,
-        fix=finding.fix,
-        source=finding.source,
-        details=finding.details,
-        duration_s=round(duration, 4),
+    """The check's result, always one a report can carry (see envcheck.probing.facts)."""
+    fields, _changed = representable(
+        {
+            "summary": finding.summary,
+            "observed": finding.observed,
+            "expected": finding.expected,
+            "fix": finding.fix,
+            "source": finding.source,
+            "details": finding.details,
+        }
     )
+    common = {"id": check.id, "category": check.category, "title": check.title}
+    try:
+        return CheckResult(
+            **common, status=finding.status, **fields, duration_s=round(duration, 4)
+        )
+    except ValidationError as exc:  # a fact of a type the check passed on unchecked
+        where = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:3]
+        )
+        return CheckResult(
+            **common,
+            status=Status.ERROR,
+            summary="could not determine: the probe reported a value of an unexpected type "
+            f"({where}: {escape_surrogates(repr(finding.observed))[:120]})",
+            fix="The interpreter answered with something a normal installation does not: run "
+            "with -v to see the probe's facts, and report them if the installation is normal.",
+            details={"unrepresentable": escape_surrogates(str(exc))[:2000]},
+            duration_s=round(duration, 4),
+        )
 
 
 def _unavailable(check: Check, exc: ProbeUnavailable) -> Finding:
@@ -252,7 +272,6 @@ def build_report(
     strict: bool,
     facts_hook: Callable[[Context], dict[str, Any]] | None = None,
 ) -> Report:
-    resolved = ctx.interpreter
     facts: dict[str, Any] = {
         "probes": {name: run.to_dict() for name, run in ctx.runs.items()},
     }
@@ -264,12 +283,7 @@ def build_report(
         tool_version=__version__,
         created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         host=host_identity(),
-        target=Target(
-            python=python,
-            resolved=getattr(resolved, "executable", None),
-            how_chosen=how,
-            project=str(ctx.options.project) if ctx.options.project else None,
-        ),
+        target=_target(ctx, python, how),
         profile=ctx.profile_name,
         matrix=matrix_name,
         categories=[Category(key=c.key, title=c.title) for c in CATEGORIES if c.key in used],
@@ -281,6 +295,18 @@ def build_report(
             interrupted_by=interrupts.reason(),
             interrupt_exit=interrupts.exit_code(),
         ),
-        facts=facts,
+        facts=representable(facts)[0],
         interrupted=interrupted,
+    )
+
+
+def _target(ctx: Context, python: str, how: str) -> Target:
+    """The interpreter as named and resolved; a path that is not UTF-8 is shown escaped."""
+    resolved = getattr(ctx.interpreter, "executable", None)
+    project = ctx.options.project
+    return Target(
+        python=escape_surrogates(python),
+        resolved=escape_surrogates(resolved) if isinstance(resolved, str) else None,
+        how_chosen=how,
+        project=escape_surrogates(str(project)) if project else None,
     )

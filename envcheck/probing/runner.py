@@ -35,6 +35,7 @@ from typing import Any
 
 import probes
 from envcheck import interrupts
+from envcheck.probing.facts import representable
 
 PROBES_DIR = Path(probes.__file__).resolve().parent
 PROTOCOL = 1
@@ -596,6 +597,12 @@ def _classify(
     stderr_tail = "\n".join(err_lines)
     doc, parse_problem = _parse(out.data)
     facts: dict[str, Any] = doc.get("facts", {}) if doc else {}
+    # What no report could carry is escaped (text that is not UTF-8) or refused
+    # (nesting beyond any serialiser): the probe's answer is then not used.
+    facts, unrepresentable = representable(facts)
+    too_deep = [p for p in unrepresentable if "nested deeper" in p]
+    if doc is not None and too_deep:
+        doc, facts, parse_problem = None, {}, f"it reported {too_deep[0]}"
     common: dict[str, Any] = {
         "returncode": rc,
         "timeout_s": timeout_s,
