@@ -41,9 +41,13 @@ class OutputError(EnvcheckError):
 
 
 def _echo_err(message: str) -> None:
-    # Plain stderr write: the error path must not depend on rich or a TTY.
-    sys.stderr.write(message.rstrip("\n") + "\n")
-    sys.stderr.flush()
+    # Plain stderr write: the error path must not depend on rich or a TTY. With stderr
+    # closed (`2>&-`) there is no one to tell: the exit code still says it.
+    if sys.stderr is None:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(message.rstrip("\n") + "\n")
+        sys.stderr.flush()
 
 
 @contextlib.contextmanager

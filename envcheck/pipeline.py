@@ -26,6 +26,7 @@ from envcheck.checks.registry import CATEGORIES, all_checks
 from envcheck.errors import UsageError
 from envcheck.matrix import load_matrix
 from envcheck.outcome import verdict
+from envcheck.probing import host
 from envcheck.probing import interpreter as interp
 from envcheck.probing.facts import escape_surrogates, representable
 from envcheck.probing.runner import ProbeInterrupted, ProbeRun, scratch_folder
@@ -207,9 +208,12 @@ def not_run(checks: list[Check]) -> list[CheckResult]:
 
 def host_identity() -> dict[str, str]:
     """Personal identifiers that shareable formats redact (see envcheck.redact)."""
-    ident: dict[str, str] = {"home": str(Path.home())}
+    ident: dict[str, str] = {}
+    home, _ = host.home_folder()  # unknown: HOME unset and the uid not in /etc/passwd
+    if home is not None:
+        ident["home"] = escape_surrogates(str(home))
     with contextlib.suppress(OSError, KeyError, ImportError):
-        ident["user"] = getpass.getuser()
+        ident["user"] = escape_surrogates(getpass.getuser())
     with contextlib.suppress(OSError):
         ident["hostname"] = socket.gethostname()
     ident["platform"] = platform.platform()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from pathlib import Path
 
@@ -26,6 +27,11 @@ def check_and_report(
 ) -> int:
     """Run the check, write the report, and return the exit code from the verdict."""
     check_destination(output)
+    if (output is None or str(output) == "-") and not stream_usable(sys.stdout):
+        raise OutputError(
+            "standard output is closed, so the report has nowhere to go: "
+            "write it to a file with -o FILE"
+        )
     progress = LiveProgress(verbose=verbose)
     if quiet:
         progress.enabled = False
@@ -62,11 +68,26 @@ def write_report(
     try:
         emit(text, output)
     except OutputError as exc:
-        if output is None:
+        if output is None or not stream_usable(sys.stdout):
             raise
         # The run may have taken many minutes: its report is not lost with the file.
         emit(text, None)
         raise OutputError(f"{exc} (the report was printed to stdout instead)") from None
+
+
+def stream_usable(stream: object) -> bool:
+    """False for a standard stream the shell closed (`>&-`): Python then sets it to None."""
+    if stream is None:
+        return False
+    try:
+        fd = stream.fileno()  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return True  # not a file (a test's buffer): writable as far as we can tell
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
 
 
 def _width() -> int:

@@ -169,14 +169,22 @@ def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     if _scratch is not None:
         for var in ("TMPDIR", "TEMP", "TMP"):
             env[var] = str(_scratch)
-        keras_dir = Path(env.get("KERAS_HOME") or Path.home() / ".keras")
-        if not (keras_dir / "keras.json").is_file():
+        if not _keras_config_exists(env):
             # Keras writes ~/.keras/keras.json on first import; where the user has none
             # yet, it gets the defaults from a folder of ours instead.
             env["KERAS_HOME"] = str(_scratch / "keras")
     if extra:
         env.update(extra)
     return env
+
+
+def _keras_config_exists(env: Mapping[str, str]) -> bool:
+    """Whether the user has a keras.json; False when unknown (no home folder, or unreadable)."""
+    try:
+        keras_dir = Path(env.get("KERAS_HOME") or Path.home() / ".keras")
+        return (keras_dir / "keras.json").is_file()
+    except (OSError, RuntimeError, KeyError):  # HOME unset and no passwd entry; HOME unreadable
+        return False
 
 
 def run_probe(
