@@ -12,8 +12,11 @@ than MAX_DEPTH as a note saying so. The report is then always written.
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import math
 import re
+from pathlib import PurePath
 from typing import Any
 
 MAX_DEPTH = 64
@@ -65,7 +68,15 @@ def _clean(value: Any, depth: int, problems: list[str]) -> Any:
         }
     if isinstance(value, list | tuple):
         return [_clean(v, depth + 1, problems) for v in value]
-    _note(problems, f"a value of type {type(value).__name__}")
+    # What pydantic would serialise itself, serialised the same way.
+    if isinstance(value, set | frozenset):
+        return [_clean(v, depth + 1, problems) for v in sorted(value, key=repr)]
+    if isinstance(value, enum.Enum):
+        return _clean(value.value, depth, problems)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _clean(dataclasses.asdict(value), depth, problems)
+    if not isinstance(value, PurePath):
+        _note(problems, f"a value of type {type(value).__name__}")
     return _clean(str(value), depth, problems)
 
 
