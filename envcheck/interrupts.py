@@ -48,7 +48,12 @@ def stop_signals_interrupt() -> Iterator[None]:
         yield
         return
     _received.clear()
-    previous = {sig: signal.signal(sig, _raise_stopped) for sig in STOP_SIGNALS}
+    # `nohup` (or a parent) ignoring a signal is a choice to respect: it stays ignored.
+    previous = {
+        sig: signal.signal(sig, _raise_stopped)
+        for sig in STOP_SIGNALS
+        if signal.getsignal(sig) is not signal.SIG_IGN
+    }
     try:
         yield
     finally:
@@ -88,9 +93,14 @@ def deferred() -> Iterator[None]:
         yield
         return
     caught: list[int] = []
-    sigs = (signal.SIGINT, *STOP_SIGNALS)
+
+    def note(signum: int, frame: FrameType | None) -> None:
+        caught.append(signum)
+
     previous = {
-        sig: signal.signal(sig, lambda signum, frame: caught.append(signum)) for sig in sigs
+        sig: signal.signal(sig, note)
+        for sig in (signal.SIGINT, *STOP_SIGNALS)
+        if signal.getsignal(sig) is not signal.SIG_IGN
     }
     try:
         yield

@@ -231,3 +231,24 @@ def test_sigterm_while_the_interpreter_is_asked_its_version(tmp_path: Path) -> N
     assert doc["results"] and all(r["status"] == "not_run" for r in doc["results"])
     assert _gone(child)
     assert_scratch_removed(tmp_path)
+
+
+def test_sighup_under_nohup_is_still_ignored(tmp_path: Path) -> None:
+    """`nohup tfcert-envcheck check` asked for hangups to be ignored: the run goes on."""
+    report = tmp_path / "report.json"
+    tool = subprocess.Popen(
+        ["sh", "-c", 'trap "" HUP; exec "$@"', "sh", *check_argv(report, "--python",
+         sys.executable, "--only", "tensorflow")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=check_env(tmp_path, {"PYTHONPATH": fake_site("tf_slow")}),
+        cwd=tmp_path,
+    )
+    _wait_for_child(tool, "probe_tensorflow.py")
+    tool.send_signal(signal.SIGHUP)
+    time.sleep(1)
+    assert tool.poll() is None, tool.communicate()
+    rc, _ = _interrupt(tool)  # Ctrl-C still ends it
+    assert rc == 130
+    assert json.loads(report.read_text(encoding="utf-8"))["verdict"]["exit_code"] == 130
