@@ -4,13 +4,16 @@ A probe that crashes is a finding, not our crash: death by SIGILL while
 importing TensorFlow says something about the CPU; SIGKILL suggests the
 out-of-memory killer; a timeout names the probe and its limit. The caller
 gets a `ProbeRun` value in every case and never an exception, except
-KeyboardInterrupt, which is passed on after the child has been stopped and
-its partial facts collected (see `ProbeInterrupted`).
+KeyboardInterrupt (Ctrl-C, or SIGTERM/SIGHUP through envcheck.interrupts),
+which is passed on after the child has been stopped and its partial facts
+collected (see `ProbeInterrupted`). The time limit holds even when the probe
+leaves a daemon holding its output (see `_finish`).
 
-Probes run with the run's scratch folder (`scratch_folder`) as their working
-directory and TMPDIR, so that whatever they or TensorFlow write lands in one
-place that is removed at the end; an optional memory cap stops a probe
-before it can exhaust the machine's memory (`memory_limit_mb`).
+Probes and helpers run with the run's scratch folder (`scratch_folder`) as
+their working directory, never the user's (see `helper_command`), and as
+TMPDIR, so that whatever they or TensorFlow write lands in one place that is
+removed at the end; an optional memory cap stops a probe before it can
+exhaust the machine's memory (`memory_limit_mb`).
 """
 
 from __future__ import annotations
@@ -110,7 +113,7 @@ class ProbeRun:
 
 
 class ProbeInterrupted(KeyboardInterrupt):
-    """Ctrl-C arrived while a probe ran; `run` holds what it had measured."""
+    """Ctrl-C (or SIGTERM, SIGHUP) arrived while a probe ran; `run` holds what it had measured."""
 
     def __init__(self, run: ProbeRun) -> None:
         super().__init__(f"interrupted while running probe {run.probe}")
