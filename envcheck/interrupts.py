@@ -107,9 +107,9 @@ def deferred() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
-    if caught:
-        signum = caught[0]
-        if signum in STOP_SIGNALS:
-            _received.append(signum)
-            raise Stopped(signum)
-        raise KeyboardInterrupt
+        # Even when the block failed: the interrupt is what the user asked for.
+        if caught and caught[0] in STOP_SIGNALS:
+            _received.append(caught[0])
+            raise Stopped(caught[0])
+        if caught:
+            raise KeyboardInterrupt
