@@ -21,6 +21,8 @@ Exit codes:
   2  usage or configuration error (bad option, invalid matrix or report file)
   3  the tool itself failed unexpectedly (a bug: the message says what to report)
   130 interrupted (Ctrl-C); a partial report is still written
+  143 stopped by SIGTERM (a cancelled CI job, `timeout`): as Ctrl-C, 128 + 15
+  129 stopped by SIGHUP (the terminal closed): as Ctrl-C, 128 + 1
 """
 
 # name -> module under envcheck.commands that defines `command`.
@@ -70,7 +72,9 @@ def cli() -> None:
 
 def main() -> None:
     """The console script: click errors keep click's format, exit codes stay ours."""
-    with error_handler():
+    from envcheck.interrupts import stop_signals_interrupt
+
+    with error_handler(), stop_signals_interrupt():
         try:
             cli.main(standalone_mode=False, prog_name="tfcert-envcheck")
         except click.exceptions.Exit as exc:

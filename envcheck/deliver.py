@@ -66,8 +66,13 @@ class Output:
 
     def check_destination(self) -> None:
         """Fail now, before a long run, when the file could not be written."""
-        from envcheck.output import check_destination
+        from envcheck.output import check_destination, stream_usable
 
+        if self.to_stdout and not stream_usable(sys.stdout):
+            raise OutputError(
+                "standard output is closed, so the result has nowhere to go: "
+                "write it to a file with -o FILE"
+            )
         check_destination(None if self.to_stdout else self.path)
 
 
@@ -85,7 +90,9 @@ def deliver(text: str, out: Output, *, what: str = "result") -> None:
         with reader_may_close():  # `| head` must not turn the result's exit code into 1
             emit(for_stdout(text) if out.to_stdout else text, out.path)
     except OutputError as exc:
-        if out.to_stdout:
+        from envcheck.output import stream_usable
+
+        if out.to_stdout or not stream_usable(sys.stdout):
             raise
         # The run may have taken many minutes: its result is not lost with the file.
         emit(for_stdout(text), None)

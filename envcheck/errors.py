@@ -84,9 +84,13 @@ def reader_may_close() -> Iterator[None]:
 
 
 def _echo_err(message: str) -> None:
-    # Plain stderr write: the error path must not depend on rich or a TTY.
-    sys.stderr.write(message.rstrip("\n") + "\n")
-    sys.stderr.flush()
+    # Plain stderr write: the error path must not depend on rich or a TTY. With stderr
+    # closed (`2>&-`) there is no one to tell: the exit code still says it.
+    if sys.stderr is None:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(message.rstrip("\n") + "\n")
+        sys.stderr.flush()
 
 
 @contextlib.contextmanager
@@ -97,9 +101,12 @@ def error_handler() -> Iterator[None]:
     except EnvcheckError as exc:
         _echo_err(f"tfcert-envcheck: error: {exc}")
         raise SystemExit(exc.exit_code) from None
-    except KeyboardInterrupt:
-        _echo_err("tfcert-envcheck: interrupted")
-        raise SystemExit(ExitCode.INTERRUPTED) from None
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM/SIGHUP (envcheck.interrupts)
+        from envcheck.interrupts import exit_code_of, reason
+
+        code = exit_code_of(exc)
+        _echo_err("tfcert-envcheck: interrupted" + ("" if code == 130 else f" ({reason()})"))
+        raise SystemExit(code) from None
     except BrokenPipeError:
         # `tfcert-envcheck check --format json | head` closed the pipe: not our failure,
         # and not a reason to change the verdict's exit code either.

@@ -200,7 +200,7 @@ def _plural(n: int, word: str) -> str:
 
 def _verdict_word(m: Machine) -> str:
     if not m.ready:
-        return "interrupted" if m.exit_code == 130 else "NOT READY"
+        return "interrupted" if m.exit_code in (129, 130, 143) else "NOT READY"
     return f"ready ({_plural(m.warnings, 'warning')})" if m.warnings else "ready"
 
 

@@ -16,7 +16,11 @@ class ExitCode(enum.IntEnum):
     NOT_READY = 1
     USAGE = 2
     INTERNAL = 3
+    HANGUP = 129
+    """SIGHUP (the terminal closed): handled as Ctrl-C, 128 + 1."""
     INTERRUPTED = 130
+    TERMINATED = 143
+    """SIGTERM (a cancelled CI job, `timeout`): handled as Ctrl-C, 128 + 15."""
 
 
 def verdict(
@@ -25,12 +29,15 @@ def verdict(
     strict: bool = False,
     interrupted: bool = False,
     not_checked: Sequence[str] = (),
+    interrupted_by: str = "Ctrl-C",
+    interrupt_exit: int = ExitCode.INTERRUPTED,
 ) -> Verdict:
     """Reduce check results to the closing line and the exit code.
 
     Failures and errors (a check that could not find out) make the machine
     not ready; warnings only do so under `--strict`; an interrupted run is
-    never "ready". Problems count root causes: a check skipped because a
+    never "ready" (its code is 130 for Ctrl-C, 128 + N for signal N).
+    Problems count root causes: a check skipped because a
     check it needs failed is not a second problem. `not_checked` (the checks
     --only/--skip/--no-bench left out) is named in the closing line, so a
     partial run never reads like a full one.
@@ -54,10 +61,11 @@ def verdict(
 
     if interrupted:
         not_run = counts.get("not_run", 0)
+        by = "" if interrupted_by == "Ctrl-C" else f" by {interrupted_by}"
         return make(
             False,
-            f"Interrupted: {len(results) - not_run} checks done, {not_run} not run",
-            ExitCode.INTERRUPTED,
+            f"Interrupted{by}: {len(results) - not_run} checks done, {not_run} not run",
+            ExitCode(interrupt_exit),
             [],
         )
     unchecked = _not_checked_line(results, left_out)

@@ -192,3 +192,19 @@ def emit(text: str, output: Path | None) -> None:
         _write_through(output, text, fifo=what == "fifo")
     else:
         write_atomic(target, text)
+
+
+def stream_usable(stream: object) -> bool:
+    """False for a standard stream the shell closed (`>&-`): Python then sets it to None."""
+    if stream is None:
+        return False
+    try:
+        fd = stream.fileno()  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return True  # not a file (a test's buffer): writable as far as we can tell
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
+

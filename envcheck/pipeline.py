@@ -18,13 +18,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from envcheck import __version__
+from pydantic import ValidationError
+
+from envcheck import __version__, interrupts
 from envcheck.checks.base import Check, Context, Finding, Options, ProbeUnavailable
 from envcheck.checks.registry import CATEGORIES, all_checks
 from envcheck.errors import UsageError, remember_exit_code
 from envcheck.matrix import load_matrix
 from envcheck.outcome import verdict
+from envcheck.probing import host
 from envcheck.probing import interpreter as interp
+from envcheck.probing.facts import escape_surrogates, representable
 from envcheck.probing.runner import ProbeInterrupted, ProbeRun, scratch_folder
 from envcheck.results import Category, CheckResult, Report, Status, Target
 from envcheck.target import machine_only, none_found_problem
@@ -115,19 +119,36 @@ def execute(check: Check, ctx: Context) -> CheckResult:
 
 
 def to_result(check: Check, finding: Finding, duration: float) -> CheckResult:
-    return CheckResult(
-        id=check.id,
-        category=check.category,
-        title=check.title,
-        status=finding.status,
-        summary=finding.summary,
-        observed=finding.observed,
-        expected=finding.expected,
-        fix=finding.fix,
-        source=finding.source,
-        details=finding.details,
-        duration_s=round(duration, 4),
+    """The check's result, always one a report can carry (see envcheck.probing.facts)."""
+    fields, _changed = representable(
+        {
+            "summary": finding.summary,
+            "observed": finding.observed,
+            "expected": finding.expected,
+            "fix": finding.fix,
+            "source": finding.source,
+            "details": finding.details,
+        }
     )
+    common = {"id": check.id, "category": check.category, "title": check.title}
+    try:
+        return CheckResult(
+            **common, status=finding.status, **fields, duration_s=round(duration, 4)
+        )
+    except ValidationError as exc:  # a fact of a type the check passed on unchecked
+        where = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:3]
+        )
+        return CheckResult(
+            **common,
+            status=Status.ERROR,
+            summary="could not determine: the probe reported a value of an unexpected type "
+            f"({where}: {escape_surrogates(repr(finding.observed))[:120]})",
+            fix="The interpreter answered with something a normal installation does not: run "
+            "with -v to see the probe's facts, and report them if the installation is normal.",
+            details={"unrepresentable": escape_surrogates(str(exc))[:2000]},
+            duration_s=round(duration, 4),
+        )
 
 
 def _unavailable(check: Check, exc: ProbeUnavailable, ctx: Context) -> Finding:
@@ -250,17 +271,19 @@ def skipped_because(check: Check, done: dict[str, CheckResult]) -> CheckResult |
 
 
 def not_run(checks: list[Check]) -> list[CheckResult]:
-    """Results for checks an interrupt stopped before they ran."""
-    return [
-        to_result(c, Finding(Status.NOT_RUN, "not run: interrupted (Ctrl-C)"), 0.0) for c in checks
-    ]
+    """Results for checks an interrupt (Ctrl-C, SIGTERM, SIGHUP) stopped before they ran."""
+    why = f"not run: interrupted ({interrupts.reason()})"
+    return [to_result(c, Finding(Status.NOT_RUN, why), 0.0) for c in checks]
 
 
 def host_identity() -> dict[str, str]:
     """Personal identifiers that shareable formats redact (see envcheck.redact)."""
-    ident: dict[str, str] = {"home": str(Path.home())}
+    ident: dict[str, str] = {}
+    home, _ = host.home_folder()  # unknown: HOME unset and the uid not in /etc/passwd
+    if home is not None:
+        ident["home"] = escape_surrogates(str(home))
     with contextlib.suppress(OSError, KeyError, ImportError):
-        ident["user"] = getpass.getuser()
+        ident["user"] = escape_surrogates(getpass.getuser())
     with contextlib.suppress(OSError):
         ident["hostname"] = socket.gethostname()
     ident["platform"] = platform.platform()
@@ -339,7 +362,6 @@ def build_report(
     facts_hook: Callable[[Context], dict[str, Any]] | None = None,
     not_checked: list[str] | None = None,
 ) -> Report:
-    resolved = ctx.interpreter
     facts: dict[str, Any] = {
         "probes": {name: run.to_dict() for name, run in ctx.runs.items()},
     }
@@ -351,19 +373,31 @@ def build_report(
         tool_version=__version__,
         created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         host=host_identity(),
-        target=Target(
-            python=python,
-            resolved=getattr(resolved, "executable", None),
-            how_chosen=how,
-            project=str(ctx.options.project) if ctx.options.project else None,
-        ),
+        target=_target(ctx, python, how),
         profile=ctx.profile_name,
         matrix=matrix_name,
         categories=[Category(key=c.key, title=c.title) for c in CATEGORIES if c.key in used],
         results=results,
         verdict=verdict(
-            results, strict=strict, interrupted=interrupted, not_checked=not_checked or []
+            results,
+            strict=strict,
+            interrupted=interrupted,
+            interrupted_by=interrupts.reason(),
+            interrupt_exit=interrupts.exit_code(),
+            not_checked=not_checked or [],
         ),
-        facts=facts,
+        facts=representable(facts)[0],
         interrupted=interrupted,
+    )
+
+
+def _target(ctx: Context, python: str, how: str) -> Target:
+    """The interpreter as named and resolved; a path that is not UTF-8 is shown escaped."""
+    resolved = getattr(ctx.interpreter, "executable", None)
+    project = ctx.options.project
+    return Target(
+        python=escape_surrogates(python),
+        resolved=escape_surrogates(resolved) if isinstance(resolved, str) else None,
+        how_chosen=how,
+        project=escape_surrogates(str(project)) if project else None,
     )

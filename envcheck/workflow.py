@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import signal
 import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
+from envcheck import interrupts
 from envcheck.deliver import Output, deliver, run_then_write
 from envcheck.pipeline import RunConfig, run_check
 from envcheck.render import RenderOptions, renderer
@@ -52,20 +50,9 @@ def check_and_report(
     )
 
 
-@contextlib.contextmanager
-def ctrl_c_deferred() -> Iterator[None]:
-    """Writing the report is not cut short: a Ctrl-C meanwhile takes effect after it."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
-    if caught:
-        raise KeyboardInterrupt
+def ctrl_c_deferred() -> contextlib.AbstractContextManager[None]:
+    """Writing the report is not cut short: a Ctrl-C (or SIGTERM, SIGHUP) takes effect after it."""
+    return interrupts.deferred()
 
 
 def write_report(

@@ -74,7 +74,7 @@ def test_interpreter_without_tensorflow(venv_without_tensorflow: Path) -> None:
     assert proc.returncode == 1
     assert "Traceback" not in proc.stdout + proc.stderr
     assert "TensorFlow is not installed in this interpreter" in proc.stdout
-    assert "pip install tensorflow==2.9.0" in proc.stdout
+    assert "pip install tensorflow==2.9.0" in " ".join(proc.stdout.split())  # wrapped to width
     assert proc.stdout.rstrip().splitlines()[-1].startswith("Not ready:")
 
     as_json = run_cli("check", "--python", str(venv_without_tensorflow), "--json",

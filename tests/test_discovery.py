@@ -48,7 +48,7 @@ def test_check_with_no_options_checks_the_pycharm_exam_project(
 ) -> None:
     linux = copy_tree("linux", tmp_path)
     python = _venv(py38, linux.home / "PycharmProjects" / "tf-exam" / "venv")
-    proc = run_cli("check", "--no-bench", "--only", "python", env=_env(linux))
+    proc = run_cli("check", "--no-bench", "--only", "python", "--no-redact", env=_env(linux))
     header = "".join(proc.stdout.split("\n\n")[0].splitlines())  # the header, unwrapped
     assert str(python) in header
     assert "the interpreter of PyCharm project" in header

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from envcheck.cli import COMMANDS, cli
+from envcheck.outcome import ExitCode
 from tests.helpers import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -53,4 +54,5 @@ def test_exit_codes_match_help() -> None:
     table = _section("Exit codes")
     codes = set(re.findall(r"^\| (\d+) \|", table, re.M))
     helped = set(re.findall(r"^\s+(\d+)\s", _help()[_help().index("Exit codes:"):], re.M))
-    assert codes == helped == {"0", "1", "2", "3", "130"}
+    assert codes == helped == {"0", "1", "2", "3", "130", "143", "129"}
+    assert helped == {str(int(code)) for code in ExitCode}

@@ -44,7 +44,7 @@ def test_every_profile_lock_pins_the_profiles_own_pins() -> None:
 
 def test_dry_run_prints_every_command_and_changes_nothing(tmp_path: Path, py38: Path) -> None:
     target = tmp_path / "exam" / "venv"
-    proc = run_cli("setup", str(target), "--base-python", str(py38), "--dry-run")
+    proc = run_cli("setup", str(target), "--base-python", str(py38), "--dry-run", "--no-redact")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0] == f"{py38} -m venv --without-pip {target}"
@@ -58,7 +58,8 @@ def test_dry_run_prints_every_command_and_changes_nothing(tmp_path: Path, py38: 
 
 def test_dry_run_json_names_the_plan(tmp_path: Path, py38: Path) -> None:
     target = tmp_path / "venv"
-    proc = run_cli("setup", str(target), "--base-python", str(py38), "--dry-run", "--json")
+    proc = run_cli("setup", str(target), "--base-python", str(py38), "--dry-run", "--json",
+                   "--no-redact")
     plan = json.loads(proc.stdout)
     assert plan["dry_run"] is True
     assert plan["python"] == str(target / "bin" / "python")
@@ -107,7 +108,7 @@ def test_uv_provides_a_python_when_nothing_else_does(tmp_path: Path, py38: Path)
     fake.write_text(f'#!/bin/sh\n[ "$1 $2 $3" = "python find 3.8" ] && echo {py38}\n')
     fake.chmod(0o755)
     env = {HOME_ENV: str(tmp_path / "home"), "PATH": f"{fake.parent}:/usr/bin:/bin"}
-    proc = run_cli("setup", str(tmp_path / "venv"), "--dry-run", env=env)
+    proc = run_cli("setup", str(tmp_path / "venv"), "--dry-run", "--no-redact", env=env)
     assert proc.returncode == 0, proc.stderr
     assert f"Python 3.8 found: {py38} (uv python find 3.8)" in proc.stderr
     assert proc.stdout.startswith(f"{py38} -m venv")

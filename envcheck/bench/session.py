@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from envcheck import interrupts
 from envcheck.bench.analysis import Analysis, Comparison, analyse, compare
 from envcheck.bench.config import Benchmark
 from envcheck.bench.measure import BenchInterrupted, full_timeout, measure
@@ -99,7 +100,7 @@ def execute(config: BenchConfig) -> BenchOutcome:
     except BenchInterrupted as exc:
         progress.stop()
         partial = analyse(exc.bench_run, bench, retrain_factor=config.retrain_factor)
-        return BenchOutcome(partial, [], True, ExitCode.INTERRUPTED)
+        return BenchOutcome(partial, [], True, interrupts.exit_code())
     finally:
         progress.stop()
     analysis = analyse(quick, bench, retrain_factor=config.retrain_factor)
@@ -117,7 +118,7 @@ def execute(config: BenchConfig) -> BenchOutcome:
             except BenchInterrupted as exc:
                 progress.stop()
                 comparisons.append(compare(category, analysis, exc.bench_run))
-                return BenchOutcome(analysis, comparisons, True, ExitCode.INTERRUPTED)
+                return BenchOutcome(analysis, comparisons, True, interrupts.exit_code())
             finally:
                 progress.stop()
             comparisons.append(compare(category, analysis, full))

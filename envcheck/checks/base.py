@@ -22,6 +22,7 @@ from envcheck.probing.registry import PROBES
 from envcheck.probing.runner import (
     ProbeRun,
     ProgressCallback,
+    helper_command,
     memory_cap_mb,
     run_command,
     run_probe,
@@ -157,7 +158,7 @@ class Context:
         timeout_s = spec.timeout_s * self.options.timeout_scale
         if spec.module is not None:
             # A tool-side helper that looks at the target from outside (pip-api).
-            argv = [tool_python(), "-m", spec.module, interpreter]
+            argv = helper_command(spec.module, interpreter)
             run = run_command(name, argv, timeout_s=timeout_s)
         else:
             run = run_probe(

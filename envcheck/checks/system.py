@@ -9,7 +9,6 @@ from this tool's own Python and say so. The architecture is the target's own
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from envcheck.checks.base import (
@@ -17,6 +16,7 @@ from envcheck.checks.base import (
     Context,
     Finding,
     check,
+    error,
     failure,
     ok,
     warning,
@@ -185,11 +185,17 @@ def memory_check(ctx: Context) -> Finding:
 def disk_check(ctx: Context) -> Finding:
     """Free space where the exam project lives and in the home directory."""
     hw = ctx.matrix.hardware
-    places = {"home": Path.home()}
-    places["project"] = ctx.options.project or Path.cwd()
+    places, unknown = host.disk_places(ctx.options.project)
+    if not places:
+        return error(
+            f"could not determine: {'; '.join(unknown)}",
+            fix="Set HOME to your home folder and run the check from your project folder.",
+        )
     disks = {name: host.disk(path) for name, path in places.items()}
     worst_name, worst = min(disks.items(), key=lambda kv: kv[1].free_bytes)
-    observed = ", ".join(f"{name}: {_gib(d.free_bytes)} free" for name, d in disks.items())
+    observed = ", ".join(
+        [f"{name}: {_gib(d.free_bytes)} free" for name, d in disks.items()] + unknown
+    )
     expected = (
         f">= {hw.disk_free_min_gib:g} GiB free (>= {hw.disk_free_warn_gib:g} GiB recommended)"
     )

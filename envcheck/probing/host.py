@@ -8,6 +8,7 @@ the container's limit (psutil#2100), so the cgroup limit is read too.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -58,6 +59,15 @@ def cgroup_memory_limit(root: Path = CGROUP_ROOT) -> tuple[int | None, str | Non
     return None, None
 
 
+def _exists(path: Path) -> bool:
+    """Whether `path` can be looked at; a folder we may not enter is measured by its parent."""
+    try:
+        path.stat()
+    except (OSError, ValueError):  # Path.exists() raises on EACCES (an unreadable HOME)
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class Disk:
     path: str
@@ -68,7 +78,48 @@ class Disk:
 def disk(path: Path) -> Disk:
     """Free space on the volume holding `path` (its nearest existing parent)."""
     probe = path
-    while not probe.exists() and probe != probe.parent:
+    while not _exists(probe) and probe != probe.parent:
         probe = probe.parent
     usage = shutil.disk_usage(probe)
     return Disk(str(path), int(usage.free), int(usage.total))
+
+
+def home_folder() -> tuple[Path | None, str]:
+    """The user's home folder, or None and why (HOME unset and no passwd entry for the uid)."""
+    try:
+        return Path.home(), ""
+    except (RuntimeError, KeyError, OSError) as exc:
+        return None, f"no home folder is known ({exc})"
+
+
+def working_folder() -> tuple[Path | None, str]:
+    """The current folder; when it was deleted, the path the shell still names (PWD), and why."""
+    try:
+        return Path.cwd(), ""
+    except OSError as exc:
+        why = f"the current folder no longer exists ({exc.strerror or exc})"
+        pwd = os.environ.get("PWD")
+        return (Path(pwd) if pwd and Path(pwd).is_absolute() else None), why
+
+
+def disk_places(project: Path | None) -> tuple[dict[str, Path], list[str]]:
+    """Where free space matters (home, the project), and notes on any that is unknown.
+
+    A folder that was deleted is measured on the volume that held it (see `disk`).
+    """
+    places: dict[str, Path] = {}
+    notes: list[str] = []
+    home, why = home_folder()
+    if home is not None:
+        places["home"] = home
+    else:
+        notes.append(why)
+    if project is not None:
+        places["project"] = project
+    else:
+        cwd, why = working_folder()
+        if cwd is not None:
+            places["project"] = cwd
+        if why:
+            notes.append(why)
+    return places, notes

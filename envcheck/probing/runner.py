@@ -4,17 +4,21 @@ A probe that crashes is a finding, not our crash: death by SIGILL while
 importing TensorFlow says something about the CPU; SIGKILL suggests the
 out-of-memory killer; a timeout names the probe and its limit. The caller
 gets a `ProbeRun` value in every case and never an exception, except
-KeyboardInterrupt, which is passed on after the child has been stopped and
-its partial facts collected (see `ProbeInterrupted`).
+KeyboardInterrupt (Ctrl-C, or SIGTERM/SIGHUP through envcheck.interrupts),
+which is passed on after the child has been stopped and its partial facts
+collected (see `ProbeInterrupted`). The time limit holds even when the probe
+leaves a daemon holding its output (see `_finish`).
 
-Probes run with the run's scratch folder (`scratch_folder`) as their working
-directory and TMPDIR, so that whatever they or TensorFlow write lands in one
-place that is removed at the end; an optional memory cap stops a probe
-before it can exhaust the machine's memory (`memory_limit_mb`).
+Probes and helpers run with the run's scratch folder (`scratch_folder`) as
+their working directory, never the user's (see `helper_command`), and as
+TMPDIR, so that whatever they or TensorFlow write lands in one place that is
+removed at the end; an optional memory cap stops a probe before it can
+exhaust the machine's memory (`memory_limit_mb`).
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -33,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 import probes
+from envcheck import interrupts
+from envcheck.probing.facts import representable
 
 PROBES_DIR = Path(probes.__file__).resolve().parent
 PROTOCOL = 1
@@ -40,6 +46,8 @@ PROGRESS_PREFIX = "@@envcheck-progress "
 STDERR_KEEP_LINES = 400
 TERM_GRACE_S = 3.0
 INTERRUPT_GRACE_S = 5.0
+PIPE_GRACE_S = 1.0
+"""How long the probe's output may stay open after its main process ended."""
 MAX_STDOUT_BYTES = 32 * 1024 * 1024
 """A probe's document is at most a few hundred KB; more is a runaway, which is stopped."""
 MAX_STDERR_LINE = 64 * 1024
@@ -105,7 +113,7 @@ class ProbeRun:
 
 
 class ProbeInterrupted(KeyboardInterrupt):
-    """Ctrl-C arrived while a probe ran; `run` holds what it had measured."""
+    """Ctrl-C (or SIGTERM, SIGHUP) arrived while a probe ran; `run` holds what it had measured."""
 
     def __init__(self, run: ProbeRun) -> None:
         super().__init__(f"interrupted while running probe {run.probe}")
@@ -137,6 +145,18 @@ def scratch_folder() -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
+def _private_cwd() -> Path:
+    """An empty folder of the tool's to work in when no run's scratch folder is active."""
+    global _empty_dir
+    if _empty_dir is None or not _empty_dir.is_dir():
+        _empty_dir = Path(tempfile.mkdtemp(prefix="tfcert-envcheck-cwd-"))
+        atexit.register(shutil.rmtree, _empty_dir, True)
+    return _empty_dir
+
+
+_empty_dir: Path | None = None
+
+
 def current_scratch() -> Path | None:
     """The active scratch folder, for code that must place a file for a probe."""
     return _scratch
@@ -152,14 +172,22 @@ def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     if _scratch is not None:
         for var in ("TMPDIR", "TEMP", "TMP"):
             env[var] = str(_scratch)
-        keras_dir = Path(env.get("KERAS_HOME") or Path.home() / ".keras")
-        if not (keras_dir / "keras.json").is_file():
+        if not _keras_config_exists(env):
             # Keras writes ~/.keras/keras.json on first import; where the user has none
             # yet, it gets the defaults from a folder of ours instead.
             env["KERAS_HOME"] = str(_scratch / "keras")
     if extra:
         env.update(extra)
     return env
+
+
+def _keras_config_exists(env: Mapping[str, str]) -> bool:
+    """Whether the user has a keras.json; False when unknown (no home folder, or unreadable)."""
+    try:
+        keras_dir = Path(env.get("KERAS_HOME") or Path.home() / ".keras")
+        return (keras_dir / "keras.json").is_file()
+    except (OSError, RuntimeError, KeyError):  # HOME unset and no passwd entry; HOME unreadable
+        return False
 
 
 def run_probe(
@@ -216,16 +244,25 @@ def run_command(
     """
     interpreter = argv[0]
     started = time.monotonic()
+    proc: subprocess.Popen[bytes] | None = None
+    interrupted_at_start = False
     try:
-        proc = subprocess.Popen(
-            argv,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=child_env(env),
-            cwd=cwd if cwd is not None else _default_cwd(argv),
-            **_new_group_kwargs(),
-        )
+        # An interrupt while the process starts waits until Popen has returned it, so
+        # that the probe is known, and stopped, rather than left running on its own.
+        with interrupts.deferred():
+            proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=child_env(env),
+                cwd=cwd if cwd is not None else (_default_cwd(argv) or _private_cwd()),
+                **_new_group_kwargs(),
+            )
+    except KeyboardInterrupt:
+        if proc is None:
+            raise
+        interrupted_at_start = True
     except OSError as exc:
         return ProbeRun(
             probe,
@@ -234,9 +271,6 @@ def run_command(
             message=f"cannot run {interpreter}: {exc.strerror or exc}",
             duration_s=time.monotonic() - started,
         )
-    _limit_resources(proc, memory_limit_mb)
-    watch = _MemoryWatch(proc, memory_limit_mb) if memory_limit_mb else None
-
     out = _Capture(proc)
     err_lines: deque[str] = deque(maxlen=STDERR_KEEP_LINES)
     assert proc.stdout is not None and proc.stderr is not None
@@ -244,15 +278,24 @@ def run_command(
     err_reader = threading.Thread(
         target=_read_lines, args=(proc.stderr, err_lines, on_progress), daemon=True
     )
-    out_reader.start()
-    err_reader.start()
-
+    readers = (out_reader, err_reader)
+    watch: _MemoryWatch | None = None
     timed_out = False
+    # From here on an interrupt (Ctrl-C, SIGTERM, SIGHUP) always stops the probe and
+    # keeps what it had said, wherever it lands.
     try:
+        if interrupted_at_start:
+            raise KeyboardInterrupt
+        _limit_resources(proc, memory_limit_mb)
+        watch = _MemoryWatch(proc, memory_limit_mb) if memory_limit_mb else None
+        out_reader.start()
+        err_reader.start()
         timed_out = _wait(proc, started + timeout_s, watch)
+        if _finish(proc, readers) and not timed_out and time.monotonic() > started + timeout_s:
+            timed_out = True  # something of the probe's kept its output open past the limit
     except KeyboardInterrupt:
         _interrupt(proc)
-        _finish(proc, out_reader, err_reader, 2)
+        _finish(proc, readers)
         run = _classify(
             probe,
             interpreter,
@@ -266,7 +309,6 @@ def run_command(
             watch=watch,
         )
         raise ProbeInterrupted(run) from None
-    _finish(proc, out_reader, err_reader, 5)
     return _classify(
         probe,
         interpreter,
@@ -282,12 +324,50 @@ def run_command(
 
 
 def _default_cwd(argv: list[str]) -> Path | None:
-    """Probe scripts work in the scratch folder; `python -m envcheck...` helpers keep ours.
+    """Every probe and helper works in the scratch folder, never where the tool was started.
 
-    A tool-side module is found through the working directory when the tool runs
-    from a source checkout, so it must start where the tool started.
+    The working folder of a `-c` or `-m` process is on its sys.path: a
+    `subprocess.py` or `json.py` in the user's folder would be imported.
     """
-    return None if argv[1:2] == ["-m"] else _scratch
+    return _scratch
+
+
+# Runs in the tool's own Python (>= 3.10) under -I: sys.path is exactly the list
+# given in argv[1], so nothing from the working folder, PYTHONPATH or a user site
+# the tool does not itself use is importable; then the module runs as `-m` would.
+_HELPER_BOOT = (
+    "import sys, json, runpy; sys.path[:] = json.loads(sys.argv[1]); m = sys.argv[2]; "
+    "del sys.argv[1:3]; runpy.run_module(m, run_name='__main__', alter_sys=True)"
+)
+
+
+def helper_command(module: str, *args: str) -> list[str]:
+    """`python -m module args` for a tool-side helper, isolated from the working folder.
+
+    The helper sees the tool's own import path (where envcheck and its
+    dependencies are) minus relative entries and the current folder: `-I`
+    drops PYTHONPATH, the user site and the working folder, `-B` writes no
+    bytecode; the tool's path is then set explicitly.
+    """
+    return [tool_python(), "-I", "-B", "-c", _HELPER_BOOT, json.dumps(tool_path()), module, *args]
+
+
+def tool_path() -> list[str]:
+    """The tool's sys.path as a helper gets it: the envcheck package's root first, no cwd."""
+    root = str(Path(__file__).resolve().parents[2])
+    try:
+        here: Path | None = Path.cwd().resolve()
+    except OSError:  # the working folder was deleted
+        here = None
+    path = [root]
+    for entry in sys.path:
+        if not entry or not Path(entry).is_absolute() or entry in path:
+            continue
+        with contextlib.suppress(OSError):
+            if here is not None and Path(entry).resolve() == here and entry != root:
+                continue
+        path.append(entry)
+    return path
 
 
 def _wait(proc: subprocess.Popen[bytes], deadline: float, watch: _MemoryWatch | None) -> bool:
@@ -308,19 +388,55 @@ def _wait(proc: subprocess.Popen[bytes], deadline: float, watch: _MemoryWatch | 
                 return False
 
 
-def _finish(
-    proc: subprocess.Popen[bytes],
-    out_reader: threading.Thread,
-    err_reader: threading.Thread,
-    join_s: float,
-) -> None:
-    """After the probe's main process ended: stop what it left behind, collect, close."""
+def _finish(proc: subprocess.Popen[bytes], readers: tuple[threading.Thread, ...]) -> bool:
+    """After the probe's main process ended: stop what it left behind, collect, close.
+
+    True when its output was still held open by a process that escaped its group.
+    """
     # A child the probe started (and did not wait for) may still hold the
     # pipes open; it belongs to the probe's group, which ends with the probe.
     _signal_group(proc, getattr(signal, "SIGKILL", signal.SIGTERM))
-    out_reader.join(join_s)
-    err_reader.join(join_s)
-    _close(proc)
+    if _join(readers, time.monotonic() + PIPE_GRACE_S):
+        _close(proc)
+        return False
+    # A daemon that left the group (setsid after a double fork) still holds the
+    # pipes: it is one of the probe's, as no other process was given them.
+    _kill_pipe_holders(proc)
+    if _join(readers, time.monotonic() + PIPE_GRACE_S):
+        _close(proc)
+    # else: a holder that cannot be killed; the blocked readers (daemon threads)
+    # keep their streams, which are not closed under them.
+    return True
+
+
+def _join(threads: tuple[threading.Thread, ...], until: float) -> bool:
+    """Wait for the (started) threads until `until`; True when all have ended."""
+    for thread in threads:
+        if thread.is_alive():
+            thread.join(max(0.0, until - time.monotonic()))
+    return not any(thread.is_alive() for thread in threads)
+
+
+def _kill_pipe_holders(proc: subprocess.Popen[bytes]) -> None:
+    """SIGKILL every other process holding the probe's stdout or stderr pipe (Linux /proc)."""
+    proc_root = Path("/proc")
+    if not (proc_root / "self" / "fd").is_dir():
+        return  # elsewhere the run just stops waiting for the pipes
+    targets = set()
+    for stream in (proc.stdout, proc.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            if stream is not None:
+                targets.add(f"pipe:[{os.fstat(stream.fileno()).st_ino}]")
+    me = os.getpid()
+    for entry in proc_root.iterdir():
+        if not entry.name.isdigit() or int(entry.name) == me:
+            continue
+        with contextlib.suppress(OSError):
+            for fd in (entry / "fd").iterdir():
+                with contextlib.suppress(OSError):
+                    if str(fd.readlink()) in targets:
+                        os.kill(int(entry.name), signal.SIGKILL)
+                        break
 
 
 class _Capture:
@@ -492,6 +608,12 @@ def _classify(
     stderr_tail = "\n".join(err_lines)
     doc, parse_problem = _parse(out.data)
     facts: dict[str, Any] = doc.get("facts", {}) if doc else {}
+    # What no report could carry is escaped (text that is not UTF-8) or refused
+    # (nesting beyond any serialiser): the probe's answer is then not used.
+    facts, unrepresentable = representable(facts)
+    too_deep = [p for p in unrepresentable if "nested deeper" in p]
+    if doc is not None and too_deep:
+        doc, facts, parse_problem = None, {}, f"it reported {too_deep[0]}"
     common: dict[str, Any] = {
         "returncode": rc,
         "timeout_s": timeout_s,
@@ -508,7 +630,8 @@ def _classify(
             interpreter,
             "interrupted",
             facts,
-            message=f"probe {probe!r} was interrupted (Ctrl-C); partial results kept",
+            message=f"probe {probe!r} was interrupted ({interrupts.reason()}); "
+            "partial results kept",
             **common,
         )
     if timed_out:
@@ -621,7 +744,9 @@ def _signal_meaning(signame: str) -> str:
     }.get(signame, "terminated by a signal")
 
 
-_DOC_START = re.compile(rb'\{\s*"(?:complete|protocol)"\s*:')
+_DOC_START = re.compile(r'\{\s*"(?:complete|protocol)"\s*:')
+MAX_DOC_CANDIDATES = 64
+"""Places in stray output where a document may start that are tried, last first."""
 
 
 def _parse(data: bytes) -> tuple[dict[str, Any] | None, str]:
@@ -629,7 +754,10 @@ def _parse(data: bytes) -> tuple[dict[str, Any] | None, str]:
 
     Something in the interpreter's startup (a sitecustomize.py, a .pth file)
     can print to stdout before the probe takes it over; the document is
-    still found at the end and the stray text ignored.
+    still found at the end and the stray text ignored. The search is linear
+    in the output's size: at most MAX_DOC_CANDIDATES starts are tried, each
+    parsed in place (no copy of the rest), and only a document that ends the
+    output counts.
     """
     text = data.decode("utf-8", "replace").strip()
     if not text:
@@ -637,28 +765,42 @@ def _parse(data: bytes) -> tuple[dict[str, Any] | None, str]:
     doc, problem = _document(text)
     if doc is not None:
         return doc, ""
-    for match in reversed(list(_DOC_START.finditer(data))):
-        tail = data[match.start() :].decode("utf-8", "replace").strip()
-        found, _ = _document(tail)
-        if found is not None:
+    starts = [m.start() for m in _DOC_START.finditer(text)]
+    decoder = json.JSONDecoder(parse_constant=_reject_constant)
+    for start in reversed(starts[-MAX_DOC_CANDIDATES:]):
+        try:
+            found, end = decoder.raw_decode(text, start)
+        except (ValueError, RecursionError):
+            continue
+        if end == len(text) and _document_problem(found) is None:
             return found, ""
     return None, problem
 
 
+def _reject_constant(name: str) -> Any:
+    """NaN and Infinity are not JSON, and no report can carry them: the document is refused."""
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def _document(text: str) -> tuple[dict[str, Any] | None, str]:
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         return None, f"not JSON: {exc.msg} at position {exc.pos}"
     except RecursionError:
         return None, "not JSON: nested too deeply"
     except ValueError as exc:  # e.g. an integer beyond the interpreter's digit limit
         return None, f"not JSON: {exc}"
+    problem = _document_problem(doc)
+    return (None, problem) if problem else (doc, "")
+
+
+def _document_problem(doc: Any) -> str | None:
     if not isinstance(doc, dict) or doc.get("protocol") != PROTOCOL:
-        return None, f"not a probe document of protocol {PROTOCOL}"
+        return f"not a probe document of protocol {PROTOCOL}"
     if not isinstance(doc.get("facts"), dict):
-        return None, "the document has no facts"
-    return doc, ""
+        return "the document has no facts"
+    return None
 
 
 def _last_meaningful_line(text: str) -> str:

@@ -75,6 +75,15 @@ def path_os(raw: str) -> PathOs | None:
     return None
 
 
+def _session_home() -> Path:
+    """This session's home; with none known (HOME unset, the uid not in /etc/passwd), a path
+    that does not exist, as /etc/passwd gives system users: no PyCharm folders are found."""
+    try:
+        return Path.home()
+    except (RuntimeError, KeyError, OSError):
+        return Path("/nonexistent")
+
+
 @dataclass(frozen=True)
 class Layout:
     """One OS's PyCharm locations, rooted at a home and a filesystem root.
@@ -96,7 +105,7 @@ class Layout:
         """This machine's layout; TFCERT_ENVCHECK_HOME/ROOT (or `home`) move it."""
         env_home = os.environ.get(HOME_ENV)
         env_root = os.environ.get(ROOT_ENV)
-        chosen_home = home or (Path(env_home) if env_home else Path.home())
+        chosen_home = home or (Path(env_home) if env_home else _session_home())
         chosen_os = os_name or native_os()
         moved = home is not None or bool(env_home) or chosen_os != native_os()
         root = Path(env_root) if env_root else Path(chosen_home.anchor or "/")

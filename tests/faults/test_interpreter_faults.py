@@ -265,6 +265,55 @@ def test_probe_leaves_a_child_holding_its_output(tmp_path: Path) -> None:
         assert not _running(pid), f"the probe's child {pid} outlived the run"
 
 
+def test_probe_hangs_and_its_daemon_holds_stdout(tmp_path: Path) -> None:
+    """A daemon (own session) holding the pipe does not stretch the probe's time limit."""
+    pids = tmp_path / "daemon-pids.txt"
+    started = time.monotonic()
+    out = run_check(
+        tmp_path,
+        "--python",
+        str(fake_python(tmp_path, "daemon")),
+        *PYTHON_ONLY,
+        "--timeout-scale",
+        "0.1",
+        env={"FAKE_CHILD_PID_FILE": str(pids), "FAKE_DAEMON_THEN": "hang"},
+    )
+    elapsed = time.monotonic() - started
+    assert elapsed < 8, elapsed  # the 3 s limit and the stop, not 3 + 2 x 5 s of waiting
+    assert_problem(out.result("python.interpreter"), "error", "did not finish within its 3 s")
+    daemons = [int(p) for p in pids.read_text().split()]
+    assert daemons
+    for pid in daemons:
+        assert not _running(pid), f"the probe's daemon {pid} outlived the run"
+    assert_scratch_removed(tmp_path)
+
+
+def test_probe_answers_but_its_daemon_holds_stdout(tmp_path: Path) -> None:
+    pids = tmp_path / "daemon-pids.txt"
+    started = time.monotonic()
+    out = run_check(
+        tmp_path,
+        "--python",
+        str(fake_python(tmp_path, "daemon")),
+        *PYTHON_ONLY,
+        env={"FAKE_CHILD_PID_FILE": str(pids)},
+    )
+    assert time.monotonic() - started < 8
+    assert out.result("python.interpreter")["status"] == "ok"
+    for pid in [int(p) for p in pids.read_text().split()]:
+        assert not _running(pid), f"the probe's daemon {pid} outlived the run"
+
+
+def test_megabytes_of_protocol_looking_lines_are_parsed_quickly(tmp_path: Path) -> None:
+    """Searching stdout for the document is linear in its size, not minutes for 2 MiB."""
+    started = time.monotonic()
+    out = run_check(
+        tmp_path, "--python", str(fake_python(tmp_path, "protocol_lines")), *PYTHON_ONLY
+    )
+    assert time.monotonic() - started < 20
+    assert_problem(out.result("python.interpreter"), "error", "printed no valid result")
+
+
 def test_stdout_noise_at_interpreter_startup_is_ignored(tmp_path: Path) -> None:
     """A sitecustomize.py that greets on stdout must not break the probes' answers."""
     out = run_check(

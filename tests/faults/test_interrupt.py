@@ -170,3 +170,85 @@ def test_ctrl_c_during_the_benchmark(tmp_path: Path, exam_python: Path) -> None:
     assert "benchmark" in doc["facts"]  # what was measured before Ctrl-C is kept
     assert _gone(probe_pid)
     assert_scratch_removed(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("signame", "code"), [("SIGTERM", 143), ("SIGHUP", 129)], ids=["sigterm", "sighup"]
+)
+def test_stop_signal_while_tensorflow_imports(tmp_path: Path, signame: str, code: int) -> None:
+    """CI cancelling a job and `timeout` send SIGTERM, a closed terminal SIGHUP: as Ctrl-C."""
+    report = tmp_path / "report.json"
+    tool = _start(
+        tmp_path,
+        report,
+        "--python",
+        sys.executable,
+        "--only",
+        "system",
+        "--only",
+        "python",
+        "--only",
+        "tensorflow",
+        env={"PYTHONPATH": fake_site("tf_slow")},
+    )
+    probe_pid = _wait_for_child(tool, "probe_tensorflow.py")
+    started = time.monotonic()
+    tool.send_signal(getattr(signal, signame))
+    _out, err = tool.communicate(timeout=30)
+    for text in NEVER:
+        assert text not in err, err
+    assert time.monotonic() - started < 15
+    assert tool.returncode == code, err
+
+    doc = json.loads(report.read_text(encoding="utf-8"))
+    assert doc["interrupted"] is True
+    assert doc["verdict"]["exit_code"] == code
+    assert doc["verdict"]["ready"] is False
+    assert doc["verdict"]["headline"].startswith(f"Interrupted by {signame}:")
+    statuses = {r["id"]: r["status"] for r in doc["results"]}
+    done = [i for i in statuses if i.startswith(("system.", "python."))]
+    assert done and all(statuses[i] != "not_run" for i in done), statuses
+    rest = [i for i in statuses if i.startswith("tensorflow.")]
+    assert rest and all(statuses[i] == "not_run" for i in rest), statuses
+    tf_import = next(r for r in doc["results"] if r["id"] == "tensorflow.import")
+    assert f"interrupted ({signame})" in tf_import["summary"]
+    assert doc["facts"]["probes"]["tensorflow"]["outcome"] == "interrupted"
+
+    assert _gone(probe_pid), "the TensorFlow probe outlived the tool"
+    assert_scratch_removed(tmp_path)
+
+
+def test_sigterm_while_the_interpreter_is_asked_its_version(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    fake = fake_python(tmp_path, "hang_handshake")
+    tool = _start(tmp_path, report, "--python", str(fake), "--only", "python")
+    child = _wait_for_child(tool, "hang_handshake.py")
+    tool.send_signal(signal.SIGTERM)
+    _out, err = tool.communicate(timeout=30)
+    assert tool.returncode == 143, err
+    doc = json.loads(report.read_text(encoding="utf-8"))
+    assert doc["interrupted"] is True
+    assert doc["results"] and all(r["status"] == "not_run" for r in doc["results"])
+    assert _gone(child)
+    assert_scratch_removed(tmp_path)
+
+
+def test_sighup_under_nohup_is_still_ignored(tmp_path: Path) -> None:
+    """`nohup tfcert-envcheck check` asked for hangups to be ignored: the run goes on."""
+    report = tmp_path / "report.json"
+    tool = subprocess.Popen(
+        ["sh", "-c", 'trap "" HUP; exec "$@"', "sh", *check_argv(report, "--python",
+         sys.executable, "--only", "tensorflow")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=check_env(tmp_path, {"PYTHONPATH": fake_site("tf_slow")}),
+        cwd=tmp_path,
+    )
+    _wait_for_child(tool, "probe_tensorflow.py")
+    tool.send_signal(signal.SIGHUP)
+    time.sleep(1)
+    assert tool.poll() is None, tool.communicate()
+    rc, _ = _interrupt(tool)  # Ctrl-C still ends it
+    assert rc == 130
+    assert json.loads(report.read_text(encoding="utf-8"))["verdict"]["exit_code"] == 130
