@@ -56,3 +56,12 @@ def test_exit_codes_match_help() -> None:
     helped = set(re.findall(r"^\s+(\d+)\s", _help()[_help().index("Exit codes:"):], re.M))
     assert codes == helped == {"0", "1", "2", "3", "130", "143", "129"}
     assert helped == {str(int(code)) for code in ExitCode}
+
+
+def test_reliability_rows_are_numbered_and_counted() -> None:
+    """docs/reliability.md's count line, its rows 1..N and the README's number agree."""
+    doc = (REPO / "docs" / "reliability.md").read_text("utf-8")
+    rows = [int(n) for n in re.findall(r"^\| (\d+) \|", doc, re.M)]
+    assert rows == list(range(1, len(rows) + 1))
+    assert f"**Count: {len(rows)} fault cases**" in doc
+    assert f"lists the {len(rows)} faults the test suite injects" in README
