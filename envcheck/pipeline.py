@@ -152,15 +152,28 @@ def to_result(check: Check, finding: Finding, duration: float) -> CheckResult:
 
 
 def _unavailable(check: Check, exc: ProbeUnavailable, ctx: Context) -> Finding:
-    """A probe gave no answer: its owner reports why; others skip, unless no owner runs."""
+    """A probe gave no answer: its owner reports why; others skip, unless no owner runs.
+
+    A probe that ran but lacks a section (TensorFlow does not import) is not a
+    failure of its own: checks needing that section skip, whatever the selection.
+    """
     run = exc.run
-    unowned = ctx.reported_probes is not None and run.probe not in ctx.reported_probes
+    answered = run.outcome in ("ok", "partial")  # it ran, but lacks this section
+    unowned = (
+        not answered and ctx.reported_probes is not None and run.probe not in ctx.reported_probes
+    )
     if run.probe in check.owns or unowned:
         return Finding(
             Status.ERROR,
             f"could not determine: {exc.reason}",
             fix=_probe_fix(run),
             details={"probe": run.to_dict()},
+        )
+    if answered:  # e.g. TensorFlow does not import, so there is no build to compare with
+        return Finding(
+            Status.SKIPPED,
+            f"not checked: {exc.reason}",
+            details={"probe": run.probe, "outcome": run.outcome},
         )
     return Finding(
         Status.SKIPPED,
