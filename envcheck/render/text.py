@@ -124,6 +124,10 @@ MAX_OTHERS = 5
 def _category_summary(results: list[CheckResult]) -> str:
     oks = [r for r in results if r.status is Status.OK]
     if not oks:
+        # "(skipped: not checked, because Interpreter under test failed (python.interpreter))"
+        whys = {r.summary for r in results if r.details.get("skipped_because")}
+        if len(whys) == 1 and len(results) > 0:
+            return f"(skipped: {line(whys.pop())})"
         return "(skipped)" if results else ""
     first = clean(oks[0].summary, keep_newlines=False)
     return f"({first})" if len(first) < 70 else ""

@@ -264,3 +264,17 @@ def test_verdict_json_without_not_checked_still_reads(tmp_path: Path) -> None:
     old.write_text(json.dumps(doc), encoding="utf-8")
     shown = _cli(tmp_path, "show", str(old))
     assert shown.returncode == 0, shown.stderr
+
+
+def test_short_view_names_why_a_category_was_skipped(tmp_path: Path) -> None:
+    """The terminal view says why Packages and TensorFlow were not checked, not just '(skipped)'."""
+    link = tmp_path / "venv" / "bin" / "python"
+    link.parent.mkdir(parents=True)
+    link.symlink_to(tmp_path / "uninstalled" / "python3.8")
+    proc = subprocess.run([*CLI, "check", "-q", "--no-bench", "--python", str(link)],
+                          capture_output=True, text=True, timeout=120, env=check_env(tmp_path),
+                          cwd=tmp_path, check=False)
+    assert proc.returncode == 1, proc.stderr
+    for category in ("Packages", "TensorFlow"):
+        assert (f"[-] {category} (skipped: not checked, because Interpreter under test failed "
+                "(python.interpreter))") in proc.stdout
