@@ -37,6 +37,10 @@ _WORD = r"[0-9A-Za-z_]"
 _NOT_PERSONAL_HOSTS = frozenset({"", "localhost", "localhost.localdomain"})
 
 # Report fields that hold machine-dependent text; everything else is tool-defined.
+_NOT_PERSONAL_USERS = frozenset({"root"})
+"""The same account on every Unix machine (a lab's CI job runs as it): redacting it would
+only mangle words such as "pytest-of-root" or "/root" (the home is redacted as a home)."""
+
 _RESULT_FIELDS = ("summary", "observed", "expected", "fix", "source", "details")
 
 
@@ -81,7 +85,7 @@ class Redactor:
             domain = r"(?:\.[A-Za-z][0-9A-Za-z-]*)*"
             parts.append(f"(?<!{_WORD})(?P<host>(?:{alternatives}){domain})(?!{_WORD})")
         user = host.get("user", "")
-        if user and user != USER:
+        if user and user != USER and user.lower() not in _NOT_PERSONAL_USERS:
             parts.append(f"(?<!{_WORD})(?P<user>{re.escape(user)})(?!{_WORD})")
         self._pattern = re.compile("|".join(parts), re.IGNORECASE) if parts else None
         self._uuids: dict[str, str] = {}
