@@ -388,10 +388,10 @@ def test_arch_names() -> None:
     assert nvidia.parse_arch("compute_90") == (9, 0)
     assert nvidia.parse_arch("sm_100a") == (10, 0)
     assert nvidia.parse_arch("gfx90a") is None
-    assert nvidia.tf_cuda_version({"cuda_version": "64_112"}) == "11.2"
-    assert nvidia.tf_cuda_version({"cuda_version": "64_101"}) == "10.1"
-    assert nvidia.tf_cuda_version({"cuda_version": "12.5.1"}) == "12.5.1"
-    assert nvidia.tf_cuda_version({"cuda_version": "garbage"}) is None
+    assert nvidia.tf_cuda_version("64_112") == "11.2"
+    assert nvidia.tf_cuda_version("64_101") == "10.1"
+    assert nvidia.tf_cuda_version("12.5.1") == "12.5.1"
+    assert nvidia.tf_cuda_version("garbage") is None
 
 
 # --- the driver sees a GPU, TensorFlow does not --------------------------------------------

@@ -14,10 +14,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from envcheck.matrix import Matrix, Profile
 from envcheck.probing.interpreter import Interpreter, InterpreterProblem
+from envcheck.probing.models import FactModel
 from envcheck.probing.registry import PROBES
 from envcheck.probing.runner import (
     ProbeRun,
@@ -29,6 +30,14 @@ from envcheck.probing.runner import (
     tool_python,
 )
 from envcheck.results import Status
+
+if TYPE_CHECKING:
+    from envcheck.discovery import Found
+    from envcheck.pycharm.layout import Layout
+    from envcheck.pycharm.resolve import Resolution
+
+M = TypeVar("M", bound=FactModel)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -82,7 +91,18 @@ class Options:
     project: Path | None = None
     strict: bool = False
     timeout_scale: float = 1.0
-    extra: dict[str, Any] = field(default_factory=dict)
+    retrain_factor: float | None = None
+    """--retrain-factor; None: the matrix's benchmark.retrain_factor."""
+    memory_limit_mb: float | None = None
+    """One memory cap for every probe; None: a share of the memory free when it starts."""
+    pycharm_layout: Layout | None = None
+    """Where PyCharm's files are (another OS's layout in tests); None: this machine's."""
+    pycharm_config: Path | None = None
+    """--pycharm-config: the PyCharm config folder to read instead of the usual ones."""
+    pycharm_resolution: Resolution | None = None
+    """The project interpreter `check --project` (or discovery) resolved."""
+    discovery: Found | None = None
+    """What `check` found when neither --python nor --project chose the interpreter."""
 
 
 class Context:
@@ -106,7 +126,11 @@ class Context:
         self._runs: dict[str, ProbeRun] = {}
         self._lock = threading.Lock()
         self.shared: dict[str, Any] = {}
-        """Values one check computes for others (e.g. parsed GPU facts)."""
+        """Facts checks add to the report (`facts` in it: "nvidia", "packages", "pycharm", ...).
+        Values only checks share go through `memo` instead."""
+        self._memo: dict[Callable[..., Any], Any] = {}
+        self.pin_install_shown = False
+        """Whether a fix hint already showed the long pin-install command (see hints)."""
         self.reported_probes: set[str] | None = None
         """Probes whose failure a check in this run reports (its `owns`); None: all are.
         A check that meets another failed probe reports the failure itself, so that
@@ -174,11 +198,27 @@ class Context:
         return run
 
     def memory_limit_mb(self, share: float | None) -> float | None:
-        """A probe's memory cap: options.extra["memory_limit_mb"], else a share of free memory."""
-        explicit = self.options.extra.get("memory_limit_mb")
-        if isinstance(explicit, int | float):
-            return float(explicit)
+        """A probe's memory cap: options.memory_limit_mb, else a share of free memory."""
+        if self.options.memory_limit_mb is not None:
+            return self.options.memory_limit_mb
         return memory_cap_mb(share) if share else None
+
+    def memo(self, compute: Callable[[Context], T]) -> T:
+        """`compute(self)`, computed once per context: a value several checks share
+        (the installed distributions, the benchmark's analysis, PyCharm's files).
+        Nothing is kept when `compute` raises."""
+        if compute not in self._memo:
+            self._memo[compute] = compute(self)
+        return cast(T, self._memo[compute])
+
+    def read(self, model: type[M], *, or_from_tool: bool = False) -> M:
+        """One section of a probe's facts as its typed model (envcheck.probing.models).
+
+        `ProbeUnavailable` when the probe gave no answer (see `facts`);
+        `FactTypeError` when a fact is of a type no real interpreter prints,
+        which the check then reports as "could not determine" (pipeline.execute).
+        """
+        return model.parse(self.facts(model.probe, model.section, or_from_tool=or_from_tool))
 
     @property
     def target_runs_probes(self) -> bool:

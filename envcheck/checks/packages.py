@@ -21,6 +21,7 @@ from envcheck.checks.base import (
     skipped,
     warning,
 )
+from envcheck.probing.models import PackagesFacts, PipFacts, PythonIdentity, SystemOs
 
 CHECKS: list[Check] = []
 
@@ -36,26 +37,26 @@ class Installed:
 
 def installed(ctx: Context) -> Installed:
     """The target's distributions: pip-api first, package metadata when pip is absent."""
-    cached = ctx.shared.get("_installed")
-    if isinstance(cached, Installed):
-        return cached
+    return ctx.memo(_read_installed)
+
+
+def _read_installed(ctx: Context) -> Installed:
+    facts: PackagesFacts
     try:
-        facts = ctx.facts("pip", "packages")
+        facts = ctx.read(PipFacts)
     except ProbeUnavailable as pip_problem:
         try:
-            facts = ctx.facts("packages", "packages")
+            facts = ctx.read(PackagesFacts)
         except ProbeUnavailable:
             raise pip_problem from None
     versions: dict[str, str] = {}
     names: dict[str, str] = {}
-    for dist in facts["distributions"]:
-        key = canonicalize_name(dist["name"])
-        versions.setdefault(key, dist["version"])
-        names.setdefault(key, dist["name"])
-    result = Installed(facts["source"], versions, names)
-    ctx.shared["_installed"] = result
+    for dist in facts.distributions:
+        key = canonicalize_name(dist.name)
+        versions.setdefault(key, dist.version)
+        names.setdefault(key, dist.name)
     ctx.shared["packages"] = {names[k]: v for k, v in sorted(versions.items())}
-    return result
+    return Installed(facts.source, versions, names)
 
 
 def _satisfies(version: str, spec: str) -> bool:
@@ -158,11 +159,11 @@ def installable_check(ctx: Context) -> Finding:
     if not pin or not pin.startswith("=="):
         return skipped(f"the {ctx.profile_name} profile pins no exact TensorFlow version")
     tf_version = pin[2:]
-    ident: dict[str, Any] = ctx.facts("python", "identity")
-    os_info: dict[str, Any] = ctx.facts("system", "os")
-    py = Version(".".join(str(p) for p in ident["version"][:2]))
-    problem = tensorflow_wheel_problem(ctx, tf_version, py, os_info["system"], os_info["machine"])
-    observed = f"Python {py} on {os_info['system']} {os_info['machine']}"
+    ident = ctx.read(PythonIdentity)
+    os_info = ctx.read(SystemOs)
+    py = Version(".".join(str(p) for p in ident.version[:2]))
+    problem = tensorflow_wheel_problem(ctx, tf_version, py, os_info.system, os_info.machine)
+    observed = f"Python {py} on {os_info.system} {os_info.machine}"
     if problem is not None:
         why, fix, source = problem
         return failure(

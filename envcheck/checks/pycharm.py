@@ -1,16 +1,15 @@
 """PyCharm: the installs, their versions, and the interpreter the exam project really uses.
 
 These checks read PyCharm's files only (no probe): what `check --project`
-found is in `ctx.options.extra["pycharm_resolution"]` (set by the check
-command, which also made that interpreter the one under test), and the
-other checks share one `Discovery` per run. `extra["pycharm_config"]`
-(--pycharm-config) and `extra["pycharm_layout"]` (tests) change where the
+found is in `ctx.options.pycharm_resolution` (set by the check command,
+which also made that interpreter the one under test), and the other checks
+share one `Discovery` per run (`ctx.memo`). `options.pycharm_config`
+(--pycharm-config) and `options.pycharm_layout` (tests) change where the
 files are read from.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
@@ -36,22 +35,19 @@ CHECKS: list[Check] = []
 
 DOWNLOAD = "https://www.jetbrains.com/pycharm/download/other.html"
 DOWNLOAD_LATEST = "https://www.jetbrains.com/pycharm/download/"
-_DISCOVERY_KEY = "_pycharm_discovery"
 
 
 def options_layout(ctx: Context) -> Layout:
-    layout = ctx.options.extra.get("pycharm_layout")
-    return layout if isinstance(layout, Layout) else Layout.current()
+    return ctx.options.pycharm_layout or Layout.current()
 
 
 def discovery(ctx: Context) -> Discovery:
     """One read of PyCharm's files per run, shared by the checks."""
-    found = ctx.shared.get(_DISCOVERY_KEY)
-    if not isinstance(found, Discovery):
-        config = ctx.options.extra.get("pycharm_config")
-        found = Discovery.run(options_layout(ctx), Path(config) if config else None)
-        ctx.shared[_DISCOVERY_KEY] = found
-    return found
+    return ctx.memo(_discover)
+
+
+def _discover(ctx: Context) -> Discovery:
+    return Discovery.run(options_layout(ctx), ctx.options.pycharm_config)
 
 
 def _facts(ctx: Context) -> dict[str, Any]:
@@ -184,8 +180,8 @@ def files_check(ctx: Context) -> Finding:
 
 def project_resolution(ctx: Context) -> Resolution | None:
     """What `check --project` resolved, or a fresh resolution of ctx.options.project."""
-    given = ctx.options.extra.get("pycharm_resolution")
-    if isinstance(given, Resolution):
+    given = ctx.options.pycharm_resolution
+    if given is not None:
         return given
     if ctx.options.project is None:
         return None

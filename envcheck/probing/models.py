@@ -1,0 +1,284 @@
+"""Typed views of what the probes print: each section parsed once, checked for its types.
+
+A probe prints JSON whose shape the checks rely on (probes/probe_python.py,
+probe_system.py, probe_packages.py, probe_tensorflow.py, probe_nvidia.py and
+envcheck/probing/pip_list.py). Each section a check reads has a model here
+(as envcheck/gpu.py has `DriverInfo` for the NVIDIA facts), so checks read
+typed attributes instead of dict keys. The models are strict: a fact of the
+wrong type (`identity.bits` as the text "64") raises `FactTypeError`, which
+the check reports as "could not determine", never as a wrong answer. They are
+also lenient where probes legitimately differ: keys a model does not name
+are kept (extra="allow"), and a fact an older interpreter or another OS does
+not print is None. `raw` keeps the section exactly as printed, for the
+report's details.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+
+from envcheck.probing.facts import escape_surrogates
+
+_EXPECTED = {
+    "int_type": "an integer",
+    "int_from_float": "an integer",
+    "string_type": "a string",
+    "bool_type": "a boolean",
+    "float_type": "a number",
+    "finite_number": "a finite number",
+    "list_type": "a list",
+    "dict_type": "an object",
+    "model_type": "an object",
+    "model_attributes_type": "an object",
+}
+
+
+class FactTypeError(ValueError):
+    """A probe's fact is missing or of a type no real interpreter prints."""
+
+    def __init__(self, probe: str, field: str, value: object, expected: str | None) -> None:
+        self.probe = probe
+        self.field = field
+        self.value = value
+        self.expected = expected
+        if expected is None:
+            text = f"the {probe} probe did not report {field}"
+        else:
+            shown = escape_surrogates(repr(value))
+            if len(shown) > 120:
+                shown = shown[:117] + "..."
+            text = f"the {probe} probe reported {field} as {shown}, not {expected}"
+        super().__init__(text)
+
+
+M = TypeVar("M", bound="FactModel")
+
+
+class FactModel(BaseModel):
+    """One section of one probe's facts; `probe` and `section` say where it is read from."""
+
+    model_config = ConfigDict(frozen=True, strict=True, extra="allow")
+
+    probe: ClassVar[str]
+    section: ClassVar[str | None]
+    """The key in the probe's facts (None: the facts themselves)."""
+
+    _raw: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The section exactly as the probe printed it (for the report's details)."""
+        return self._raw
+
+    @classmethod
+    def parse(cls: type[M], raw: object) -> M:
+        """The typed section; `FactTypeError` naming the first fact of the wrong type."""
+        where = cls.section or "facts"
+        if not isinstance(raw, dict):
+            raise FactTypeError(cls.probe, where, raw, "an object")
+        try:
+            model = cls.model_validate(raw)
+        except ValidationError as exc:
+            raise _first_problem(cls.probe, cls.section, exc) from None
+        model._raw = raw
+        return model
+
+
+def _first_problem(probe: str, section: str | None, exc: ValidationError) -> FactTypeError:
+    first = exc.errors()[0]
+    loc = [str(p) for p in first["loc"]]
+    field = ".".join(([section] if section else []) + loc)
+    if first["type"] == "missing":
+        return FactTypeError(probe, field, None, None)
+    if first["type"] == "too_short":
+        expected = f"a list of at least {first.get('ctx', {}).get('min_length')} items"
+    else:
+        expected = _EXPECTED.get(first["type"], f"a valid value ({first['msg']})")
+    return FactTypeError(probe, field, first["input"], expected)
+
+
+# -- probe_python ---------------------------------------------------------------
+
+
+class PythonIdentity(FactModel):
+    probe = "python"
+    section = "identity"
+
+    version: Annotated[list[int], Field(min_length=3)]
+    """sys.version_info[:3]"""
+    bits: int
+    executable: str | None
+    releaselevel: str | None = None
+    implementation: str | None = None
+    realpath: str | None = None
+
+
+class PythonVenv(FactModel):
+    probe = "python"
+    section = "venv"
+
+    is_venv: bool
+    pyvenv_cfg: dict[str, str] | None = None
+    base_prefix: str | None = None
+
+
+class PythonOrigin(FactModel):
+    """Markers of where a Python came from; `checks.python.classify_origin` names it."""
+
+    probe = "python"
+    section = "origin"
+
+    conda_meta_in_prefix: bool | None = None
+    conda_meta_in_base: bool | None = None
+    anaconda_in_version: bool | None = None
+    base_realpath: str | None = None
+    exe_realpath: str | None = None
+    externally_managed: bool | None = None
+
+
+# -- probe_system ----------------------------------------------------------------
+
+
+class SystemOs(FactModel):
+    probe = "system"
+    section = "os"
+
+    system: str
+    release: str
+    machine: str
+    version: str | None = None
+    platform: str | None = None
+    python_bits: int | None = None
+    distro: str | None = None
+    """Linux: PRETTY_NAME of os-release."""
+    wsl: bool | None = None
+    """Linux only."""
+    mac_ver: str | None = None
+    """macOS only."""
+    rosetta: bool | None = None
+    """macOS only: an x86_64 process translated on Apple Silicon."""
+
+
+class SystemCpu(FactModel):
+    probe = "system"
+    section = "cpu"
+
+    model: str | None = None
+    logical_cores: int | None = None
+    usable_cores: int | None = None
+    """Linux: the cores this process may run on (sched_getaffinity)."""
+    flags: list[str] | None = None
+    """The x86 features the probe looks for; None: the OS gave no feature list."""
+    flags_source: str | None = None
+
+
+# -- probe_packages and pip_list ---------------------------------------------------
+
+
+class Distribution(FactModel):
+    name: str
+    version: str
+
+
+class PackagesFacts(FactModel):
+    """The `packages` section of the `packages` probe (and of the tool-side `pip` helper)."""
+
+    probe = "packages"
+    section = "packages"
+
+    source: str
+    distributions: list[Distribution]
+
+
+class PipFacts(PackagesFacts):
+    probe = "pip"
+
+
+# -- probe_tensorflow --------------------------------------------------------------
+
+
+class TfImport(FactModel):
+    """How `import tensorflow` went; on failure `error` (and `missing` when not installed)."""
+
+    probe = "tensorflow"
+    section = "import"
+
+    seconds: float | None = None
+    error: str | None = None
+    error_type: str | None = None
+    missing: bool | None = None
+    traceback: str | None = None
+
+
+class TfVersions(FactModel):
+    probe = "tensorflow"
+    section = "versions"
+
+    tensorflow: str
+    keras: str | None = None
+    keras_source: str | None = None
+    keras_import_error: str | None = None
+    tf_keras_error: str | None = None
+
+
+class TfBuildInfo(FactModel):
+    """tf.sysconfig.get_build_info(); {"error": ...} where that call failed."""
+
+    cuda_version: str | None = None
+    """"11.2" on Linux, "64_112" on Windows."""
+    cudnn_version: str | None = None
+    cuda_compute_capabilities: list[str] | None = None
+    """"sm_35", "compute_80", ..."""
+
+
+class TfBuild(FactModel):
+    probe = "tensorflow"
+    section = "build"
+
+    is_built_with_cuda: bool | None = None
+    build_info: TfBuildInfo = TfBuildInfo()
+
+
+class TfGpu(FactModel):
+    name: str | None = None
+    device_type: str | None = None
+
+
+class TfDevices(FactModel):
+    probe = "tensorflow"
+    section = "devices"
+
+    gpus: list[TfGpu] = []
+    cpus: list[str] | None = None
+
+
+class TfPython(FactModel):
+    """The Python version TensorFlow was imported in (a list, not a section: see `python`)."""
+
+    probe = "tensorflow"
+    section = "python"
+
+    version: Annotated[list[int], Field(min_length=2)]
+
+    @classmethod
+    def parse(cls, raw: object) -> TfPython:
+        """The bare list, parsed as if it were {"version": [...]}."""
+        try:
+            model = cls.model_validate({"version": raw})
+        except ValidationError as exc:
+            problem = _first_problem(cls.probe, None, exc)
+            raise FactTypeError(cls.probe, "python", problem.value, problem.expected) from None
+        return model
+
+
+# -- probe_nvidia (the driver facts themselves: envcheck.gpu) ------------------------
+
+
+class NvidiaEnvironment(FactModel):
+    probe = "nvidia"
+    section = "environment"
+
+    CUDA_VISIBLE_DEVICES: str | None = None
+    """Hides GPUs from CUDA (and TensorFlow), not from NVML."""
