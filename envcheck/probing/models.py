@@ -5,8 +5,9 @@ probe_system.py, probe_packages.py, probe_tensorflow.py, probe_nvidia.py and
 envcheck/probing/pip_list.py). Each section a check reads has a model here
 (as envcheck/gpu.py has `DriverInfo` for the NVIDIA facts), so checks read
 typed attributes instead of dict keys. The models are strict: a fact of the
-wrong type (`identity.bits` as the text "64") raises `FactTypeError`, which
-the check reports as "could not determine", never as a wrong answer. They are
+wrong type (`identity.bits` as the text "64") raises `FactTypeError` when a
+check reads that attribute (the section's other facts stay readable), and
+the check reports "could not determine", never a wrong answer. They are
 also lenient where probes legitimately differ: keys a model does not name
 are kept (extra="allow"), and a fact an older interpreter or another OS does
 not print is None. `raw` keeps the section exactly as printed, for the
@@ -15,7 +16,7 @@ report's details.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
@@ -66,6 +67,7 @@ class FactModel(BaseModel):
     """The key in the probe's facts (None: the facts themselves)."""
 
     _raw: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _invalid: dict[str, FactTypeError] = PrivateAttr(default_factory=dict)
 
     @property
     def raw(self) -> dict[str, Any]:
@@ -74,29 +76,56 @@ class FactModel(BaseModel):
 
     @classmethod
     def parse(cls: type[M], raw: object) -> M:
-        """The typed section; `FactTypeError` naming the first fact of the wrong type."""
-        where = cls.section or "facts"
+        """The typed section; a fact of the wrong type raises `FactTypeError` when read."""
         if not isinstance(raw, dict):
-            raise FactTypeError(cls.probe, where, raw, "an object")
+            raise FactTypeError(cls.probe, cls.section or "facts", raw, "an object")
         try:
             model = cls.model_validate(raw)
         except ValidationError as exc:
-            raise _first_problem(cls.probe, cls.section, exc) from None
+            model = cls._partly(raw, exc)
         model._raw = raw
         return model
 
+    @classmethod
+    def _partly(cls: type[M], raw: dict[str, Any], exc: ValidationError) -> M:
+        """The model with its valid facts; each invalid one kept as the error reading it raises."""
+        invalid: dict[str, FactTypeError] = {}
+        for problem in exc.errors():
+            name = str(problem["loc"][0])
+            if name not in invalid:
+                invalid[name] = _problem(cls.probe, cls.section, problem)
+        extra = {k: v for k, v in raw.items() if k not in cls.model_fields}
+        model = cls.model_construct(**extra)
+        for name in cls.model_fields:
+            if name in invalid:
+                model.__dict__.pop(name, None)  # reading it raises (see __getattr__)
+            elif name in raw:
+                # The same validation as model_validate, for this one field.
+                cls.__pydantic_validator__.validate_assignment(model, name, raw[name])
+        model._invalid = invalid
+        return model
 
-def _first_problem(probe: str, section: str | None, exc: ValidationError) -> FactTypeError:
-    first = exc.errors()[0]
-    loc = [str(p) for p in first["loc"]]
+    if not TYPE_CHECKING:  # to mypy, a model has only its declared attributes
+
+        def __getattr__(self, name: str) -> Any:
+            invalid = (object.__getattribute__(self, "__pydantic_private__") or {}).get(
+                "_invalid"
+            )
+            if invalid and name in invalid:
+                raise invalid[name]
+            return super().__getattr__(name)
+
+
+def _problem(probe: str, section: str | None, error: Any) -> FactTypeError:
+    loc = [str(p) for p in error["loc"]]
     field = ".".join(([section] if section else []) + loc)
-    if first["type"] == "missing":
+    if error["type"] == "missing":
         return FactTypeError(probe, field, None, None)
-    if first["type"] == "too_short":
-        expected = f"a list of at least {first.get('ctx', {}).get('min_length')} items"
+    if error["type"] == "too_short":
+        expected = f"a list of at least {error.get('ctx', {}).get('min_length')} items"
     else:
-        expected = _EXPECTED.get(first["type"], f"a valid value ({first['msg']})")
-    return FactTypeError(probe, field, first["input"], expected)
+        expected = _EXPECTED.get(error["type"], f"a valid value ({error['msg']})")
+    return FactTypeError(probe, field, error["input"], expected)
 
 
 # -- probe_python ---------------------------------------------------------------
@@ -266,11 +295,10 @@ class TfPython(FactModel):
     def parse(cls, raw: object) -> TfPython:
         """The bare list, parsed as if it were {"version": [...]}."""
         try:
-            model = cls.model_validate({"version": raw})
+            return cls.model_validate({"version": raw})
         except ValidationError as exc:
-            problem = _first_problem(cls.probe, None, exc)
+            problem = _problem(cls.probe, None, exc.errors()[0])
             raise FactTypeError(cls.probe, "python", problem.value, problem.expected) from None
-        return model
 
 
 # -- probe_nvidia (the driver facts themselves: envcheck.gpu) ------------------------
