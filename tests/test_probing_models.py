@@ -81,7 +81,7 @@ def test_the_recorded_nvidia_environment_parses() -> None:
     doc = json.loads((FIXTURES / "gpu-check" / "h200_580.159.04" / "probe-nvidia.json")
                      .read_text(encoding="utf-8"))
     env = models.NvidiaEnvironment.parse(doc["facts"]["environment"])
-    assert env.CUDA_VISIBLE_DEVICES == doc["facts"]["environment"]["CUDA_VISIBLE_DEVICES"]
+    assert doc["facts"]["environment"]["CUDA_VISIBLE_DEVICES"] == env.CUDA_VISIBLE_DEVICES
 
 
 def test_facts_an_os_does_not_print_are_none() -> None:

@@ -16,7 +16,7 @@ report's details.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
@@ -95,7 +95,7 @@ class FactModel(BaseModel):
             if name not in invalid:
                 invalid[name] = _problem(cls.probe, cls.section, problem)
         extra = {k: v for k, v in raw.items() if k not in cls.model_fields}
-        model = cls.model_construct(**extra)
+        model = cast(M, cls.model_construct(**extra))
         for name in cls.model_fields:
             if name in invalid:
                 model.__dict__.pop(name, None)  # reading it raises (see __getattr__)
