@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, cast
 
 from envcheck.matrix import Matrix, Profile
 from envcheck.probing.interpreter import Interpreter, InterpreterProblem
@@ -32,6 +32,8 @@ from envcheck.probing.runner import (
 from envcheck.results import Status
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack from Python 3.11
+
     from envcheck.discovery import Found
     from envcheck.pycharm.layout import Layout
     from envcheck.pycharm.resolve import Resolution
@@ -53,23 +55,33 @@ class Finding:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def ok(summary: str, **kw: Any) -> Finding:
+class Evidence(TypedDict, total=False):
+    """The fields of a Finding besides status, summary and fix: what a check saw and
+    against what. A check whose results share them builds one and passes `**evidence`."""
+
+    observed: str | None
+    expected: str | None
+    source: str | None
+    details: dict[str, Any]
+
+
+def ok(summary: str, **kw: Unpack[Evidence]) -> Finding:
     return Finding(Status.OK, summary, **kw)
 
 
-def skipped(summary: str, **kw: Any) -> Finding:
+def skipped(summary: str, **kw: Unpack[Evidence]) -> Finding:
     return Finding(Status.SKIPPED, summary, **kw)
 
 
-def warning(summary: str, *, fix: str, **kw: Any) -> Finding:
+def warning(summary: str, *, fix: str, **kw: Unpack[Evidence]) -> Finding:
     return Finding(Status.WARNING, summary, fix=fix, **kw)
 
 
-def failure(summary: str, *, fix: str, **kw: Any) -> Finding:
+def failure(summary: str, *, fix: str, **kw: Unpack[Evidence]) -> Finding:
     return Finding(Status.FAILURE, summary, fix=fix, **kw)
 
 
-def error(summary: str, *, fix: str, **kw: Any) -> Finding:
+def error(summary: str, *, fix: str, **kw: Unpack[Evidence]) -> Finding:
     """The check could not find out: never a guess, always the reason."""
     return Finding(Status.ERROR, summary, fix=fix, **kw)
 

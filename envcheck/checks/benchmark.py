@@ -27,6 +27,7 @@ from envcheck.checks import hints
 from envcheck.checks.base import (
     Check,
     Context,
+    Evidence,
     Finding,
     check,
     error,
@@ -219,7 +220,7 @@ def _verdict_finding(v: BenchVerdict, bench: Benchmark, result: Analysis) -> Fin
         f"marginal up to {bench.marginal_max_share:.0%} ({format_duration(v.marginal_limit_s)})"
     )
     details = {"verdict": result.to_dict()["verdict"]}
-    kw: dict[str, Any] = {
+    kw: Evidence = {
         "observed": observed,
         "expected": expected,
         "source": bench.thresholds_reasoning,

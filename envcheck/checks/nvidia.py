@@ -22,6 +22,7 @@ from envcheck.checks import hints
 from envcheck.checks.base import (
     Check,
     Context,
+    Evidence,
     Finding,
     ProbeUnavailable,
     check,
@@ -528,7 +529,10 @@ def tensorflow_gpu_check(ctx: Context) -> Finding:
     system, _ = _os(ctx)
     tf = _tf_version(ctx)
     build = ctx.read(TfBuild)
-    kw: dict[str, Any] = {"observed": observed, "expected": expected, "details": details}
+
+    def seen(source: str) -> Evidence:
+        return {"observed": observed, "expected": expected, "details": details, "source": source}
+
     lead = f"TensorFlow sees no GPU though the driver lists {n_driver}"
     optional = "The GPU is optional for the exam; to use it: "
 
@@ -536,7 +540,7 @@ def tensorflow_gpu_check(ctx: Context) -> Finding:
     if hidden is not None:
         return warning(f"{lead}: CUDA_VISIBLE_DEVICES={hidden!r} hides them",
                        fix=optional + "unset CUDA_VISIBLE_DEVICES (or list GPU numbers in it).",
-                       source="CUDA_VISIBLE_DEVICES in this environment", **kw)
+                       **seen("CUDA_VISIBLE_DEVICES in this environment"))
     last_gpu = Version(ctx.matrix.platform_rules.windows_native_gpu_last_tensorflow)
     if system == "Windows" and tf is not None and tf.release[:2] > last_gpu.release[:2]:
         return warning(
@@ -544,14 +548,14 @@ def tensorflow_gpu_check(ctx: Context) -> Finding:
             f"{last_gpu})",
             fix=optional + f"run TensorFlow in WSL2, or use TensorFlow {last_gpu} or older "
             "(the exam's 2.9 included) with its CUDA and cuDNN.",
-            source=ctx.matrix.platform_rules.windows_native_gpu_source, **kw,
+            **seen(ctx.matrix.platform_rules.windows_native_gpu_source),
         )
     if not build.is_built_with_cuda:
         return warning(
             f"{lead}: this TensorFlow{f' {tf}' if tf else ''} is a CPU-only build "
             "(e.g. tensorflow-cpu)",
             fix=optional + _gpu_install_fix(ctx, tf, system),
-            source=CPU_BUILD_SOURCE, **kw,
+            **seen(CPU_BUILD_SOURCE),
         )
     log = ctx.probe("tensorflow").stderr_tail
     libs = missing_libraries(log)
@@ -561,7 +565,7 @@ def tensorflow_gpu_check(ctx: Context) -> Finding:
         return warning(
             f"{lead}: TensorFlow could not load {named}",
             fix=optional + _libraries_fix(ctx, tf, system, libs),
-            source=ctx.matrix.tensorflow_builds_source, **kw,
+            **seen(ctx.matrix.tensorflow_builds_source),
         )
     cuinit = _CUINIT.search(log)
     if cuinit:
@@ -571,19 +575,19 @@ def tensorflow_gpu_check(ctx: Context) -> Finding:
             fix=optional + "check nvidia.driver_version: a driver older than the CUDA "
             "TensorFlow was built with, or an updated driver without a reboot, are the usual "
             "causes.",
-            source="TensorFlow's log (failed call to cuInit)", **kw,
+            **seen("TensorFlow's log (failed call to cuInit)"),
         )
     ignored = _IGNORED.search(log)
     if ignored:
         return warning(
             f"{lead}: TensorFlow ignores the GPU ({ignored.group(2).strip()})",
             fix=optional + "a GPU of higher compute capability (see nvidia.compute_capability).",
-            source="TensorFlow's log (Ignoring visible gpu device)", **kw,
+            **seen("TensorFlow's log (Ignoring visible gpu device)"),
         )
     return warning(
         f"{lead}, and TensorFlow's log does not say why",
         fix=optional + "run `python -c \"import tensorflow as tf; "
         "print(tf.config.list_physical_devices('GPU'))\"` in this interpreter with "
         "TF_CPP_MIN_LOG_LEVEL=0 and read the messages about CUDA.",
-        source=CPU_BUILD_SOURCE, **kw,
+        **seen(CPU_BUILD_SOURCE),
     )

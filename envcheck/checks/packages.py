@@ -13,6 +13,7 @@ from envcheck.checks import hints
 from envcheck.checks.base import (
     Check,
     Context,
+    Evidence,
     Finding,
     ProbeUnavailable,
     check,
@@ -133,7 +134,7 @@ def pins_check(ctx: Context) -> Finding:
     bad = [r for r in rows if not r["ok"]]
     observed = ", ".join(f"{r['name']} {r['installed'] or 'missing'}" for r in rows)
     expected = ", ".join(f"{n}{s}" for n, s in pins.items())
-    kw: dict[str, Any] = {
+    kw: Evidence = {
         "observed": observed,
         "expected": expected,
         "source": ctx.profile.source,

@@ -17,6 +17,7 @@ from packaging.version import InvalidVersion, Version
 from envcheck.checks.base import (
     Check,
     Context,
+    Evidence,
     Finding,
     check,
     error,
@@ -84,7 +85,7 @@ def installs_check(ctx: Context) -> Finding:
     facts = _facts(ctx)
     facts["installs"] = [i.to_dict() for i in disc.installs]
     facts["config_dirs"] = [c.to_dict() for c in disc.configs]
-    kw: dict[str, Any] = {"expected": expected, "source": ctx.profile.source}
+    kw: Evidence = {"expected": expected, "source": ctx.profile.source}
 
     # Installs only: a config folder (left by an uninstalled PyCharm, or copied from another
     # machine with --pycharm-config) says which version once ran, not what is installed.
@@ -101,11 +102,12 @@ def installs_check(ctx: Context) -> Finding:
         if minimum else f"Install PyCharm Community or Professional ({DOWNLOAD})."
     )
     if not seen:
+        kw["observed"] = "none found"
         return warning(
             "no PyCharm install found in the usual places" + _not_installs(orphans),
             fix=install_hint + " If it is installed elsewhere, check the exam project with "
             "`tfcert-envcheck check --project DIR`.",
-            observed="none found", **kw,
+            **kw,
         )
     versions = ", ".join(sorted({v or "unknown" for _, v in seen}, reverse=True))
     kw["observed"] = versions
@@ -205,7 +207,7 @@ def interpreter_check(ctx: Context) -> Finding:
     python = ctx.profile.python
     fix = res.fix(python) or ""
     expected = f"a local interpreter (python.org Python {python})"
-    kw: dict[str, Any] = {"observed": res.shown_as, "expected": expected, "details": details}
+    kw: Evidence = {"observed": res.shown_as, "expected": expected, "details": details}
     notes = f" ({'; '.join(res.notes)})" if res.notes else ""
     if res.status in _ERROR_STATUSES:
         return error(f"could not determine: {res.summary}", fix=fix, **kw)
@@ -218,9 +220,9 @@ def interpreter_check(ctx: Context) -> Finding:
     problem = unusable(ctx)  # the same test as python.interpreter, which needs this check
     if problem is not None:
         reason = problem.details.get("reason", problem.summary)
+        kw["source"] = problem.source
         return failure(
-            f"PyCharm would run {res.interpreter}, which {reason}", fix=problem.fix or "",
-            source=problem.source, **kw,
+            f"PyCharm would run {res.interpreter}, which {reason}", fix=problem.fix or "", **kw,
         )
     interp = ctx.interpreter
     assert isinstance(interp, Interpreter)

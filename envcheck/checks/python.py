@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from envcheck.checks.base import (
     Check,
     Context,
+    Evidence,
     Finding,
     check,
     failure,
@@ -83,7 +83,7 @@ def version_check(ctx: Context) -> Finding:
     required = ctx.profile.python_version
     observed = f"{major}.{minor}.{micro}"
     expected = f"{required.major}.{required.minor}.x"
-    kw: dict[str, Any] = {"observed": observed, "expected": expected, "source": ctx.profile.source}
+    kw: Evidence = {"observed": observed, "expected": expected, "source": ctx.profile.source}
     if implementation != "CPython":
         return failure(
             f"{implementation} {observed}: the exam needs CPython",
@@ -152,7 +152,7 @@ def origin_check(ctx: Context) -> Finding:
     """The exam guide asks for a python.org Python, not Anaconda."""
     origin = ctx.read(PythonOrigin)
     key, described = classify_origin(origin)
-    kw: dict[str, Any] = {
+    kw: Evidence = {
         "observed": described,
         "expected": "python.org (or another plain CPython)",
         "source": "Exam setup guide: 'Python from python.org, not Anaconda'",

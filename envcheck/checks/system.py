@@ -9,11 +9,10 @@ from this tool's own Python and say so. The architecture is the target's own
 
 from __future__ import annotations
 
-from typing import Any
-
 from envcheck.checks.base import (
     Check,
     Context,
+    Evidence,
     Finding,
     check,
     error,
@@ -167,7 +166,7 @@ def memory_check(ctx: Context) -> Finding:
     )
     observed = f"{_gib(total)} total{limited}, {_gib(mem.available_bytes)} available"
     expected = f">= {hw.ram_total_min_gib:g} GiB (>= {hw.ram_total_warn_gib:g} GiB recommended)"
-    kw: dict[str, Any] = {
+    kw: Evidence = {
         "observed": observed,
         "expected": expected,
         "source": hw.ram_source,
@@ -206,7 +205,7 @@ def disk_check(ctx: Context) -> Finding:
     expected = (
         f">= {hw.disk_free_min_gib:g} GiB free (>= {hw.disk_free_warn_gib:g} GiB recommended)"
     )
-    kw: dict[str, Any] = {
+    kw: Evidence = {
         "observed": observed,
         "expected": expected,
         "source": hw.disk_source,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
@@ -12,6 +12,7 @@ from envcheck.checks import hints
 from envcheck.checks.base import (
     Check,
     Context,
+    Evidence,
     Finding,
     ProbeUnavailable,
     check,
@@ -177,7 +178,7 @@ def version_check(ctx: Context) -> Finding:
     """The imported TensorFlow (not just the installed metadata) against the pin."""
     have = tf_facts(ctx, TfVersions).tensorflow
     pin = ctx.profile.pin("tensorflow")
-    kw: dict[str, Any] = {"observed": have, "expected": pin or "any", "source": ctx.profile.source}
+    kw: Evidence = {"observed": have, "expected": pin or "any", "source": ctx.profile.source}
     if pin is None:
         return ok(f"TensorFlow {have} (the profile pins no version)", **kw)
     try:
