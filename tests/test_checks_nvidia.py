@@ -21,6 +21,7 @@ from envcheck.checks.registry import all_checks
 from envcheck.matrix import load_matrix
 from envcheck.pipeline import execute
 from envcheck.probing import interpreter as interp
+from envcheck.probing.models import TfVersions
 from envcheck.probing.runner import ProbeRun
 from envcheck.results import CheckResult, Status
 from tests._nvidia_fakes import (
@@ -519,7 +520,7 @@ def test_cpu_only_tensorflow_is_named_as_the_cause(
     tf_python: Path, two_gpus: dict[str, Any]
 ) -> None:
     ctx = real_context(tf_python, two_gpus)
-    version = ctx.facts("tensorflow", "versions")["tensorflow"]
+    version = ctx.read(TfVersions).tensorflow
     res = run(ctx, "nvidia.tensorflow_gpu")
     assert res.status is Status.WARNING
     assert f"this TensorFlow {version} is a CPU-only build" in res.summary

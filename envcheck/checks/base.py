@@ -2,8 +2,9 @@
 
 A check is a plain function `(Context) -> Finding` registered with the
 `@check` decorator; `envcheck.checks.registry` lists them all. A check never
-prints and never runs a process itself: it asks `ctx.facts(probe)`, which
-runs the probe once (cached) in the right interpreter. Problems must carry a
+prints and never runs a process itself: it asks `ctx.read(Model)` for a
+probe's facts as a typed model (envcheck.probing.models), which runs the probe
+once (cached) in the right interpreter. Problems must carry a
 fix hint: `warning()`, `failure()` and `error()` take `fix` as a required
 keyword argument.
 """
@@ -239,8 +240,10 @@ class Context:
 
     def facts(
         self, name: str, section: str | None = None, *, or_from_tool: bool = False
-    ) -> Any:
-        """A probe's facts (or one section of them); `ProbeUnavailable` when missing.
+    ) -> object:
+        """A probe's facts (or one section of them), untyped; `ProbeUnavailable` when missing.
+
+        Checks read them through `read` and a model of envcheck.probing.models.
 
         `or_from_tool`: when the interpreter under test cannot run probes at all
         (missing, too old), run the probe in this tool's own Python instead, for
@@ -269,7 +272,7 @@ class Context:
         return run
 
     @staticmethod
-    def _facts_of(run: ProbeRun, name: str, section: str | None) -> Any:
+    def _facts_of(run: ProbeRun, name: str, section: str | None) -> object:
         if run.outcome not in ("ok", "partial"):
             raise ProbeUnavailable(run)
         if section is None:

@@ -33,7 +33,14 @@ from envcheck.checks.base import (
 )
 from envcheck.checks.tensorflow import missing_libraries
 from envcheck.gpu import ComputeCapGap, DriverInfo, DriverState, Gpu
-from envcheck.probing.models import NvidiaEnvironment, SystemOs, TfBuild, TfDevices, TfVersions
+from envcheck.probing.models import (
+    NvidiaEnvironment,
+    NvidiaFacts,
+    SystemOs,
+    TfBuild,
+    TfDevices,
+    TfVersions,
+)
 
 CHECKS: list[Check] = []
 
@@ -79,7 +86,7 @@ _ARCH = re.compile(r"^(?:sm|compute)_(\d+)(\d)[a-z]?$")
 
 def driver_info(ctx: Context) -> DriverInfo:
     """The interpreted `nvidia` probe; also kept in ctx.shared for the report's facts."""
-    info = gpu.interpret(ctx.facts("nvidia"))
+    info = gpu.interpret(ctx.read(NvidiaFacts).raw)
     ctx.shared["nvidia"] = info.to_dict()
     return info
 
@@ -90,7 +97,7 @@ def _os(ctx: Context) -> tuple[str, bool]:
         os_info = ctx.read(SystemOs)
         return os_info.system, bool(os_info.wsl)
     except ProbeUnavailable:
-        plat = str(ctx.facts("nvidia").get("platform", ""))
+        plat = ctx.read(NvidiaFacts).platform or ""
         system = {"win32": "Windows", "darwin": "Darwin"}.get(plat, "Linux")
         return system, False
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict
 
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
@@ -25,6 +25,15 @@ from envcheck.checks.base import (
 from envcheck.probing.models import PackagesFacts, PipFacts, PythonIdentity, SystemOs
 
 CHECKS: list[Check] = []
+
+
+class PinRow(TypedDict):
+    """One pinned package in packages.pins' details."""
+
+    name: str
+    expected: str
+    installed: str | None
+    ok: bool
 
 
 @dataclass(frozen=True)
@@ -120,7 +129,7 @@ def pins_check(ctx: Context) -> Finding:
     if not pins:
         return skipped(f"the {ctx.profile_name} profile pins no packages besides TensorFlow")
     inst = installed(ctx)
-    rows: list[dict[str, Any]] = []
+    rows: list[PinRow] = []
     for name, spec in pins.items():
         have = inst.versions.get(canonicalize_name(name))
         rows.append(

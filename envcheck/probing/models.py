@@ -304,6 +304,16 @@ class TfPython(FactModel):
 # -- probe_nvidia (the driver facts themselves: envcheck.gpu) ------------------------
 
 
+class NvidiaFacts(FactModel):
+    """The whole `nvidia` probe: envcheck.gpu.interpret reads its nvml and nvidia_smi."""
+
+    probe = "nvidia"
+    section = None
+
+    platform: str | None = None
+    """sys.platform of this tool's Python ("linux", "win32", "darwin")."""
+
+
 class NvidiaEnvironment(FactModel):
     probe = "nvidia"
     section = "environment"
