@@ -132,3 +132,28 @@ def test_a_section_that_is_not_an_object_is_named() -> None:
         models.PythonVenv.parse(["not", "an", "object"])
     assert str(caught.value) == (
         "the python probe reported venv as ['not', 'an', 'object'], not an object")
+
+
+def test_shared_values_reach_the_report_facts_and_private_ones_do_not() -> None:
+    """What checks share among themselves (ctx.memo) stays out of the report's facts;
+    what they add for the report (ctx.shared: packages, nvidia) is there as before."""
+    from envcheck.checks import nvidia, packages
+    from envcheck.pipeline import build_report, execute
+    from tests.helpers import recorded_context
+
+    ctx = recorded_context({
+        "pip": {"packages": {"source": "pip-api", "distributions": [
+            {"name": "TensorFlow", "version": "2.9.0", "location": "/x"},
+            {"name": "numpy", "version": "1.22.4", "location": "/x"}]}},
+        "nvidia": {"platform": "linux", "nvml": {"error": "no library", "error_type": "OSError",
+                                                 "library_missing": True},
+                   "nvidia_smi": {"error": "not found", "error_type": "FileNotFoundError",
+                                  "not_found": True}},
+    })
+    results = [execute(c, ctx) for c in [*packages.CHECKS[:2], nvidia.CHECKS[0]]]
+    assert packages.installed(ctx) is packages.installed(ctx)  # read once, then shared
+    report = build_report(ctx, results, interrupted=False, python="/fake/python",
+                          how="--python", matrix_name="bundled", strict=False)
+    assert report.facts["packages"] == {"numpy": "1.22.4", "TensorFlow": "2.9.0"}
+    assert report.facts["nvidia"] == nvidia.driver_info(ctx).to_dict()
+    assert not [k for k in report.facts if k.startswith("_")]
