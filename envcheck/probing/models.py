@@ -22,6 +22,9 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from envcheck.probing.facts import escape_surrogates
 
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails  # what ValidationError.errors() lists
+
 _EXPECTED = {
     "int_type": "an integer",
     "int_from_float": "an integer",
@@ -116,7 +119,7 @@ class FactModel(BaseModel):
             return super().__getattr__(name)
 
 
-def _problem(probe: str, section: str | None, error: Any) -> FactTypeError:
+def _problem(probe: str, section: str | None, error: ErrorDetails) -> FactTypeError:
     loc = [str(p) for p in error["loc"]]
     field = ".".join(([section] if section else []) + loc)
     if error["type"] == "missing":
