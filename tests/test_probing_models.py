@@ -157,3 +157,14 @@ def test_shared_values_reach_the_report_facts_and_private_ones_do_not() -> None:
     assert report.facts["packages"] == {"numpy": "1.22.4", "TensorFlow": "2.9.0"}
     assert report.facts["nvidia"] == nvidia.driver_info(ctx).to_dict()
     assert not [k for k in report.facts if k.startswith("_")]
+
+
+def test_what_real_but_unusual_installs_print_is_accepted() -> None:
+    """importlib.metadata gives None for a dist-info without Version; an embedded Python
+    has no sys.executable. Neither is a wrong type."""
+    facts = models.PackagesFacts.parse({"source": "importlib.metadata", "distributions": [
+        {"name": "half-removed", "version": None, "location": None}]})
+    assert facts.distributions[0].version is None
+    identity = models.PythonIdentity.parse(
+        {"version": [3, 11, 7], "bits": 64, "executable": None, "realpath": None})
+    assert identity.executable is None and identity.bits == 64

@@ -39,8 +39,8 @@ class PinRow(TypedDict):
 @dataclass(frozen=True)
 class Installed:
     source: str
-    versions: dict[str, str]
-    """canonical name -> version"""
+    versions: dict[str, str | None]
+    """canonical name -> version (None: its metadata names none)"""
     names: dict[str, str]
     """canonical name -> name as published"""
 
@@ -59,7 +59,7 @@ def _read_installed(ctx: Context) -> Installed:
             facts = ctx.read(PackagesFacts)
         except ProbeUnavailable:
             raise pip_problem from None
-    versions: dict[str, str] = {}
+    versions: dict[str, str | None] = {}
     names: dict[str, str] = {}
     for dist in facts.distributions:
         key = canonicalize_name(dist.name)

@@ -211,7 +211,8 @@ class SystemCpu(FactModel):
 
 class Distribution(FactModel):
     name: str
-    version: str
+    version: str | None
+    """None where a distribution's metadata has no Version (importlib.metadata says so)."""
 
 
 class PackagesFacts(FactModel):
