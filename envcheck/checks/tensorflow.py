@@ -23,6 +23,7 @@ from envcheck.checks.base import (
 )
 from envcheck.probing.models import (
     FactModel,
+    FactTypeError,
     SystemCpu,
     SystemOs,
     TfBuild,
@@ -94,8 +95,8 @@ def import_failure(ctx: Context, run: ProbeRun) -> Finding:
                     "Use a machine whose CPU has AVX; prebuilt TensorFlow wheels require it "
                     "(tensorflow#19104)."
                 )
-        except ProbeUnavailable:
-            pass
+        except (ProbeUnavailable, FactTypeError):
+            pass  # the general cause stands: TensorFlow did die with SIGILL
         return failure(
             f"importing TensorFlow died with SIGILL: {cause}",
             fix=fix,
