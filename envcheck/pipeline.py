@@ -29,6 +29,7 @@ from envcheck.outcome import verdict
 from envcheck.probing import host
 from envcheck.probing import interpreter as interp
 from envcheck.probing.facts import escape_surrogates, representable
+from envcheck.probing.models import FactTypeError
 from envcheck.probing.runner import ProbeInterrupted, ProbeRun, scratch_folder
 from envcheck.results import Category, CheckResult, Report, Status, Target
 from envcheck.target import machine_only, none_found_problem
@@ -103,6 +104,8 @@ def execute(check: Check, ctx: Context) -> CheckResult:
         finding = check.func(ctx)
     except ProbeUnavailable as exc:
         finding = _unavailable(check, exc, ctx)
+    except FactTypeError as exc:
+        finding = _invalid(exc)
     except (KeyboardInterrupt, ProbeInterrupted):
         raise
     except Exception as exc:  # a bug in one check must not lose the report
@@ -144,11 +147,28 @@ def to_result(check: Check, finding: Finding, duration: float) -> CheckResult:
             status=Status.ERROR,
             summary="could not determine: the probe reported a value of an unexpected type "
             f"({where}: {escape_surrogates(repr(finding.observed))[:120]})",
-            fix="The interpreter answered with something a normal installation does not: run "
-            "with -v to see the probe's facts, and report them if the installation is normal.",
+            fix=_UNUSUAL_FIX,
             details={"unrepresentable": escape_surrogates(str(exc))[:2000]},
             duration_s=round(duration, 4),
         )
+
+
+_UNUSUAL_FIX = (
+    "The interpreter answered with something a normal installation does not: run with -v to "
+    "see the probe's facts, and report them if the installation is normal."
+)
+
+
+def _invalid(exc: FactTypeError) -> Finding:
+    """A fact the check needs is missing or of the wrong type: never a guess from it."""
+    why = " (a value of an unexpected type)" if exc.expected is not None else ""
+    return Finding(
+        Status.ERROR,
+        f"could not determine: {exc}{why}",
+        fix=_UNUSUAL_FIX,
+        details={"probe": exc.probe, "fact": exc.field,
+                 "value": escape_surrogates(repr(exc.value))[:2000]},
+    )
 
 
 def _unavailable(check: Check, exc: ProbeUnavailable, ctx: Context) -> Finding:
@@ -320,7 +340,7 @@ def run_check(
     chosen = {c.id for c in selected}
     left_out = [c.id for c in universe if c.id not in chosen]
     with scratch_folder():  # probes' temp files; removed even on Ctrl-C or a probe crash
-        found = config.options.extra.get("discovery")
+        found = config.options.discovery
         try:
             resolved: interp.Interpreter | interp.InterpreterProblem = (
                 none_found_problem(found)

@@ -36,8 +36,8 @@ def apply_discovery(config: RunConfig, layout: Layout) -> Found | None:
         return None
     _, profile = load_matrix(config.matrix).profile(config.profile)
     found = discover(profile.python, layout,
-                     pycharm_config=config.options.extra.get("pycharm_config"))
-    config.options.extra["discovery"] = found
+                     pycharm_config=config.options.pycharm_config)
+    config.options.discovery = found
     chosen = found.chosen
     if chosen is None:
         config.python = NONE_FOUND
@@ -47,7 +47,7 @@ def apply_discovery(config: RunConfig, layout: Layout) -> Found | None:
     config.how_chosen = chosen.why
     if found.resolution is not None:
         config.options.project = found.resolution.project
-        config.options.extra["pycharm_resolution"] = found.resolution
+        config.options.pycharm_resolution = found.resolution
     return found
 
 

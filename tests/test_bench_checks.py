@@ -111,7 +111,7 @@ def test_retrain_factor_option_reaches_the_verdict(
     run, results = recorded
     total_s = results["benchmark.total"].details["verdict"]["total_s"]
     matrix = tiny_matrix(tmp_path, exam_budget_s=total_s * 3 / 0.5)
-    once = replay(run, matrix, Options(extra={"retrain_factor": 1.0}))["benchmark.total"]
+    once = replay(run, matrix, Options(retrain_factor=1.0))["benchmark.total"]
     assert once.status is Status.OK
     assert "x1 = " in once.summary
 

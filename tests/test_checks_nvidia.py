@@ -21,6 +21,7 @@ from envcheck.checks.registry import all_checks
 from envcheck.matrix import load_matrix
 from envcheck.pipeline import execute
 from envcheck.probing import interpreter as interp
+from envcheck.probing.models import TfVersions
 from envcheck.probing.runner import ProbeRun
 from envcheck.results import CheckResult, Status
 from tests._nvidia_fakes import (
@@ -388,10 +389,10 @@ def test_arch_names() -> None:
     assert nvidia.parse_arch("compute_90") == (9, 0)
     assert nvidia.parse_arch("sm_100a") == (10, 0)
     assert nvidia.parse_arch("gfx90a") is None
-    assert nvidia.tf_cuda_version({"cuda_version": "64_112"}) == "11.2"
-    assert nvidia.tf_cuda_version({"cuda_version": "64_101"}) == "10.1"
-    assert nvidia.tf_cuda_version({"cuda_version": "12.5.1"}) == "12.5.1"
-    assert nvidia.tf_cuda_version({"cuda_version": "garbage"}) is None
+    assert nvidia.tf_cuda_version("64_112") == "11.2"
+    assert nvidia.tf_cuda_version("64_101") == "10.1"
+    assert nvidia.tf_cuda_version("12.5.1") == "12.5.1"
+    assert nvidia.tf_cuda_version("garbage") is None
 
 
 # --- the driver sees a GPU, TensorFlow does not --------------------------------------------
@@ -519,7 +520,7 @@ def test_cpu_only_tensorflow_is_named_as_the_cause(
     tf_python: Path, two_gpus: dict[str, Any]
 ) -> None:
     ctx = real_context(tf_python, two_gpus)
-    version = ctx.facts("tensorflow", "versions")["tensorflow"]
+    version = ctx.read(TfVersions).tensorflow
     res = run(ctx, "nvidia.tensorflow_gpu")
     assert res.status is Status.WARNING
     assert f"this TensorFlow {version} is a CPU-only build" in res.summary

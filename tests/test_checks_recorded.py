@@ -240,6 +240,17 @@ def test_sigill_on_import_blames_missing_avx() -> None:
     assert dependent.status is Status.SKIPPED
 
 
+def test_sigill_with_cpu_flags_of_the_wrong_type_keeps_the_general_cause() -> None:
+    """Flags sent as one string ("sse4_2 avx2" contains "avx") must not decide the cause."""
+    cpu = {**CPU_NO_AVX, "flags": "sse4_2 avx2"}
+    ctx = recorded_context({"system": {"os": LINUX, "cpu": cpu}})
+    ctx.record(ProbeRun("tensorflow", "/fake", "signal", {}, returncode=-4, signal_name="SIGILL"))
+    result = run(tensorflow.CHECKS, "tensorflow.import", ctx)
+    assert result.status is Status.FAILURE
+    assert result.summary == ("importing TensorFlow died with SIGILL: the CPU lacks an "
+                              "instruction the TensorFlow binary uses")
+
+
 def test_sigill_under_rosetta() -> None:
     ctx = recorded_context({"system": {"os": MAC_ROSETTA, "cpu": CPU_AVX}})
     ctx.record(ProbeRun("tensorflow", "/fake", "signal", {}, returncode=-4, signal_name="SIGILL"))

@@ -27,14 +27,11 @@ def _context(
 ) -> Context:
     matrix = load_matrix()
     name, _ = matrix.profile(profile)
-    extra: dict[str, object] = {"pycharm_layout": layout}
-    if config is not None:
-        extra["pycharm_config"] = config
     return Context(
         interpreter=interp.resolve(python or "/nonexistent/python"),
         matrix=matrix,
         profile_name=name,
-        options=Options(project=project, extra=extra),
+        options=Options(project=project, pycharm_layout=layout, pycharm_config=config),
     )
 
 

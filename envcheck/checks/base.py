@@ -2,8 +2,9 @@
 
 A check is a plain function `(Context) -> Finding` registered with the
 `@check` decorator; `envcheck.checks.registry` lists them all. A check never
-prints and never runs a process itself: it asks `ctx.facts(probe)`, which
-runs the probe once (cached) in the right interpreter. Problems must carry a
+prints and never runs a process itself: it asks `ctx.read(Model)` for a
+probe's facts as a typed model (envcheck.probing.models), which runs the probe
+once (cached) in the right interpreter. Problems must carry a
 fix hint: `warning()`, `failure()` and `error()` take `fix` as a required
 keyword argument.
 """
@@ -14,10 +15,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, cast
 
 from envcheck.matrix import Matrix, Profile
 from envcheck.probing.interpreter import Interpreter, InterpreterProblem
+from envcheck.probing.models import FactModel
 from envcheck.probing.registry import PROBES
 from envcheck.probing.runner import (
     ProbeRun,
@@ -29,6 +31,16 @@ from envcheck.probing.runner import (
     tool_python,
 )
 from envcheck.results import Status
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack from Python 3.11
+
+    from envcheck.discovery import Found
+    from envcheck.pycharm.layout import Layout
+    from envcheck.pycharm.resolve import Resolution
+
+M = TypeVar("M", bound=FactModel)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -44,23 +56,33 @@ class Finding:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def ok(summary: str, **kw: Any) -> Finding:
+class Evidence(TypedDict, total=False):
+    """The fields of a Finding besides status, summary and fix: what a check saw and
+    against what. A check whose results share them builds one and passes `**evidence`."""
+
+    observed: str | None
+    expected: str | None
+    source: str | None
+    details: dict[str, Any]
+
+
+def ok(summary: str, **kw: Unpack[Evidence]) -> Finding:
     return Finding(Status.OK, summary, **kw)
 
 
-def skipped(summary: str, **kw: Any) -> Finding:
+def skipped(summary: str, **kw: Unpack[Evidence]) -> Finding:
     return Finding(Status.SKIPPED, summary, **kw)
 
 
-def warning(summary: str, *, fix: str, **kw: Any) -> Finding:
+def warning(summary: str, *, fix: str, **kw: Unpack[Evidence]) -> Finding:
     return Finding(Status.WARNING, summary, fix=fix, **kw)
 
 
-def failure(summary: str, *, fix: str, **kw: Any) -> Finding:
+def failure(summary: str, *, fix: str, **kw: Unpack[Evidence]) -> Finding:
     return Finding(Status.FAILURE, summary, fix=fix, **kw)
 
 
-def error(summary: str, *, fix: str, **kw: Any) -> Finding:
+def error(summary: str, *, fix: str, **kw: Unpack[Evidence]) -> Finding:
     """The check could not find out: never a guess, always the reason."""
     return Finding(Status.ERROR, summary, fix=fix, **kw)
 
@@ -82,7 +104,18 @@ class Options:
     project: Path | None = None
     strict: bool = False
     timeout_scale: float = 1.0
-    extra: dict[str, Any] = field(default_factory=dict)
+    retrain_factor: float | None = None
+    """--retrain-factor; None: the matrix's benchmark.retrain_factor."""
+    memory_limit_mb: float | None = None
+    """One memory cap for every probe; None: a share of the memory free when it starts."""
+    pycharm_layout: Layout | None = None
+    """Where PyCharm's files are (another OS's layout in tests); None: this machine's."""
+    pycharm_config: Path | None = None
+    """--pycharm-config: the PyCharm config folder to read instead of the usual ones."""
+    pycharm_resolution: Resolution | None = None
+    """The project interpreter `check --project` (or discovery) resolved."""
+    discovery: Found | None = None
+    """What `check` found when neither --python nor --project chose the interpreter."""
 
 
 class Context:
@@ -106,7 +139,11 @@ class Context:
         self._runs: dict[str, ProbeRun] = {}
         self._lock = threading.Lock()
         self.shared: dict[str, Any] = {}
-        """Values one check computes for others (e.g. parsed GPU facts)."""
+        """Facts checks add to the report (`facts` in it: "nvidia", "packages", "pycharm", ...).
+        Values only checks share go through `memo` instead."""
+        self._memo: dict[Callable[..., Any], Any] = {}
+        self.pin_install_shown = False
+        """Whether a fix hint already showed the long pin-install command (see hints)."""
         self.reported_probes: set[str] | None = None
         """Probes whose failure a check in this run reports (its `owns`); None: all are.
         A check that meets another failed probe reports the failure itself, so that
@@ -174,11 +211,27 @@ class Context:
         return run
 
     def memory_limit_mb(self, share: float | None) -> float | None:
-        """A probe's memory cap: options.extra["memory_limit_mb"], else a share of free memory."""
-        explicit = self.options.extra.get("memory_limit_mb")
-        if isinstance(explicit, int | float):
-            return float(explicit)
+        """A probe's memory cap: options.memory_limit_mb, else a share of free memory."""
+        if self.options.memory_limit_mb is not None:
+            return self.options.memory_limit_mb
         return memory_cap_mb(share) if share else None
+
+    def memo(self, compute: Callable[[Context], T]) -> T:
+        """`compute(self)`, computed once per context: a value several checks share
+        (the installed distributions, the benchmark's analysis, PyCharm's files).
+        Nothing is kept when `compute` raises."""
+        if compute not in self._memo:
+            self._memo[compute] = compute(self)
+        return cast(T, self._memo[compute])
+
+    def read(self, model: type[M], *, or_from_tool: bool = False) -> M:
+        """One section of a probe's facts as its typed model (envcheck.probing.models).
+
+        `ProbeUnavailable` when the probe gave no answer (see `facts`);
+        `FactTypeError` when a fact is of a type no real interpreter prints,
+        which the check then reports as "could not determine" (pipeline.execute).
+        """
+        return model.parse(self.facts(model.probe, model.section, or_from_tool=or_from_tool))
 
     @property
     def target_runs_probes(self) -> bool:
@@ -187,8 +240,10 @@ class Context:
 
     def facts(
         self, name: str, section: str | None = None, *, or_from_tool: bool = False
-    ) -> Any:
-        """A probe's facts (or one section of them); `ProbeUnavailable` when missing.
+    ) -> object:
+        """A probe's facts (or one section of them), untyped; `ProbeUnavailable` when missing.
+
+        Checks read them through `read` and a model of envcheck.probing.models.
 
         `or_from_tool`: when the interpreter under test cannot run probes at all
         (missing, too old), run the probe in this tool's own Python instead, for
@@ -217,7 +272,7 @@ class Context:
         return run
 
     @staticmethod
-    def _facts_of(run: ProbeRun, name: str, section: str | None) -> Any:
+    def _facts_of(run: ProbeRun, name: str, section: str | None) -> object:
         if run.outcome not in ("ok", "partial"):
             raise ProbeUnavailable(run)
         if section is None:

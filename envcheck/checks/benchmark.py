@@ -2,9 +2,9 @@
 
 One quick run of probes/probe_bench.py (about a minute on 2 CPU cores)
 measures all five reference workloads and the .h5 save; the checks read its
-`Analysis` (envcheck.bench.analysis), shared through `ctx.shared`. `check
+`Analysis` (envcheck.bench.analysis), computed once through `ctx.memo`. `check
 --no-bench` skips the whole category; `--retrain-factor` reaches the verdict
-through `ctx.options.extra["retrain_factor"]`.
+through `ctx.options.retrain_factor`.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from envcheck.checks import hints
 from envcheck.checks.base import (
     Check,
     Context,
+    Evidence,
     Finding,
     check,
     error,
@@ -39,7 +40,6 @@ from envcheck.probing.runner import ProbeInterrupted
 
 CHECKS: list[Check] = []
 
-_ANALYSIS_KEY = "_bench_analysis"
 _SPEEDUP_FIX = (
     "Close other programs while training; train on a supported NVIDIA GPU if you have one "
     "(see the nvidia checks); during the exam, train for fewer epochs with a callback that "
@@ -59,15 +59,16 @@ def _config(ctx: Context) -> Benchmark:
 
 
 def retrain_factor(ctx: Context, bench: Benchmark) -> float:
-    value = ctx.options.extra.get("retrain_factor")
-    return float(value) if isinstance(value, int | float) else bench.retrain_factor
+    value = ctx.options.retrain_factor
+    return value if value is not None else bench.retrain_factor
 
 
 def analysis(ctx: Context) -> Analysis:
     """Run the quick benchmark once per check run; every benchmark check reads it."""
-    cached = ctx.shared.get(_ANALYSIS_KEY)
-    if isinstance(cached, Analysis):
-        return cached
+    return ctx.memo(_analysis)
+
+
+def _analysis(ctx: Context) -> Analysis:
     bench = _config(ctx)
     requested = bench.categories
     collector = EventCollector(ctx.on_progress)
@@ -90,7 +91,6 @@ def analysis(ctx: Context) -> Analysis:
         from_probe_run(run, collector, requested, "quick"), bench,
         retrain_factor=retrain_factor(ctx, bench),
     )
-    ctx.shared[_ANALYSIS_KEY] = result
     ctx.shared["benchmark"] = result.to_dict()  # lands in the report's facts
     return result
 
@@ -220,7 +220,7 @@ def _verdict_finding(v: BenchVerdict, bench: Benchmark, result: Analysis) -> Fin
         f"marginal up to {bench.marginal_max_share:.0%} ({format_duration(v.marginal_limit_s)})"
     )
     details = {"verdict": result.to_dict()["verdict"]}
-    kw: dict[str, Any] = {
+    kw: Evidence = {
         "observed": observed,
         "expected": expected,
         "source": bench.thresholds_reasoning,

@@ -13,7 +13,6 @@ from envcheck.probing.interpreter import Interpreter
 from envcheck.shell import pip_install, python_command
 
 SETUP_HINT = "or build a new exam environment with `tfcert-envcheck setup`"
-_SHOWN = "_pin_command_shown"
 _BARE_PREFIX = "python -m pip install "
 
 
@@ -42,8 +41,8 @@ def pin_args(ctx: Context) -> str:
 
 def pin_install(ctx: Context) -> str:
     """The long pin-install command, the first time a report needs it; else a reference."""
-    if ctx.shared.get(_SHOWN):
+    if ctx.pin_install_shown:
         return ("the pin-install command shown under Packages (Pinned package versions), "
                 "with this interpreter")
-    ctx.shared[_SHOWN] = True
+    ctx.pin_install_shown = True
     return pip(ctx, pin_args(ctx))

@@ -22,6 +22,7 @@ from envcheck.checks import hints
 from envcheck.checks.base import (
     Check,
     Context,
+    Evidence,
     Finding,
     ProbeUnavailable,
     check,
@@ -32,6 +33,14 @@ from envcheck.checks.base import (
 )
 from envcheck.checks.tensorflow import missing_libraries
 from envcheck.gpu import ComputeCapGap, DriverInfo, DriverState, Gpu
+from envcheck.probing.models import (
+    NvidiaEnvironment,
+    NvidiaFacts,
+    SystemOs,
+    TfBuild,
+    TfDevices,
+    TfVersions,
+)
 
 CHECKS: list[Check] = []
 
@@ -77,7 +86,7 @@ _ARCH = re.compile(r"^(?:sm|compute)_(\d+)(\d)[a-z]?$")
 
 def driver_info(ctx: Context) -> DriverInfo:
     """The interpreted `nvidia` probe; also kept in ctx.shared for the report's facts."""
-    info = gpu.interpret(ctx.facts("nvidia"))
+    info = gpu.interpret(ctx.read(NvidiaFacts).raw)
     ctx.shared["nvidia"] = info.to_dict()
     return info
 
@@ -85,10 +94,10 @@ def driver_info(ctx: Context) -> DriverInfo:
 def _os(ctx: Context) -> tuple[str, bool]:
     """(platform.system(), is WSL) of this machine; the nvidia probe's platform if need be."""
     try:
-        os_info: dict[str, Any] = ctx.facts("system", "os")
-        return str(os_info.get("system")), bool(os_info.get("wsl"))
+        os_info = ctx.read(SystemOs)
+        return os_info.system, bool(os_info.wsl)
     except ProbeUnavailable:
-        plat = str(ctx.facts("nvidia").get("platform", ""))
+        plat = ctx.read(NvidiaFacts).platform or ""
         system = {"win32": "Windows", "darwin": "Darwin"}.get(plat, "Linux")
         return system, False
 
@@ -181,10 +190,9 @@ def driver_check(ctx: Context) -> Finding:
     )
 
 
-def tf_cuda_version(build_info: dict[str, Any]) -> str | None:
+def tf_cuda_version(raw: str | None) -> str | None:
     """The CUDA version in get_build_info(): "11.2" on Linux, "64_112" on Windows."""
-    raw = build_info.get("cuda_version")
-    if not isinstance(raw, str) or not raw:
+    if not raw:
         return None
     windows = _WINDOWS_CUDA.match(raw)
     if windows:
@@ -197,12 +205,11 @@ def tf_cuda_version(build_info: dict[str, Any]) -> str | None:
     return raw
 
 
-def _built_cuda(ctx: Context, build: dict[str, Any]) -> tuple[str | None, str]:
-    cuda = tf_cuda_version(build.get("build_info") or {})
+def _built_cuda(ctx: Context, build: TfBuild) -> tuple[str | None, str]:
+    cuda = tf_cuda_version(build.build_info.cuda_version)
     if cuda:
         return cuda, "tf.sysconfig.get_build_info()"
-    versions: dict[str, Any] = ctx.facts("tensorflow", "versions")
-    row = ctx.matrix.build_for(str(versions.get("tensorflow")))
+    row = ctx.matrix.build_for(ctx.read(TfVersions).tensorflow)
     if row is None:
         return None, ""
     return row.cuda, ctx.matrix.tensorflow_builds_source
@@ -214,8 +221,8 @@ def driver_version_check(ctx: Context) -> Finding:
     info = driver_info(ctx)
     if info.state is not DriverState.READY:
         return _not_checked(info)
-    build: dict[str, Any] = ctx.facts("tensorflow", "build")
-    if not build.get("is_built_with_cuda"):
+    build = ctx.read(TfBuild)
+    if not build.is_built_with_cuda:
         return skipped("not checked: this TensorFlow is a CPU-only build and does not use the "
                        "driver (see nvidia.tensorflow_gpu)")
     cuda, cuda_source = _built_cuda(ctx, build)
@@ -224,7 +231,7 @@ def driver_version_check(ctx: Context) -> Finding:
             "could not determine the CUDA version TensorFlow was built with: its build info "
             "has none and the version is not in the tested build table",
             fix="Update compat_matrix.yaml's tensorflow_builds (see `tfcert-envcheck matrix`).",
-            details={"build_info": build.get("build_info")},
+            details={"build_info": build.raw.get("build_info")},
         )
     row = ctx.matrix.driver_minimum(cuda)
     if row is None:
@@ -324,14 +331,14 @@ def coverage(cc: tuple[int, int], archs: Iterable[str]) -> Coverage:
 def _build_archs(ctx: Context) -> tuple[list[str], str | None]:
     """The CUDA architectures this TensorFlow was built for, and its version (or [])."""
     try:
-        build: dict[str, Any] = ctx.facts("tensorflow", "build")
+        build = ctx.read(TfBuild)
     except ProbeUnavailable:
         return [], None
-    if not build.get("is_built_with_cuda"):
+    if not build.is_built_with_cuda:
         return [], None
-    archs = (build.get("build_info") or {}).get("cuda_compute_capabilities") or []
+    archs = build.build_info.cuda_compute_capabilities or []
     try:
-        version = ctx.facts("tensorflow", "versions").get("tensorflow")
+        version: str | None = ctx.read(TfVersions).tensorflow
     except ProbeUnavailable:
         version = None
     return [str(a) for a in archs if parse_arch(str(a))], version
@@ -445,9 +452,12 @@ def compute_capability_check(ctx: Context) -> Finding:
               source=source, details=details)
 
 
-def _hidden_by_env(facts: dict[str, Any]) -> str | None:
-    env = facts.get("environment")
-    value = env.get("CUDA_VISIBLE_DEVICES") if isinstance(env, dict) else None
+def _hidden_by_env(ctx: Context) -> str | None:
+    """The CUDA_VISIBLE_DEVICES that hides every GPU from TensorFlow, if it does."""
+    try:
+        value = ctx.read(NvidiaEnvironment).CUDA_VISIBLE_DEVICES
+    except ProbeUnavailable:
+        return None
     if value is None:
         return None
     entries = [v.strip() for v in value.split(",") if v.strip()]
@@ -459,8 +469,7 @@ def _hidden_by_env(facts: dict[str, Any]) -> str | None:
 
 def _tf_version(ctx: Context) -> Version | None:
     try:
-        versions: dict[str, Any] = ctx.facts("tensorflow", "versions")
-        return Version(str(versions.get("tensorflow")))
+        return Version(ctx.read(TfVersions).tensorflow)
     except (ProbeUnavailable, InvalidVersion):
         return None
 
@@ -510,30 +519,35 @@ def tensorflow_gpu_check(ctx: Context) -> Finding:
     info = driver_info(ctx)
     if info.state is not DriverState.READY:
         return _not_checked(info)
-    devices: dict[str, Any] = ctx.facts("tensorflow", "devices")
-    tf_gpus = devices.get("gpus") or []
+    devices = ctx.read(TfDevices)
+    tf_gpus = devices.gpus
     n_driver = len(info.gpus)
     observed = f"TensorFlow: {_plural(len(tf_gpus), 'GPU')}; driver: {_plural(n_driver, 'GPU')}"
     expected = "TensorFlow sees the driver's GPUs"
-    details: dict[str, Any] = {"tensorflow_gpus": tf_gpus, "driver_gpus": n_driver}
+    details: dict[str, Any] = {
+        "tensorflow_gpus": devices.raw.get("gpus") or [], "driver_gpus": n_driver,
+    }
     if tf_gpus:
-        names = ", ".join(str(g.get("name")) for g in tf_gpus)
+        names = ", ".join(str(g.name) for g in tf_gpus)
         some = "" if len(tf_gpus) >= n_driver else f" of the {n_driver} the driver lists"
         return ok(f"TensorFlow sees {_plural(len(tf_gpus), 'GPU')}{some}: {names}",
                   observed=observed, expected=expected, details=details)
 
     system, _ = _os(ctx)
     tf = _tf_version(ctx)
-    build: dict[str, Any] = ctx.facts("tensorflow", "build")
-    kw: dict[str, Any] = {"observed": observed, "expected": expected, "details": details}
+    build = ctx.read(TfBuild)
+
+    def seen(source: str) -> Evidence:
+        return {"observed": observed, "expected": expected, "details": details, "source": source}
+
     lead = f"TensorFlow sees no GPU though the driver lists {n_driver}"
     optional = "The GPU is optional for the exam; to use it: "
 
-    hidden = _hidden_by_env(ctx.facts("nvidia"))
+    hidden = _hidden_by_env(ctx)
     if hidden is not None:
         return warning(f"{lead}: CUDA_VISIBLE_DEVICES={hidden!r} hides them",
                        fix=optional + "unset CUDA_VISIBLE_DEVICES (or list GPU numbers in it).",
-                       source="CUDA_VISIBLE_DEVICES in this environment", **kw)
+                       **seen("CUDA_VISIBLE_DEVICES in this environment"))
     last_gpu = Version(ctx.matrix.platform_rules.windows_native_gpu_last_tensorflow)
     if system == "Windows" and tf is not None and tf.release[:2] > last_gpu.release[:2]:
         return warning(
@@ -541,14 +555,14 @@ def tensorflow_gpu_check(ctx: Context) -> Finding:
             f"{last_gpu})",
             fix=optional + f"run TensorFlow in WSL2, or use TensorFlow {last_gpu} or older "
             "(the exam's 2.9 included) with its CUDA and cuDNN.",
-            source=ctx.matrix.platform_rules.windows_native_gpu_source, **kw,
+            **seen(ctx.matrix.platform_rules.windows_native_gpu_source),
         )
-    if not build.get("is_built_with_cuda"):
+    if not build.is_built_with_cuda:
         return warning(
             f"{lead}: this TensorFlow{f' {tf}' if tf else ''} is a CPU-only build "
             "(e.g. tensorflow-cpu)",
             fix=optional + _gpu_install_fix(ctx, tf, system),
-            source=CPU_BUILD_SOURCE, **kw,
+            **seen(CPU_BUILD_SOURCE),
         )
     log = ctx.probe("tensorflow").stderr_tail
     libs = missing_libraries(log)
@@ -558,7 +572,7 @@ def tensorflow_gpu_check(ctx: Context) -> Finding:
         return warning(
             f"{lead}: TensorFlow could not load {named}",
             fix=optional + _libraries_fix(ctx, tf, system, libs),
-            source=ctx.matrix.tensorflow_builds_source, **kw,
+            **seen(ctx.matrix.tensorflow_builds_source),
         )
     cuinit = _CUINIT.search(log)
     if cuinit:
@@ -568,19 +582,19 @@ def tensorflow_gpu_check(ctx: Context) -> Finding:
             fix=optional + "check nvidia.driver_version: a driver older than the CUDA "
             "TensorFlow was built with, or an updated driver without a reboot, are the usual "
             "causes.",
-            source="TensorFlow's log (failed call to cuInit)", **kw,
+            **seen("TensorFlow's log (failed call to cuInit)"),
         )
     ignored = _IGNORED.search(log)
     if ignored:
         return warning(
             f"{lead}: TensorFlow ignores the GPU ({ignored.group(2).strip()})",
             fix=optional + "a GPU of higher compute capability (see nvidia.compute_capability).",
-            source="TensorFlow's log (Ignoring visible gpu device)", **kw,
+            **seen("TensorFlow's log (Ignoring visible gpu device)"),
         )
     return warning(
         f"{lead}, and TensorFlow's log does not say why",
         fix=optional + "run `python -c \"import tensorflow as tf; "
         "print(tf.config.list_physical_devices('GPU'))\"` in this interpreter with "
         "TF_CPP_MIN_LOG_LEVEL=0 and read the messages about CUDA.",
-        source=CPU_BUILD_SOURCE, **kw,
+        **seen(CPU_BUILD_SOURCE),
     )

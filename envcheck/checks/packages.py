@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict
 
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
@@ -13,6 +13,7 @@ from envcheck.checks import hints
 from envcheck.checks.base import (
     Check,
     Context,
+    Evidence,
     Finding,
     ProbeUnavailable,
     check,
@@ -21,41 +22,51 @@ from envcheck.checks.base import (
     skipped,
     warning,
 )
+from envcheck.probing.models import PackagesFacts, PipFacts, PythonIdentity, SystemOs
 
 CHECKS: list[Check] = []
+
+
+class PinRow(TypedDict):
+    """One pinned package in packages.pins' details."""
+
+    name: str
+    expected: str
+    installed: str | None
+    ok: bool
 
 
 @dataclass(frozen=True)
 class Installed:
     source: str
-    versions: dict[str, str]
-    """canonical name -> version"""
+    versions: dict[str, str | None]
+    """canonical name -> version (None: its metadata names none)"""
     names: dict[str, str]
     """canonical name -> name as published"""
 
 
 def installed(ctx: Context) -> Installed:
     """The target's distributions: pip-api first, package metadata when pip is absent."""
-    cached = ctx.shared.get("_installed")
-    if isinstance(cached, Installed):
-        return cached
+    return ctx.memo(_read_installed)
+
+
+def _read_installed(ctx: Context) -> Installed:
+    facts: PackagesFacts
     try:
-        facts = ctx.facts("pip", "packages")
+        facts = ctx.read(PipFacts)
     except ProbeUnavailable as pip_problem:
         try:
-            facts = ctx.facts("packages", "packages")
+            facts = ctx.read(PackagesFacts)
         except ProbeUnavailable:
             raise pip_problem from None
-    versions: dict[str, str] = {}
+    versions: dict[str, str | None] = {}
     names: dict[str, str] = {}
-    for dist in facts["distributions"]:
-        key = canonicalize_name(dist["name"])
-        versions.setdefault(key, dist["version"])
-        names.setdefault(key, dist["name"])
-    result = Installed(facts["source"], versions, names)
-    ctx.shared["_installed"] = result
+    for dist in facts.distributions:
+        key = canonicalize_name(dist.name)
+        versions.setdefault(key, dist.version)
+        names.setdefault(key, dist.name)
     ctx.shared["packages"] = {names[k]: v for k, v in sorted(versions.items())}
-    return result
+    return Installed(facts.source, versions, names)
 
 
 def _satisfies(version: str, spec: str) -> bool:
@@ -118,7 +129,7 @@ def pins_check(ctx: Context) -> Finding:
     if not pins:
         return skipped(f"the {ctx.profile_name} profile pins no packages besides TensorFlow")
     inst = installed(ctx)
-    rows: list[dict[str, Any]] = []
+    rows: list[PinRow] = []
     for name, spec in pins.items():
         have = inst.versions.get(canonicalize_name(name))
         rows.append(
@@ -132,7 +143,7 @@ def pins_check(ctx: Context) -> Finding:
     bad = [r for r in rows if not r["ok"]]
     observed = ", ".join(f"{r['name']} {r['installed'] or 'missing'}" for r in rows)
     expected = ", ".join(f"{n}{s}" for n, s in pins.items())
-    kw: dict[str, Any] = {
+    kw: Evidence = {
         "observed": observed,
         "expected": expected,
         "source": ctx.profile.source,
@@ -158,11 +169,11 @@ def installable_check(ctx: Context) -> Finding:
     if not pin or not pin.startswith("=="):
         return skipped(f"the {ctx.profile_name} profile pins no exact TensorFlow version")
     tf_version = pin[2:]
-    ident: dict[str, Any] = ctx.facts("python", "identity")
-    os_info: dict[str, Any] = ctx.facts("system", "os")
-    py = Version(".".join(str(p) for p in ident["version"][:2]))
-    problem = tensorflow_wheel_problem(ctx, tf_version, py, os_info["system"], os_info["machine"])
-    observed = f"Python {py} on {os_info['system']} {os_info['machine']}"
+    ident = ctx.read(PythonIdentity)
+    os_info = ctx.read(SystemOs)
+    py = Version(".".join(str(p) for p in ident.version[:2]))
+    problem = tensorflow_wheel_problem(ctx, tf_version, py, os_info.system, os_info.machine)
+    observed = f"Python {py} on {os_info.system} {os_info.machine}"
     if problem is not None:
         why, fix, source = problem
         return failure(

@@ -1,16 +1,15 @@
 """PyCharm: the installs, their versions, and the interpreter the exam project really uses.
 
 These checks read PyCharm's files only (no probe): what `check --project`
-found is in `ctx.options.extra["pycharm_resolution"]` (set by the check
-command, which also made that interpreter the one under test), and the
-other checks share one `Discovery` per run. `extra["pycharm_config"]`
-(--pycharm-config) and `extra["pycharm_layout"]` (tests) change where the
+found is in `ctx.options.pycharm_resolution` (set by the check command,
+which also made that interpreter the one under test), and the other checks
+share one `Discovery` per run (`ctx.memo`). `options.pycharm_config`
+(--pycharm-config) and `options.pycharm_layout` (tests) change where the
 files are read from.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
@@ -18,6 +17,7 @@ from packaging.version import InvalidVersion, Version
 from envcheck.checks.base import (
     Check,
     Context,
+    Evidence,
     Finding,
     check,
     error,
@@ -36,22 +36,19 @@ CHECKS: list[Check] = []
 
 DOWNLOAD = "https://www.jetbrains.com/pycharm/download/other.html"
 DOWNLOAD_LATEST = "https://www.jetbrains.com/pycharm/download/"
-_DISCOVERY_KEY = "_pycharm_discovery"
 
 
 def options_layout(ctx: Context) -> Layout:
-    layout = ctx.options.extra.get("pycharm_layout")
-    return layout if isinstance(layout, Layout) else Layout.current()
+    return ctx.options.pycharm_layout or Layout.current()
 
 
 def discovery(ctx: Context) -> Discovery:
     """One read of PyCharm's files per run, shared by the checks."""
-    found = ctx.shared.get(_DISCOVERY_KEY)
-    if not isinstance(found, Discovery):
-        config = ctx.options.extra.get("pycharm_config")
-        found = Discovery.run(options_layout(ctx), Path(config) if config else None)
-        ctx.shared[_DISCOVERY_KEY] = found
-    return found
+    return ctx.memo(_discover)
+
+
+def _discover(ctx: Context) -> Discovery:
+    return Discovery.run(options_layout(ctx), ctx.options.pycharm_config)
 
 
 def _facts(ctx: Context) -> dict[str, Any]:
@@ -88,7 +85,7 @@ def installs_check(ctx: Context) -> Finding:
     facts = _facts(ctx)
     facts["installs"] = [i.to_dict() for i in disc.installs]
     facts["config_dirs"] = [c.to_dict() for c in disc.configs]
-    kw: dict[str, Any] = {"expected": expected, "source": ctx.profile.source}
+    kw: Evidence = {"expected": expected, "source": ctx.profile.source}
 
     # Installs only: a config folder (left by an uninstalled PyCharm, or copied from another
     # machine with --pycharm-config) says which version once ran, not what is installed.
@@ -105,11 +102,12 @@ def installs_check(ctx: Context) -> Finding:
         if minimum else f"Install PyCharm Community or Professional ({DOWNLOAD})."
     )
     if not seen:
+        kw["observed"] = "none found"
         return warning(
             "no PyCharm install found in the usual places" + _not_installs(orphans),
             fix=install_hint + " If it is installed elsewhere, check the exam project with "
             "`tfcert-envcheck check --project DIR`.",
-            observed="none found", **kw,
+            **kw,
         )
     versions = ", ".join(sorted({v or "unknown" for _, v in seen}, reverse=True))
     kw["observed"] = versions
@@ -184,8 +182,8 @@ def files_check(ctx: Context) -> Finding:
 
 def project_resolution(ctx: Context) -> Resolution | None:
     """What `check --project` resolved, or a fresh resolution of ctx.options.project."""
-    given = ctx.options.extra.get("pycharm_resolution")
-    if isinstance(given, Resolution):
+    given = ctx.options.pycharm_resolution
+    if given is not None:
         return given
     if ctx.options.project is None:
         return None
@@ -209,7 +207,7 @@ def interpreter_check(ctx: Context) -> Finding:
     python = ctx.profile.python
     fix = res.fix(python) or ""
     expected = f"a local interpreter (python.org Python {python})"
-    kw: dict[str, Any] = {"observed": res.shown_as, "expected": expected, "details": details}
+    kw: Evidence = {"observed": res.shown_as, "expected": expected, "details": details}
     notes = f" ({'; '.join(res.notes)})" if res.notes else ""
     if res.status in _ERROR_STATUSES:
         return error(f"could not determine: {res.summary}", fix=fix, **kw)
@@ -222,9 +220,9 @@ def interpreter_check(ctx: Context) -> Finding:
     problem = unusable(ctx)  # the same test as python.interpreter, which needs this check
     if problem is not None:
         reason = problem.details.get("reason", problem.summary)
+        kw["source"] = problem.source
         return failure(
-            f"PyCharm would run {res.interpreter}, which {reason}", fix=problem.fix or "",
-            source=problem.source, **kw,
+            f"PyCharm would run {res.interpreter}, which {reason}", fix=problem.fix or "", **kw,
         )
     interp = ctx.interpreter
     assert isinstance(interp, Interpreter)

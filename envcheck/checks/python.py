@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from envcheck.checks.base import (
     Check,
     Context,
+    Evidence,
     Finding,
     check,
     failure,
@@ -15,6 +15,7 @@ from envcheck.checks.base import (
     warning,
 )
 from envcheck.probing.interpreter import Interpreter, InterpreterProblem
+from envcheck.probing.models import PythonIdentity, PythonOrigin, PythonVenv
 
 CHECKS: list[Check] = []
 
@@ -57,11 +58,11 @@ def interpreter_check(ctx: Context) -> Finding:
         return problem
     interp = ctx.interpreter
     assert isinstance(interp, Interpreter)
-    ident: dict[str, Any] = ctx.facts("python", "identity")
+    ident = ctx.read(PythonIdentity)
     return ok(
-        f"{ident['executable']} ({ident['implementation']} {interp.version_str})",
-        observed=ident["executable"],
-        details={"executable": ident["executable"], "realpath": ident.get("realpath")},
+        f"{ident.executable} ({ident.implementation} {interp.version_str})",
+        observed=ident.executable,
+        details={"executable": ident.executable, "realpath": ident.realpath},
     )
 
 
@@ -71,21 +72,21 @@ def version_check(ctx: Context) -> Finding:
     interp = ctx.interpreter
     if isinstance(interp, Interpreter) and not interp.can_run_probes:
         # Too old for the probes, but the handshake already told us the version.
-        ident: dict[str, Any] = {
-            "version": list(interp.version),
-            "implementation": interp.implementation,
-            "releaselevel": "final",
-        }
+        version = list(interp.version)
+        implementation: str | None = interp.implementation
+        releaselevel: str | None = "final"
     else:
-        ident = ctx.facts("python", "identity")
-    major, minor, micro = ident["version"]
+        ident = ctx.read(PythonIdentity)
+        version = ident.version
+        implementation, releaselevel = ident.implementation, ident.releaselevel
+    major, minor, micro = version[:3]
     required = ctx.profile.python_version
     observed = f"{major}.{minor}.{micro}"
     expected = f"{required.major}.{required.minor}.x"
-    kw: dict[str, Any] = {"observed": observed, "expected": expected, "source": ctx.profile.source}
-    if ident.get("implementation") != "CPython":
+    kw: Evidence = {"observed": observed, "expected": expected, "source": ctx.profile.source}
+    if implementation != "CPython":
         return failure(
-            f"{ident.get('implementation')} {observed}: the exam needs CPython",
+            f"{implementation} {observed}: the exam needs CPython",
             fix=f"Install CPython {required} from {PYTHON_ORG}.",
             **kw,
         )
@@ -97,9 +98,9 @@ def version_check(ctx: Context) -> Finding:
             "select it as the project interpreter in PyCharm.",
             **kw,
         )
-    if ident.get("releaselevel") != "final":
+    if releaselevel != "final":
         return warning(
-            f"Python {observed} is a pre-release ({ident.get('releaselevel')})",
+            f"Python {observed} is a pre-release ({releaselevel})",
             fix=f"Install a final release of Python {expected} from {PYTHON_ORG}.",
             **kw,
         )
@@ -109,27 +110,23 @@ def version_check(ctx: Context) -> Finding:
 @check("python.bits", "64-bit interpreter", registry=CHECKS)
 def bits_check(ctx: Context) -> Finding:
     """TensorFlow publishes 64-bit wheels only."""
-    ident: dict[str, Any] = ctx.facts("python", "identity")
-    if ident["bits"] != 64:
+    bits = ctx.read(PythonIdentity).bits
+    if bits != 64:
         return failure(
-            f"{ident['bits']}-bit Python: TensorFlow has no wheels for it",
+            f"{bits}-bit Python: TensorFlow has no wheels for it",
             fix=f"Install the 64-bit Python {ctx.profile.python} installer from {PYTHON_ORG}.",
-            observed=f"{ident['bits']}-bit",
+            observed=f"{bits}-bit",
             expected="64-bit",
         )
     return ok("64-bit", observed="64-bit", expected="64-bit")
 
 
-def classify_origin(ident: dict[str, Any], origin: dict[str, Any]) -> tuple[str, str]:
+def classify_origin(origin: PythonOrigin) -> tuple[str, str]:
     """Name where a Python came from: (key, human description)."""
-    exe = str(origin.get("exe_realpath") or "").replace("\\", "/")
-    base = str(origin.get("base_realpath") or "").replace("\\", "/")
+    exe = (origin.exe_realpath or "").replace("\\", "/")
+    base = (origin.base_realpath or "").replace("\\", "/")
     both = f"{exe} {base}"
-    if (
-        origin.get("conda_meta_in_prefix")
-        or origin.get("conda_meta_in_base")
-        or origin.get("anaconda_in_version")
-    ):
+    if origin.conda_meta_in_prefix or origin.conda_meta_in_base or origin.anaconda_in_version:
         return "conda", "conda / Anaconda"
     if "/WindowsApps/" in both or "PythonSoftwareFoundation.Python" in both:
         return "msstore", "Microsoft Store"
@@ -143,7 +140,7 @@ def classify_origin(ident: dict[str, Any], origin: dict[str, Any]) -> tuple[str,
         return "python.org", "python.org installer (macOS framework)"
     if "/Programs/Python/Python" in both or "/Program Files/Python" in both:
         return "python.org", "python.org installer (Windows)"
-    if base in ("/usr", "/usr/local") and (origin.get("externally_managed") or base == "/usr"):
+    if base in ("/usr", "/usr/local") and (origin.externally_managed or base == "/usr"):
         return "distribution", "the Linux distribution's package"
     if base.startswith("/usr/local"):
         return "source", "built from source or installed under /usr/local"
@@ -153,14 +150,13 @@ def classify_origin(ident: dict[str, Any], origin: dict[str, Any]) -> tuple[str,
 @check("python.origin", "Where Python came from", registry=CHECKS)
 def origin_check(ctx: Context) -> Finding:
     """The exam guide asks for a python.org Python, not Anaconda."""
-    ident: dict[str, Any] = ctx.facts("python", "identity")
-    origin: dict[str, Any] = ctx.facts("python", "origin")
-    key, described = classify_origin(ident, origin)
-    kw: dict[str, Any] = {
+    origin = ctx.read(PythonOrigin)
+    key, described = classify_origin(origin)
+    kw: Evidence = {
         "observed": described,
         "expected": "python.org (or another plain CPython)",
         "source": "Exam setup guide: 'Python from python.org, not Anaconda'",
-        "details": {"origin": key, **origin},
+        "details": {"origin": key, **origin.raw},
     }
     if key == "conda":
         return failure(
@@ -188,27 +184,27 @@ def origin_check(ctx: Context) -> Finding:
 @check("python.venv", "Virtual environment", registry=CHECKS)
 def venv_check(ctx: Context) -> Finding:
     """Whether the target is a venv, on which base, and whether that base still exists."""
-    venv: dict[str, Any] = ctx.facts("python", "venv")
-    if not venv["is_venv"]:
+    venv = ctx.read(PythonVenv)
+    if not venv.is_venv:
         return ok(
             "not a virtual environment (a base interpreter)",
             observed="base interpreter",
-            details=venv,
+            details=venv.raw,
         )
-    cfg = venv.get("pyvenv_cfg") or {}
+    cfg = venv.pyvenv_cfg or {}
     home = cfg.get("home")
-    base = venv.get("base_prefix")
+    base = venv.base_prefix
     observed = f"venv on {home or base}"
     if home and not Path(home).exists():
         return failure(
             f"the venv's base interpreter folder {home} no longer exists",
             fix="Recreate the venv with an installed Python (python -m venv --clear DIR).",
             observed=observed,
-            details=venv,
+            details=venv.raw,
         )
     version = cfg.get("version") or cfg.get("version_info")
     return ok(
         observed + (f" (created with {version})" if version else ""),
         observed=observed,
-        details=venv,
+        details=venv.raw,
     )

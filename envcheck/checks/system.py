@@ -9,11 +9,10 @@ from this tool's own Python and say so. The architecture is the target's own
 
 from __future__ import annotations
 
-from typing import Any
-
 from envcheck.checks.base import (
     Check,
     Context,
+    Evidence,
     Finding,
     check,
     error,
@@ -22,6 +21,7 @@ from envcheck.checks.base import (
     warning,
 )
 from envcheck.probing import host
+from envcheck.probing.models import SystemCpu, SystemOs
 
 CHECKS: list[Check] = []
 GIB = 1024**3
@@ -44,16 +44,22 @@ def _seen_from(ctx: Context) -> tuple[str, dict[str, str]]:
 @check("system.os", "Operating system", owns=("system",), registry=CHECKS)
 def os_check(ctx: Context) -> Finding:
     """The OS family and version, as the target interpreter (else this tool) reports them."""
-    info: dict[str, Any] = ctx.facts("system", "os", or_from_tool=True)
-    system = info["system"]
+    info = ctx.read(SystemOs, or_from_tool=True)
+    system = info.system
     described = {
-        "Linux": info.get("distro") or f"Linux {info['release']}",
-        "Darwin": f"macOS {info.get('mac_ver') or info['release']}",
-        "Windows": f"Windows {info['release']} ({info['version']})",
-    }.get(system, f"{system} {info['release']}")
-    if info.get("wsl"):
+        "Linux": info.distro or f"Linux {info.release}",
+        "Darwin": f"macOS {info.mac_ver or info.release}",
+        "Windows": f"Windows {info.release} ({info.version})",
+    }.get(system, f"{system} {info.release}")
+    if info.wsl:
         described += " under WSL"
-    details = {k: info.get(k) for k in ("system", "release", "version", "machine", "platform")}
+    details: dict[str, str | None] = {
+        "system": info.system,
+        "release": info.release,
+        "version": info.version,
+        "machine": info.machine,
+        "platform": info.platform,
+    }
     note, seen = _seen_from(ctx)
     details.update(seen)
     if system not in ("Linux", "Darwin", "Windows"):
@@ -70,10 +76,10 @@ def os_check(ctx: Context) -> Finding:
 @check("system.arch", "Machine architecture", owns=("system",), registry=CHECKS)
 def arch_check(ctx: Context) -> Finding:
     """The architecture the target runs as; an x86 Python under Rosetta cannot run TF."""
-    info: dict[str, Any] = ctx.facts("system", "os")
-    machine = info["machine"]
-    bits = info.get("python_bits")
-    if info.get("rosetta"):
+    info = ctx.read(SystemOs)
+    machine = info.machine
+    bits = info.python_bits
+    if info.rosetta:
         return failure(
             f"{machine} Python running under Rosetta translation on Apple Silicon",
             fix="Install the arm64 (universal2) Python 3.8+ from python.org and recreate the "
@@ -95,32 +101,32 @@ def arch_check(ctx: Context) -> Finding:
 @check("system.cpu", "CPU and AVX", owns=("system",), registry=CHECKS)
 def cpu_check(ctx: Context) -> Finding:
     """Prebuilt TensorFlow needs AVX on x86; without it `import tensorflow` dies."""
-    cpu: dict[str, Any] = ctx.facts("system", "cpu", or_from_tool=True)
-    os_info: dict[str, Any] = ctx.facts("system", "os", or_from_tool=True)
+    cpu = ctx.read(SystemCpu, or_from_tool=True)
+    os_info = ctx.read(SystemOs, or_from_tool=True)
     note, seen = _seen_from(ctx)
     rules = ctx.matrix.platform_rules
-    model = cpu.get("model") or "unknown CPU model"
-    cores = cpu.get("usable_cores") or cpu.get("logical_cores")
-    flags = cpu.get("flags")
+    model = cpu.model or "unknown CPU model"
+    cores = cpu.usable_cores or cpu.logical_cores
+    flags = cpu.flags
     observed = f"{model}, {cores} cores"
     details = {
         "model": model,
         "cores": cores,
         "flags": flags,
-        "flags_source": cpu.get("flags_source"),
+        "flags_source": cpu.flags_source,
         **seen,
     }
-    x86 = os_info["machine"].lower() in ("x86_64", "amd64", "i386", "i686", "x86")
+    x86 = os_info.machine.lower() in ("x86_64", "amd64", "i386", "i686", "x86")
     if not x86:
         return ok(
-            f"{observed} ({os_info['machine']}: AVX does not apply){note}",
+            f"{observed} ({os_info.machine}: AVX does not apply){note}",
             observed=observed,
             details=details,
         )
     if flags is None:
         return warning(
             f"{observed}; could not determine whether the CPU has AVX "
-            f"(no feature list from {cpu.get('flags_source') or 'the OS'})",
+            f"(no feature list from {cpu.flags_source or 'the OS'})",
             fix="Look up the CPU model's specifications: TensorFlow's prebuilt wheels need AVX.",
             observed=observed,
             expected="AVX",
@@ -160,7 +166,7 @@ def memory_check(ctx: Context) -> Finding:
     )
     observed = f"{_gib(total)} total{limited}, {_gib(mem.available_bytes)} available"
     expected = f">= {hw.ram_total_min_gib:g} GiB (>= {hw.ram_total_warn_gib:g} GiB recommended)"
-    kw: dict[str, Any] = {
+    kw: Evidence = {
         "observed": observed,
         "expected": expected,
         "source": hw.ram_source,
@@ -199,7 +205,7 @@ def disk_check(ctx: Context) -> Finding:
     expected = (
         f">= {hw.disk_free_min_gib:g} GiB free (>= {hw.disk_free_warn_gib:g} GiB recommended)"
     )
-    kw: dict[str, Any] = {
+    kw: Evidence = {
         "observed": observed,
         "expected": expected,
         "source": hw.disk_source,

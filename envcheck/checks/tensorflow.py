@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TypeVar
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
@@ -12,6 +12,7 @@ from envcheck.checks import hints
 from envcheck.checks.base import (
     Check,
     Context,
+    Evidence,
     Finding,
     ProbeUnavailable,
     check,
@@ -19,6 +20,17 @@ from envcheck.checks.base import (
     failure,
     ok,
     warning,
+)
+from envcheck.probing.models import (
+    FactModel,
+    FactTypeError,
+    SystemCpu,
+    SystemOs,
+    TfBuild,
+    TfDevices,
+    TfImport,
+    TfPython,
+    TfVersions,
 )
 from envcheck.probing.runner import ProbeRun
 
@@ -30,13 +42,18 @@ _MISSING_LIB = re.compile(
 )
 
 
-def tf_facts(ctx: Context, section: str) -> Any:
+M = TypeVar("M", bound=FactModel)
+
+
+def tf_facts(ctx: Context, model: type[M]) -> M:
     """A section of the TensorFlow probe, or a clear reason why it is missing."""
     run = ctx.probe("tensorflow")
     imported = run.facts.get("import")
     if isinstance(imported, dict) and "error" in imported:
-        raise ProbeUnavailable(run, section, "TensorFlow did not import (see tensorflow.import)")
-    return ctx.facts("tensorflow", section)
+        raise ProbeUnavailable(
+            run, model.section, "TensorFlow did not import (see tensorflow.import)"
+        )
+    return ctx.read(model)
 
 
 def missing_libraries(text: str) -> list[str]:
@@ -60,26 +77,26 @@ def import_failure(ctx: Context, run: ProbeRun) -> Finding:
         cause = "the CPU lacks an instruction the TensorFlow binary uses"
         fix = "Use a CPU with AVX, or a TensorFlow build for this CPU and architecture."
         try:
-            os_info: dict[str, Any] = ctx.facts("system", "os")
-            cpu: dict[str, Any] = ctx.facts("system", "cpu")
-            if os_info.get("rosetta"):
+            os_info = ctx.read(SystemOs)
+            cpu = ctx.read(SystemCpu)
+            if os_info.rosetta:
                 cause = "an x86_64 TensorFlow under Rosetta, which has no AVX"
                 fix = (
                     "Install the arm64 Python from python.org and, for TensorFlow < 2.13, "
                     "tensorflow-macos instead of tensorflow."
                 )
             elif (
-                cpu.get("flags") is not None
-                and "avx" not in cpu["flags"]
-                and os_info["machine"].lower() in ("x86_64", "amd64")
+                cpu.flags is not None
+                and "avx" not in cpu.flags
+                and os_info.machine.lower() in ("x86_64", "amd64")
             ):
-                cause = f"the CPU ({cpu.get('model') or 'unknown model'}) has no AVX"
+                cause = f"the CPU ({cpu.model or 'unknown model'}) has no AVX"
                 fix = (
                     "Use a machine whose CPU has AVX; prebuilt TensorFlow wheels require it "
                     "(tensorflow#19104)."
                 )
-        except ProbeUnavailable:
-            pass
+        except (ProbeUnavailable, FactTypeError):
+            pass  # the general cause stands: TensorFlow did die with SIGILL
         return failure(
             f"importing TensorFlow died with SIGILL: {cause}",
             fix=fix,
@@ -123,10 +140,10 @@ def import_check(ctx: Context) -> Finding:
             # and this check is then skipped because of it): could not determine.
             raise ProbeUnavailable(run)
         return import_failure(ctx, run)
-    imported: dict[str, Any] = run.facts.get("import", {})
-    if "error" in imported:
-        err = str(imported["error"])
-        if imported.get("missing"):
+    imported = TfImport.parse(run.facts.get("import", {}))
+    if imported.error is not None:
+        err = imported.error
+        if imported.missing:
             return failure(
                 "TensorFlow is not installed in this interpreter",
                 fix="Install it, " + _install_fix(ctx),
@@ -147,23 +164,22 @@ def import_check(ctx: Context) -> Finding:
             f"importing TensorFlow failed: {err[:300]}",
             fix="Reinstall it in a fresh venv; " + _install_fix(ctx),
             observed=err[:300],
-            details={"error": err, "traceback": imported.get("traceback")},
+            details={"error": err, "traceback": imported.traceback},
         )
-    seconds = imported.get("seconds")
+    seconds = imported.seconds
     return ok(
-        f"imports in {seconds:.1f} s" if isinstance(seconds, int | float) else "imports",
+        f"imports in {seconds:.1f} s" if seconds is not None else "imports",
         observed=f"{seconds} s",
-        details=imported,
+        details=imported.raw,
     )
 
 
 @check("tensorflow.version", "TensorFlow version", registry=CHECKS)
 def version_check(ctx: Context) -> Finding:
     """The imported TensorFlow (not just the installed metadata) against the pin."""
-    versions: dict[str, Any] = tf_facts(ctx, "versions")
-    have = str(versions["tensorflow"])
+    have = tf_facts(ctx, TfVersions).tensorflow
     pin = ctx.profile.pin("tensorflow")
-    kw: dict[str, Any] = {"observed": have, "expected": pin or "any", "source": ctx.profile.source}
+    kw: Evidence = {"observed": have, "expected": pin or "any", "source": ctx.profile.source}
     if pin is None:
         return ok(f"TensorFlow {have} (the profile pins no version)", **kw)
     try:
@@ -183,18 +199,18 @@ def version_check(ctx: Context) -> Finding:
 @check("tensorflow.keras", "Keras version", registry=CHECKS)
 def keras_check(ctx: Context) -> Finding:
     """Keras must match TensorFlow: Keras 2.x of the same minor before TF 2.16, Keras 3 after."""
-    versions: dict[str, Any] = tf_facts(ctx, "versions")
-    tf_v = Version(str(versions["tensorflow"]))
-    keras = versions.get("keras")
+    versions = tf_facts(ctx, TfVersions)
+    tf_v = Version(versions.tensorflow)
+    keras = versions.keras
     if not keras:
-        why = versions.get("keras_import_error") or versions.get("tf_keras_error") or "unknown"
+        why = versions.keras_import_error or versions.tf_keras_error or "unknown"
         return failure(
             f"Keras could not be imported: {why}",
             fix="Reinstall TensorFlow, which brings the matching Keras.",
             observed="not importable",
         )
-    k_v = Version(str(keras))
-    observed = f"Keras {keras} ({versions.get('keras_source')})"
+    k_v = Version(keras)
+    observed = f"Keras {keras} ({versions.keras_source})"
     if tf_v.release[:2] < (2, 16):
         if k_v.major == 3 or k_v.release[:2] != tf_v.release[:2]:
             return failure(
@@ -227,9 +243,8 @@ def keras_check(ctx: Context) -> Finding:
 @check("tensorflow.python_range", "Tested Python range", registry=CHECKS)
 def python_range_check(ctx: Context) -> Finding:
     """TensorFlow's tested build table gives the Python versions each release supports."""
-    versions: dict[str, Any] = tf_facts(ctx, "versions")
-    tf_version = str(versions["tensorflow"])
-    py = ".".join(str(p) for p in tf_facts(ctx, "python")[:2])
+    tf_version = tf_facts(ctx, TfVersions).tensorflow
+    py = ".".join(str(p) for p in tf_facts(ctx, TfPython).version[:2])
     build = ctx.matrix.build_for(tf_version)
     source = ctx.matrix.tensorflow_builds_source
     if build is None:
@@ -258,23 +273,23 @@ def python_range_check(ctx: Context) -> Finding:
 @check("tensorflow.build", "CUDA build and devices", registry=CHECKS)
 def build_check(ctx: Context) -> Finding:
     """CUDA or CPU-only build, its CUDA/cuDNN versions against the table, and the devices."""
-    build: dict[str, Any] = tf_facts(ctx, "build")
-    versions: dict[str, Any] = tf_facts(ctx, "versions")
-    devices: dict[str, Any] = tf_facts(ctx, "devices")
-    info: dict[str, Any] = build.get("build_info", {})
-    gpus = devices.get("gpus", [])
+    build = tf_facts(ctx, TfBuild)
+    versions = tf_facts(ctx, TfVersions)
+    devices = tf_facts(ctx, TfDevices)
+    info = build.build_info
+    gpus = devices.gpus
     where = f"{len(gpus)} GPU{'s' if len(gpus) != 1 else ''} visible" if gpus else "CPU only"
-    details = {"build_info": info, "gpus": gpus}
-    if not build.get("is_built_with_cuda"):
+    details = {"build_info": build.raw.get("build_info", {}), "gpus": devices.raw.get("gpus", [])}
+    if not build.is_built_with_cuda:
         return ok(
             f"CPU-only build; training runs on the CPU ({where})",
             observed="CPU-only build",
             details=details,
         )
-    cuda, cudnn = info.get("cuda_version"), info.get("cudnn_version")
+    cuda, cudnn = info.cuda_version, info.cudnn_version
     observed = f"CUDA {cuda}, cuDNN {cudnn}"
-    row = ctx.matrix.build_for(str(versions["tensorflow"]))
-    if row is not None and cuda and not _same_release(str(cuda), row.cuda):
+    row = ctx.matrix.build_for(versions.tensorflow)
+    if row is not None and cuda and not _same_release(cuda, row.cuda):
         return warning(
             f"{observed}: not the tested CUDA {row.cuda} for this TensorFlow (a custom build?)",
             fix="Prefer the pip wheel from PyPI, which is built against the tested CUDA.",

@@ -100,15 +100,16 @@ def command(
         options=Options(
             strict=strict,
             timeout_scale=timeout_scale,
-            extra={"retrain_factor": retrain_factor} if retrain_factor is not None else {},
+            retrain_factor=retrain_factor,
         ),
     )
     from envcheck.pycharm.integration import apply_project
+    from envcheck.pycharm.layout import Layout
     from envcheck.target import apply_discovery
 
     resolution = apply_project(config, project, pycharm_config)
     if resolution is None:
-        apply_discovery(config, config.options.extra["pycharm_layout"])
+        apply_discovery(config, config.options.pycharm_layout or Layout.current())
     share_to = share_dir if share_dir is not None else (Path.cwd() if share else None)
     with reader_may_close():
         code = check_and_report(

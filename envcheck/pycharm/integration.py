@@ -29,12 +29,12 @@ def apply_project(
 ) -> Resolution | None:
     """Resolve --project (with --pycharm-config) into `config`; None without --project."""
     layout = layout or Layout.current()
-    extra = config.options.extra
-    extra["pycharm_layout"] = layout
+    options = config.options
+    options.pycharm_layout = layout
     if pycharm_config is not None:
         if not pycharm_config.is_dir():
             raise UsageError(f"--pycharm-config {pycharm_config}: not a folder")
-        extra["pycharm_config"] = pycharm_config
+        options.pycharm_config = pycharm_config
     if project is None:
         return None
     if config.python is not None:
@@ -46,7 +46,7 @@ def apply_project(
         raise UsageError(f"--project {project}: not a folder")
     resolution = resolve_project_interpreter(project, pycharm_config, layout)
     config.options.project = resolution.project
-    extra["pycharm_resolution"] = resolution
+    options.pycharm_resolution = resolution
     config.python = resolution.python_for_check
     config.how_chosen = "--project"
     return resolution

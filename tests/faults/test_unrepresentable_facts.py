@@ -76,3 +76,14 @@ def test_a_venv_in_a_folder_whose_name_is_not_utf8(tmp_path: Path) -> None:
     interp = out.result("python.interpreter")
     assert interp["status"] == "ok", interp
     assert "caf\\xe9" in interp["summary"]
+
+
+def test_bits_reported_as_text_is_not_a_32_bit_python(tmp_path: Path) -> None:
+    """`identity.bits` as "64" once made python.bits say "TensorFlow has no wheels for it"."""
+    out, _ = _mutated(tmp_path, path=["identity", "bits"], value="64")
+    result = out.result("python.bits")
+    assert_problem(
+        result, "error", "could not determine",
+        "the python probe reported identity.bits as '64', not an integer",
+    )
+    assert "no wheels" not in result["summary"]
