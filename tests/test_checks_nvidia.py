@@ -452,8 +452,8 @@ def test_tensorflow_does_not_see_the_gpu_and_why(
 def test_library_fix_depends_on_version_and_os() -> None:
     ctx = context({})
     linux_216 = nvidia._libraries_fix(ctx, Version("2.16.1"), "Linux", ["libcudnn.so.8"])
-    assert linux_216 == '/fake/python -m pip install "tensorflow[and-cuda]==2.16.1" brings the ' \
-        "CUDA libraries."  # the interpreter under test by its path, never a bare `python`
+    assert linux_216 == '`/fake/python -m pip install "tensorflow[and-cuda]==2.16.1"` brings ' \
+        "the CUDA libraries."  # the interpreter under test by its path, never a bare `python`
     windows_29 = nvidia._libraries_fix(ctx, Version("2.9.0"), "Windows", ["cudart64_110.dll"])
     assert windows_29.startswith("Install CUDA 11.2 and cuDNN 8.1, the versions this")
     driver_only = nvidia._libraries_fix(ctx, Version("2.9.0"), "Linux", ["libcuda.so.1"])

@@ -153,7 +153,7 @@ def test_several_tensorflow_distributions_fail() -> None:
     assert result.status is Status.FAILURE
     assert "3 TensorFlow distributions of different versions" in result.summary
     assert result.fix.startswith(  # the interpreter under test by its path, never a bare pip
-        "/fake/python -m pip uninstall -y tensorflow tensorflow-intel tf-nightly && "
+        "`/fake/python -m pip uninstall -y tensorflow tensorflow-intel tf-nightly && "
         '/fake/python -m pip install "tensorflow==2.9.0"')
 
 

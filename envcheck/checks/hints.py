@@ -22,11 +22,16 @@ def target_python(ctx: Context) -> str:
     return interp.executable if isinstance(interp, Interpreter) else interp.path
 
 
-def pip(ctx: Context, args: str, verb: str = "install") -> str:
+def command(ctx: Context, args: str, verb: str = "install") -> str:
     """`<the checked python> -m pip <verb> <args>`, quoted for this OS's shell."""
     if verb == "install":
         return pip_install(target_python(ctx), args)
     return f"{python_command(target_python(ctx))} -m pip {verb} {args}"
+
+
+def pip(ctx: Context, args: str, verb: str = "install") -> str:
+    """`command` in backquotes: one unit that the text view never breaks over two lines."""
+    return f"`{command(ctx, args, verb)}`"
 
 
 def pin_args(ctx: Context) -> str:

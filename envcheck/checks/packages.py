@@ -99,8 +99,9 @@ def distributions_check(ctx: Context) -> Finding:
         return failure(
             f"{len(present)} TensorFlow distributions of different versions installed at once: "
             f"{observed}",
-            fix=hints.pip(ctx, " ".join(present), "uninstall -y") + " && "
-            + hints.pip(ctx, f'"tensorflow{pin or ""}"') + f"; {hints.SETUP_HINT}",
+            fix=f"`{hints.command(ctx, ' '.join(present), 'uninstall -y')} && "
+            f"{hints.command(ctx, chr(34) + 'tensorflow' + (pin or '') + chr(34))}`; "
+            f"{hints.SETUP_HINT}",
             observed=observed,
             expected="one TensorFlow release",
             source=source,

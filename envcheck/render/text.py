@@ -9,6 +9,7 @@ values, source and timing. Every string from the report goes through
 from __future__ import annotations
 
 import io
+import re
 
 from rich.console import Console
 from rich.table import Table
@@ -142,6 +143,31 @@ def _hanging(console: Console, head: Text, body: Text) -> None:
     console.print(grid)
 
 
+def _print_fix(console: Console, head: Text, fix: str) -> None:
+    """The fix under its arrow, wrapped, but never inside a `command`: a command broken
+    over two lines runs as two when pasted into a shell. A command longer than a line
+    gets a line of its own, which the terminal folds for the eye only."""
+    indent = " " * head.cell_len
+    for n, row in enumerate(_wrap_keeping_code(fix, max(20, console.width - head.cell_len))):
+        console.print((head if n == 0 else Text(indent)) + Text(row), soft_wrap=True)
+
+
+def _wrap_keeping_code(text: str, width: int) -> list[str]:
+    """Greedy word wrap in which each backquoted span is one unbreakable word."""
+    rows: list[str] = []
+    row = ""
+    for paragraph in text.split("\n"):
+        words = [w for w in re.split(r"(`[^`\n]+`[^\s`]*)|\s+", paragraph) if w]
+        for word in words:
+            if row and len(row) + 1 + len(word) > width:
+                rows.append(row)
+                row = ""
+            row = f"{row} {word}" if row else word
+        rows.append(row)
+        row = ""
+    return rows
+
+
 def _print_result(console: Console, result: CheckResult, options: RenderOptions) -> None:
     symbol, style = _symbol(result.status, options)
     head = Text("    ") + Text(symbol, style=style) + Text(" ")
@@ -152,7 +178,7 @@ def _print_result(console: Console, result: CheckResult, options: RenderOptions)
     _hanging(console, head, body)
     if result.fix and result.status.is_problem:
         arrow = "->" if options.ascii else "→"
-        _hanging(console, Text(f"      {arrow} ", style=style), Text(clean(result.fix)))
+        _print_fix(console, Text(f"      {arrow} ", style=style), clean(result.fix))
     if options.verbose:
         for label, value in (
             ("observed", result.observed),
