@@ -11,14 +11,8 @@ from typing import Any
 
 from envcheck.bench.config import Benchmark
 from envcheck.bench.measure import BenchRun
-from envcheck.bench.predict import (
-    MeasurementError,
-    Prediction,
-    TeardownWaits,
-    actual_seconds,
-    detect_teardown_waits,
-    predict,
-)
+from envcheck.bench.predict import MeasurementError, Prediction, actual_seconds, predict
+from envcheck.bench.teardown import TeardownWaits, detect_teardown_waits
 from envcheck.bench.verdict import BenchVerdict, verdict
 
 

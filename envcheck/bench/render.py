@@ -17,7 +17,7 @@ from rich.text import Text
 
 from envcheck.bench.analysis import Analysis, Comparison
 from envcheck.bench.config import Benchmark
-from envcheck.bench.predict import TEARDOWN_SHORT_S
+from envcheck.bench.teardown import TEARDOWN_SHORT_S
 from envcheck.bench.verdict import Readiness, bar, format_duration, percent, share_of_budget
 from envcheck.deliver import dump_json, envelope
 from envcheck.redact import Redactor
