@@ -16,10 +16,10 @@ from rich.table import Table
 from rich.text import Text
 
 from envcheck.bench.analysis import Analysis, Comparison
+from envcheck.bench.budget import Readiness, bar, format_duration, percent, share_of_budget
 from envcheck.bench.config import Benchmark
 from envcheck.bench.measure import BenchRun
 from envcheck.bench.teardown import TEARDOWN_SHORT_S
-from envcheck.bench.verdict import Readiness, bar, format_duration, percent, share_of_budget
 from envcheck.deliver import dump_json, envelope
 from envcheck.redact import Redactor
 from envcheck.render.safe import clean
@@ -58,13 +58,13 @@ def render_text(
     color: bool = False,
     width: int = 100,
 ) -> str:
-    """The per-category table, the verdict, the .h5 check and any full-run comparison."""
+    """The per-category table, the time budget, the .h5 check and any full-run comparison."""
     buf = io.StringIO()
     console = _console(buf, color, width)
     console.print(_heading(analysis.run))
     console.print(_category_table(analysis, bench, verbose))
     for line in (
-        _verdict_line(analysis, bench), _save_line(analysis.run), _ending_line(analysis.run),
+        _budget_line(analysis, bench), _save_line(analysis.run), _ending_line(analysis.run),
         _footer(analysis.run),
     ):
         if line is not None:
@@ -94,7 +94,7 @@ def _heading(run: BenchRun) -> Text:
 
 def _category_table(analysis: Analysis, bench: Benchmark, verbose: bool) -> Table:
     """One row per requested category: its step time, size, startup and prediction."""
-    factor = analysis.verdict.retrain_factor if analysis.verdict else bench.retrain_factor
+    factor = analysis.budget.retrain_factor if analysis.budget else bench.retrain_factor
     table = Table(box=None, pad_edge=False, show_edge=False)
     for name, justify in (
         ("cat", "right"), ("workload", "left"), ("step", "right"), ("steps x epochs", "right"),
@@ -124,8 +124,8 @@ def _category_table(analysis: Analysis, bench: Benchmark, verbose: bool) -> Tabl
     return table
 
 
-def _verdict_line(analysis: Analysis, bench: Benchmark) -> Text | None:
-    v = analysis.verdict
+def _budget_line(analysis: Analysis, bench: Benchmark) -> Text | None:
+    v = analysis.budget
     if v is None:
         return None
     line = Text(f"{v.readiness.value.capitalize()}: ", style=_READINESS_STYLE[v.readiness])
