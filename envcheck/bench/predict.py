@@ -203,6 +203,28 @@ def _prepare_seconds(workload: Workload, quick: Mapping[str, Any], full: Sizes) 
     return prepare
 
 
+def _full_steps(workload: Workload, full: Sizes, s: _Steps) -> tuple[int, int]:
+    """Training and validation batches per epoch of the full run."""
+    steps = steps_for(workload, full.train_samples, full.batch_size)
+    val_steps = steps_for(workload, full.val_samples, full.batch_size)
+    if full.val_samples and not s.has_val:
+        raise MeasurementError("the validation pass was not timed")
+    return steps, val_steps
+
+
+def _band_edges(
+    bench: Benchmark, spread: StepStats, startup: float, steady_total: float, all_waits: float
+) -> tuple[float, float]:
+    """The prediction's low and high ends: the steps' jitter (held between the matrix's
+    band_min and band_max) and speed drift; waits come or not: none at all is the low
+    end, every one the high end."""
+    band = min(bench.band_max, max(bench.band_min, spread.jitter))
+    return (
+        startup + steady_total * (1 - band) / (1 + bench.speed_drift),
+        startup + steady_total * (1 + band) * (1 + bench.speed_drift) + all_waits,
+    )
+
+
 def _expected_waits(
     workload: Workload,
     waits: TeardownWaits,
@@ -243,12 +265,7 @@ def predict(
     s = _steps(quick, bench)
     train, val = s.train, s.val
     overhead = _epoch_overhead(s)
-
-    steps = steps_for(workload, full.train_samples, full.batch_size)
-    val_steps = steps_for(workload, full.val_samples, full.batch_size)
-    if full.val_samples and not s.has_val:
-        raise MeasurementError("the validation pass was not timed")
-
+    steps, val_steps = _full_steps(workload, full, s)
     first_extra = _first_epoch_extra(s, overhead)
     waits = waits or TeardownWaits(False, None)
     fit_outside_epochs = _fit_outside_epochs(quick, s, waits)
@@ -261,15 +278,13 @@ def predict(
     wait_s, all_waits = _expected_waits(
         workload, waits, full.epochs, epoch_s, first_extra + steady_total
     )
-    predicted = startup + steady_total + wait_s
-    band = min(bench.band_max, max(bench.band_min, s.spread.jitter))
-    # Waits come or not: none at all is the low end, every one the high end.
+    low, high = _band_edges(bench, s.spread, startup, steady_total, all_waits)
     return Prediction(
         category=workload.category,
         title=workload.title,
-        predicted_s=predicted,
-        low_s=startup + steady_total * (1 - band) / (1 + bench.speed_drift),
-        high_s=startup + steady_total * (1 + band) * (1 + bench.speed_drift) + all_waits,
+        predicted_s=startup + steady_total + wait_s,
+        low_s=low,
+        high_s=high,
         startup_s=startup,
         epoch_s=epoch_s,
         epochs=full.epochs,
