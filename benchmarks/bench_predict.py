@@ -47,8 +47,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from machine_class import CLASSES, ClassUnavailable, machine_class  # a script beside this one
 
 from envcheck.bench.analysis import Comparison, analyse, compare
+from envcheck.bench.budget import format_duration
 from envcheck.bench.measure import BenchRun, full_timeout, measure
-from envcheck.bench.verdict import format_duration
 from envcheck.matrix import load_matrix
 
 QUICK_TARGET_S = 60.0

@@ -7,12 +7,12 @@ benchmarks/results/ holds this project's). Every
 iterator teardown in them (between two epochs where Keras makes a new
 iterator, and when fit() returns) is one sample: how long the iterator
 lived, the wait predicted if the teardown waits for the autotuning
-thread's next wake-up (envcheck.bench.predict.teardown_wait), and the gap
+thread's next wake-up (envcheck.bench.teardown.teardown_wait), and the gap
 observed. A teardown "waited" when the gap was at least half the predicted
 wait; teardowns whose predicted wait is under MIN_WAIT_S cannot be told
 from noise and are left out. Prints, per TensorFlow version, the counts for
 iterators that lived under and over TEARDOWN_SHORT_S: the figures behind
-envcheck.bench.predict.TEARDOWN_ODDS.
+envcheck.bench.teardown.TEARDOWN_ODDS.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_predict import read_raw
 
-from envcheck.bench.predict import TEARDOWN_SHORT_S, leading_gap, teardown_wait
+from envcheck.bench.teardown import TEARDOWN_SHORT_S, leading_gap, teardown_wait
 
 MIN_WAIT_S = 0.3
 

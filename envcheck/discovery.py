@@ -16,6 +16,7 @@ launcher's list, goes through `Machine.py_launcher_list`, the one seam tests
 replace with a recorded `py -0p` output.
 """
 
+# Over 400 lines: one search over six sources, each a short function, ranked in one place.
 from __future__ import annotations
 
 import contextlib
@@ -34,9 +35,10 @@ from envcheck.pycharm.layout import HOME_ENV, Layout
 from envcheck.pycharm.resolve import Discovery, Resolution, resolve_project_interpreter
 from envcheck.shell import quote_path
 
-Kind = Literal["pycharm", "venv", "path", "py_launcher", "python_org", "pyenv", "conda"]
+CandidateKind = Literal["pycharm", "venv", "path", "py_launcher", "python_org", "pyenv", "conda"]
+"""Where a candidate was found (its JSON key "kind"); not a JSON document's kind."""
 
-KIND_LABELS: dict[Kind, str] = {
+KIND_LABELS: dict[CandidateKind, str] = {
     "pycharm": "PyCharm project",
     "venv": "project venv",
     "path": "on PATH",
@@ -45,7 +47,7 @@ KIND_LABELS: dict[Kind, str] = {
     "pyenv": "pyenv",
     "conda": "conda environment",
 }
-_RANK: dict[Kind, int] = {k: i for i, k in enumerate(KIND_LABELS)}
+_RANK: dict[CandidateKind, int] = {k: i for i, k in enumerate(KIND_LABELS)}
 
 CONDA_WARNING = (
     "conda environment: the exam guide asks for a python.org Python, not Anaconda"
@@ -65,7 +67,7 @@ class Candidate:
     """One interpreter that may be the exam's, and why it was found."""
 
     python: Path
-    kind: Kind
+    kind: CandidateKind
     why: str
     version: str | None = None
     """Read from files (pyvenv.cfg, folder names, conda-meta); None when unknown."""
@@ -275,7 +277,7 @@ def _pycharm(layout: Layout, config: Path | None) -> list[tuple[Candidate, Resol
         if version is None and res.sdk is not None and res.sdk.recorded_version:
             m = re.search(r"(\d+\.\d+(?:\.\d+)?)", res.sdk.recorded_version)
             version = m.group(1) if m else None
-        kind: Kind = "conda" if res.status == "conda" else "pycharm"
+        kind: CandidateKind = "conda" if res.status == "conda" else "pycharm"
         why = f"the interpreter of PyCharm project {recent.path}{when}"
         out.append((Candidate(res.interpreter, kind, why, version, recent.path, opened), res))
     return out

@@ -27,6 +27,7 @@ from envcheck.render import markdown as md
 from envcheck.render.safe import clean
 from envcheck.report_io import load_report
 from envcheck.results import Report, Status
+from envcheck.words import plural
 
 # Where the benchmark (envcheck.checks.benchmark) leaves its prediction: the
 # total's details["verdict"]["total_s"], or per category details["prediction"].
@@ -194,14 +195,10 @@ def duration(seconds: float | None) -> str:
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def _verdict_word(m: Machine) -> str:
     if not m.ready:
         return "interrupted" if m.exit_code in (129, 130, 143) else "NOT READY"
-    return f"ready ({_plural(m.warnings, 'warning')})" if m.warnings else "ready"
+    return f"ready ({plural(m.warnings, 'warning')})" if m.warnings else "ready"
 
 
 def _cells(m: Machine) -> list[str]:
@@ -226,13 +223,13 @@ def render_text(fleet: Fleet) -> str:
     ]
     ready = sum(1 for m in fleet.machines if m.ready)
     lines.append("")
-    lines.append(f"{ready} of {_plural(len(fleet.machines), 'machine')} ready")
+    lines.append(f"{ready} of {plural(len(fleet.machines), 'machine')} ready")
     older = sum(m.older_reports for m in fleet.machines)
     if older:
-        lines.append(f"{_plural(older, 'older report')} of the same machines not shown")
+        lines.append(f"{plural(older, 'older report')} of the same machines not shown")
     if fleet.unreadable:
         lines.append("")
-        lines.append(f"{_plural(len(fleet.unreadable), 'file')} could not be read:")
+        lines.append(f"{plural(len(fleet.unreadable), 'file')} could not be read:")
         lines.extend(
             f"  {clean(f, keep_newlines=False)}: {clean(p, keep_newlines=False)}"
             for f, p in fleet.unreadable
@@ -251,7 +248,7 @@ def render_json(fleet: Fleet) -> str:
 def render_markdown(fleet: Fleet) -> str:
     ready = sum(1 for m in fleet.machines if m.ready)
     lines = [
-        f"## tfcert-envcheck fleet: {ready} of {_plural(len(fleet.machines), 'machine')} ready",
+        f"## tfcert-envcheck fleet: {ready} of {plural(len(fleet.machines), 'machine')} ready",
         "",
         "| " + " | ".join(h.capitalize() if h[0].islower() else h for h in HEADERS) + " |",
         "|" + "---|" * len(HEADERS),

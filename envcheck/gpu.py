@@ -8,6 +8,7 @@ nvidia-smi fills in when NVML could not be loaded, and its error messages
 name the problem when both fail.
 """
 
+# Over 400 lines: one DriverInfo from two sources (NVML, nvidia-smi), fallbacks read together.
 from __future__ import annotations
 
 import csv

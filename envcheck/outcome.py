@@ -5,8 +5,10 @@ from __future__ import annotations
 import enum
 from collections import Counter
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from envcheck.results import CheckResult, Status, Verdict
+from envcheck.words import plural
 
 
 class ExitCode(enum.IntEnum):
@@ -43,56 +45,64 @@ def verdict(
     partial run never reads like a full one.
     """
     counts = Counter(r.status.value for r in results)
-    blocking = {Status.FAILURE, Status.ERROR} | ({Status.WARNING} if strict else set())
-    problems = [r for r in results if r.status in blocking]
-    warnings = [r for r in results if r.status is Status.WARNING]
-    full_counts = {s.value: counts.get(s.value, 0) for s in Status}
     left_out = list(not_checked)
-
-    def make(ready: bool, headline: str, code: ExitCode, notes: list[str]) -> Verdict:
-        notes = [n for n in notes if n]
-        return Verdict(
-            ready=ready,
-            headline=headline + (f" ({'; '.join(notes)})" if notes else ""),
-            exit_code=code,
-            counts=full_counts,
-            not_checked=left_out,
-        )
-
     if interrupted:
         not_run = counts.get("not_run", 0)
         by = "" if interrupted_by == "Ctrl-C" else f" by {interrupted_by}"
-        return make(
+        closing = _Closing(
             False,
             f"Interrupted{by}: {len(results) - not_run} checks done, {not_run} not run",
             ExitCode(interrupt_exit),
-            [],
         )
-    unchecked = _not_checked_line(results, left_out)
+    else:
+        closing = _closing(results, strict, _not_checked_line(results, left_out))
+    notes = [n for n in closing.notes if n]
+    return Verdict(
+        ready=closing.ready,
+        headline=closing.headline + (f" ({'; '.join(notes)})" if notes else ""),
+        exit_code=closing.code,
+        counts={s.value: counts.get(s.value, 0) for s in Status},
+        not_checked=left_out,
+    )
+
+
+class _Closing(NamedTuple):
+    ready: bool
+    headline: str
+    code: ExitCode
+    notes: tuple[str, ...] = ()
+    """Said in brackets after the headline; empty ones are left out."""
+
+
+def _closing(results: list[CheckResult], strict: bool, unchecked: str) -> _Closing:
+    """The closing line of a run that finished: not ready, ready with warnings, or ready."""
+    blocking = {Status.FAILURE, Status.ERROR} | ({Status.WARNING} if strict else set())
+    problems = [r for r in results if r.status in blocking]
+    warnings = [r for r in results if r.status is Status.WARNING]
     if problems:
         n_cats = len({r.category for r in problems})
         dependent = sum(1 for r in results if r.details.get("skipped_because"))
         because = (
-            f"{_plural(dependent, 'check')} skipped because of "
+            f"{plural(dependent, 'check')} skipped because of "
             f"{'it' if len(problems) == 1 else 'them'}"
             if dependent
             else ""
         )
-        return make(
+        return _Closing(
             False,
-            f"Not ready: {_plural(len(problems), 'problem')} in "
-            f"{_plural(n_cats, 'category', 'categories')}",
+            f"Not ready: {plural(len(problems), 'problem')} in "
+            f"{plural(n_cats, 'category', 'categories')}",
             ExitCode.NOT_READY,
-            [because, unchecked],
+            (because, unchecked),
         )
     if warnings:
-        return make(
+        return _Closing(
             True,
-            f"Ready for the exam, with {_plural(len(warnings), 'warning')}",
+            f"Ready for the exam, with {plural(len(warnings), 'warning')}",
             ExitCode.READY,
-            [unchecked],
+            (unchecked,),
         )
-    return make(True, "Ready for the exam", ExitCode.READY, [unchecked])
+    return _Closing(True, "Ready for the exam", ExitCode.READY, (unchecked,))
 
 
 def _not_checked_line(results: list[CheckResult], not_checked: list[str]) -> str:
@@ -103,6 +113,3 @@ def _not_checked_line(results: list[CheckResult], not_checked: list[str]) -> str
     keys = list(dict.fromkeys(check_id.split(".", 1)[0] for check_id in not_checked))
     return "not checked: " + ", ".join(f"{k} (partly)" if k in ran else k for k in keys)
 
-
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (plural or word + 's')}"

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from envcheck.errors import OutputError
-from envcheck.reading import kind
+from envcheck.reading import file_kind
 
 _HELD: dict[str, int] = {}
 """FIFOs opened by `check_destination`, kept open until `emit` writes to them.
@@ -108,7 +108,7 @@ def _kind_of(path: Path) -> tuple[str, Path]:
         if _through_open_file_link(path):
             return "through", path
         return "regular", Path(os.path.realpath(path))
-    return f"refused:{kind(mode)}", path
+    return f"refused:{file_kind(mode)}", path
 
 
 def _open_fifo(path: Path) -> int:

@@ -13,7 +13,7 @@ import platform
 import socket
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -392,15 +392,12 @@ def build_report(
     how: str,
     matrix_name: str,
     strict: bool,
-    facts_hook: Callable[[Context], dict[str, Any]] | None = None,
     not_checked: list[str] | None = None,
 ) -> Report:
     facts: dict[str, Any] = {
         "probes": {name: run.to_dict() for name, run in ctx.runs.items()},
     }
     facts.update({k: v for k, v in ctx.shared.items() if isinstance(v, dict | list | str)})
-    if facts_hook is not None:
-        facts.update(facts_hook(ctx))
     used = {r.category for r in results}
     return Report(
         tool_version=__version__,

@@ -23,7 +23,7 @@ _KINDS = (
 )
 
 
-def kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
     """What a file of this `st_mode` is, in words ("a FIFO", "a regular file")."""
     for test, name in _KINDS:
         if test(mode):
@@ -51,14 +51,14 @@ def read_limited(path: Path, limit: int) -> bytes:
     """
     mode = path.stat().st_mode  # a device is refused without being opened at all
     if not stat.S_ISREG(mode):
-        raise NotARegularFile(f"is {kind(mode)}, not a regular file")
+        raise NotARegularFile(f"is {file_kind(mode)}, not a regular file")
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     flags |= getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
     fd = os.open(path, flags)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise NotARegularFile(f"is {kind(info.st_mode)}, not a regular file")
+            raise NotARegularFile(f"is {file_kind(info.st_mode)}, not a regular file")
         if info.st_size > limit:
             raise TooLarge(info.st_size)
         chunks: list[bytes] = []

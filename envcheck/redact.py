@@ -71,7 +71,6 @@ class Redactor:
 
     def __init__(self, host: dict[str, str]) -> None:
         parts: list[str] = []
-        self._names: list[str] = []
         homes = [h for h in _home_spellings(host.get("home", "")) if _is_personal_home(h)]
         if homes:
             alternatives = "|".join(_path_pattern(h) for h in homes)

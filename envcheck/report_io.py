@@ -126,12 +126,3 @@ def _first_error(exc: ValidationError) -> str:
     where = ".".join(str(p) for p in first["loc"]) or "(top level)"
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     return f"{where}: {first['msg']}{more}"
-
-
-def report_schema() -> str:
-    """The JSON Schema of a report, as `tfcert-envcheck schema` prints it."""
-    schema: dict[str, Any] = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        **Report.model_json_schema(),
-    }
-    return json.dumps(schema, indent=2, ensure_ascii=False)

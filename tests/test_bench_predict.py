@@ -7,19 +7,15 @@ from typing import Any
 import pytest
 
 from envcheck.bench.config import Benchmark, Sizes, Workload
-from envcheck.bench.predict import (
+from envcheck.bench.predict import MeasurementError, StepStats, actual_seconds, predict, steps_for
+from envcheck.bench.teardown import (
     TEARDOWN_ODDS,
     TEARDOWN_SHORT_S,
-    MeasurementError,
-    StepStats,
     TeardownWaits,
     WaitOdds,
-    actual_seconds,
     autotune_wake_after,
     detect_teardown_waits,
     expected_teardown_wait,
-    predict,
-    steps_for,
     teardown_wait,
     wait_odds,
 )

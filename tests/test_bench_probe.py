@@ -18,10 +18,10 @@ import psutil
 import pytest
 
 from envcheck.bench.analysis import analyse, compare
+from envcheck.bench.budget import Readiness
 from envcheck.bench.config import Benchmark
 from envcheck.bench.measure import BenchInterrupted, BenchRun, measure
 from envcheck.bench.predict import steps_for
-from envcheck.bench.verdict import Readiness
 from envcheck.matrix import load_matrix
 from tests.bench_tiny import tiny_matrix
 
@@ -96,8 +96,8 @@ def test_quick_benchmark_measures_all_five_and_the_h5_save(
     for p in analysis.predictions.values():
         assert p.low_s <= p.predicted_s <= p.high_s
         assert p.predicted_s > p.startup_s > env["import_s"]
-    assert analysis.verdict is not None
-    assert analysis.verdict.readiness is Readiness.READY  # seconds against 5 hours
+    assert analysis.budget is not None
+    assert analysis.budget.readiness is Readiness.READY  # seconds against 5 hours
 
 
 def test_full_mode_trains_the_full_sizes_and_compares(
@@ -149,8 +149,8 @@ def test_ctrl_c_stops_the_probe_and_keeps_what_was_measured(
     analysis = analyse(run, bench)
     assert 1 in analysis.predictions
     assert "interrupted" in analysis.problems[5] or "stopped" in analysis.problems[5]
-    assert analysis.verdict is not None
-    assert analysis.verdict.readiness is Readiness.UNKNOWN
+    assert analysis.budget is not None
+    assert analysis.budget.readiness is Readiness.UNKNOWN
 
 
 def test_a_probe_killed_mid_benchmark_leaves_partial_results_and_a_clear_message(

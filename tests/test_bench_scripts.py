@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from envcheck.bench.predict import TEARDOWN_SHORT_S, wait_odds
+from envcheck.bench.teardown import TEARDOWN_SHORT_S, wait_odds
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"

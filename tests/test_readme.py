@@ -65,3 +65,27 @@ def test_reliability_rows_are_numbered_and_counted() -> None:
     assert rows == list(range(1, len(rows) + 1))
     assert f"**Count: {len(rows)} fault cases**" in doc
     assert f"lists the {len(rows)} faults the test suite injects" in README
+
+
+def test_layout_names_every_module() -> None:
+    """The README's map of envcheck/ is the tree: a new module or folder must appear in it."""
+    layout = _section("How it works").split("```")[1]
+    package = REPO / "envcheck"
+    missing = [
+        path.name + ("/" if path.is_dir() else "")
+        for path in sorted(package.iterdir())
+        if (path.is_dir() and (path / "__init__.py").exists() and f"{path.name}/" not in layout)
+        or (path.suffix == ".py" and not path.name.startswith("__")
+            and not re.search(rf"(?<![\w/]){re.escape(path.name)}", layout))
+    ]
+    assert not missing, f"README's layout does not name {missing}"
+
+
+def test_glossary_points_at_real_files() -> None:
+    """Every file docs/architecture.md names in its glossary exists."""
+    text = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`((?:[\w]+/)*\w+\.(?:py|yaml))`", text))
+    assert len(named) > 20
+    bases = (REPO, REPO / "envcheck")
+    absent = [n for n in sorted(named) if not any((b / n).exists() for b in bases)]
+    assert not absent, absent

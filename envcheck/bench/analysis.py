@@ -1,4 +1,4 @@
-"""A benchmark run turned into predictions and a verdict, as one value.
+"""A benchmark run turned into predictions and a time budget, as one value.
 
 Checks, the `bench` command and benchmarks/bench_predict.py all read this,
 so the three can never disagree about what a measurement means.
@@ -9,17 +9,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from envcheck.bench.budget import TimeBudget, time_budget
 from envcheck.bench.config import Benchmark
 from envcheck.bench.measure import BenchRun
-from envcheck.bench.predict import (
-    MeasurementError,
-    Prediction,
-    TeardownWaits,
-    actual_seconds,
-    detect_teardown_waits,
-    predict,
-)
-from envcheck.bench.verdict import BenchVerdict, verdict
+from envcheck.bench.predict import MeasurementError, Prediction, actual_seconds, predict
+from envcheck.bench.teardown import TeardownWaits, detect_teardown_waits
 
 
 @dataclass(frozen=True)
@@ -28,11 +22,11 @@ class Analysis:
     predictions: dict[int, Prediction] = field(default_factory=dict)
     problems: dict[int, str] = field(default_factory=dict)
     """Category -> why it has no prediction."""
-    verdict: BenchVerdict | None = None
+    budget: TimeBudget | None = None
     teardown_waits: TeardownWaits | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        v = self.verdict
+        v = self.budget
         return {
             "run": self.run.to_dict(),
             "predictions": {str(k): p.to_dict() for k, p in sorted(self.predictions.items())},
@@ -91,12 +85,12 @@ def analyse(run: BenchRun, bench: Benchmark, *, retrain_factor: float | None = N
             )
         except MeasurementError as exc:
             problems[category] = str(exc)
-    result_verdict = None
+    budget = None
     if predictions:
-        result_verdict = verdict(
+        budget = time_budget(
             predictions.values(), bench, retrain_factor=retrain_factor, missing=problems
         )
-    return Analysis(run, predictions, problems, result_verdict, waits)
+    return Analysis(run, predictions, problems, budget, waits)
 
 
 @dataclass(frozen=True)

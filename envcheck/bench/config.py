@@ -51,7 +51,7 @@ class Workload(_Strict):
     input_pipeline: Literal["arrays", "dataset"] = Field(
         description="How the training data reaches fit(): NumPy arrays (Keras 2 keeps one "
         "input iterator for the whole fit) or a tf.data dataset (a new iterator every "
-        "epoch); it decides how often an iterator is torn down (see envcheck.bench.predict)."
+        "epoch); it decides how often an iterator is torn down (see envcheck.bench.teardown)."
     )
     prepare_scaling: Literal["per_sample", "fixed"] = Field(
         description="Whether data preparation touches every sample (tokenizing, scaling "

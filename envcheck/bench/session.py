@@ -13,11 +13,11 @@ from typing import Any
 
 from envcheck import interrupts
 from envcheck.bench.analysis import Analysis, Comparison, analyse, compare
+from envcheck.bench.budget import Readiness
 from envcheck.bench.config import Benchmark
 from envcheck.bench.measure import BenchInterrupted, full_timeout, measure
 from envcheck.bench.progress import BenchProgress
 from envcheck.bench.render import render_json, render_text
-from envcheck.bench.verdict import Readiness
 from envcheck.deliver import Output, deliver, run_then_write
 from envcheck.errors import ConfigError, UsageError
 from envcheck.matrix import load_matrix
@@ -128,7 +128,7 @@ def execute(config: BenchConfig) -> BenchOutcome:
 def _exit_code(analysis: Analysis, comparisons: list[Comparison]) -> int:
     if any(c.actual_s is None for c in comparisons):
         return ExitCode.NOT_READY
-    v = analysis.verdict
+    v = analysis.budget
     if v is None or v.readiness in (Readiness.NOT_READY, Readiness.UNKNOWN):
         return ExitCode.NOT_READY
     return ExitCode.READY

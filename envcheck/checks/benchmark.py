@@ -12,17 +12,17 @@ from __future__ import annotations
 from typing import Any
 
 from envcheck.bench.analysis import Analysis, analyse
-from envcheck.bench.config import Benchmark
-from envcheck.bench.measure import EventCollector, from_probe_run, probe_args
-from envcheck.bench.predict import Prediction
-from envcheck.bench.verdict import (
-    BenchVerdict,
+from envcheck.bench.budget import (
     Readiness,
+    TimeBudget,
     bar,
     format_duration,
     percent,
     share_of_budget,
 )
+from envcheck.bench.config import Benchmark
+from envcheck.bench.measure import EventCollector, from_probe_run, probe_args
+from envcheck.bench.predict import Prediction
 from envcheck.checks import hints
 from envcheck.checks.base import (
     Check,
@@ -186,7 +186,7 @@ def total(ctx: Context) -> Finding:
         return skipped(f"not measured: {exc}")
     result = analysis(ctx)
     dead = _no_tensorflow(result)
-    v = result.verdict
+    v = result.budget
     if dead is not None or v is None:
         probe = result.run.run
         if probe.outcome == "memory":
@@ -208,7 +208,7 @@ def total(ctx: Context) -> Finding:
     return _verdict_finding(v, bench, result)
 
 
-def _verdict_finding(v: BenchVerdict, bench: Benchmark, result: Analysis) -> Finding:
+def _verdict_finding(v: TimeBudget, bench: Benchmark, result: Analysis) -> Finding:
     observed = (
         f"{format_duration(v.total_s)} for one training of each category "
         f"({format_duration(v.low_s)}-{format_duration(v.high_s)}); "

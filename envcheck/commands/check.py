@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -17,6 +18,9 @@ from envcheck.commands.options import (
 from envcheck.commands.pycharm import project_options
 from envcheck.deliver import Output
 from envcheck.render import FORMATS
+
+if TYPE_CHECKING:
+    from envcheck.pipeline import RunConfig
 
 
 @click.command("check")
@@ -103,13 +107,7 @@ def command(
             retrain_factor=retrain_factor,
         ),
     )
-    from envcheck.pycharm.integration import apply_project
-    from envcheck.pycharm.layout import Layout
-    from envcheck.target import apply_discovery
-
-    resolution = apply_project(config, project, pycharm_config)
-    if resolution is None:
-        apply_discovery(config, config.options.pycharm_layout or Layout.current())
+    _choose_target(config, project, pycharm_config)
     share_to = share_dir if share_dir is not None else (Path.cwd() if share else None)
     with reader_may_close():
         code = check_and_report(
@@ -123,3 +121,13 @@ def command(
         )
     raise SystemExit(code)
 
+
+def _choose_target(config: RunConfig, project: Path | None, pycharm_config: Path | None) -> None:
+    """The interpreter of --project, else (without --python) the one discovery finds."""
+    from envcheck.pycharm.integration import apply_project
+    from envcheck.pycharm.layout import Layout
+    from envcheck.target import apply_discovery
+
+    resolution = apply_project(config, project, pycharm_config)
+    if resolution is None:
+        apply_discovery(config, config.options.pycharm_layout or Layout.current())

@@ -118,16 +118,6 @@ def read_text(path: Path, problems: Problems) -> str | None:
         return data.decode("latin-1")
 
 
-def option_value(element: Element | None, name: str) -> str | None:
-    """`<option name=NAME value=.../>` under `element` (PyCharm's usual key/value form)."""
-    if element is None:
-        return None
-    for opt in element.findall("option"):
-        if opt.get("name") == name:
-            return opt.get("value")
-    return None
-
-
 def component(root: Element | None, name: str) -> Element | None:
     """`<component name=NAME>` under `<application>` or `<project>`."""
     if root is None:

@@ -50,14 +50,6 @@ class Install:
         return EDITIONS.get(self.product_code or "", "unknown edition")
 
     @property
-    def major_minor(self) -> str | None:
-        """"2021.3" for version 2021.3.3: what the exam guides name."""
-        if not self.version:
-            return None
-        parts = self.version.split(".")
-        return ".".join(parts[:2]) if len(parts) >= 2 else self.version
-
-    @property
     def label(self) -> str:
         return f"PyCharm {self.edition} {self.version or '(version unknown)'}"
 

@@ -17,7 +17,6 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Literal
 
 OsName = Literal["linux", "macos", "windows"]
-OS_NAMES: tuple[OsName, ...] = ("linux", "macos", "windows")
 PathOs = Literal["linux", "macos", "windows", "posix"]
 """Whose path a path is, by its shape: "posix" is Linux or macOS."""
 PATH_OS_NAMES: dict[PathOs, str] = {
@@ -172,12 +171,6 @@ class Layout:
         appdata = self.getenv("APPDATA")
         base = Path(appdata) if appdata else self.home / "AppData" / "Roaming"
         return [(base / "JetBrains", "%APPDATA%")]
-
-    def old_config_dir(self, data_dir_name: str) -> Path:
-        """The 2019.3-and-earlier config folder for a product directory name."""
-        if self.os == "macos":
-            return self.home / "Library" / "Preferences" / data_dir_name
-        return self.home / f".{data_dir_name}" / "config"
 
     def old_config_candidates(self) -> list[Path]:
         """Every folder that may be an old-layout config dir."""

@@ -33,10 +33,12 @@ from envcheck.pycharm.projects import (
 )
 from envcheck.pycharm.sdks import PythonSdk, find_by_name, jdk_table_path, read_sdks
 
-Status = Literal[
+ResolutionState = Literal[
     "ok", "conda", "no_interpreter", "home_missing", "remote", "not_local",
     "not_a_project", "unreadable", "no_config",
 ]
+"""How a project's interpreter resolved (`Resolution.status`, its JSON key "status");
+not a check's status (results.Status)."""
 NO_INTERPRETER = "<No interpreter>"
 """What PyCharm's status bar and settings show when a project's SDK name matches nothing."""
 CONDA_RULE = "the exam guide asks for a python.org Python, not Anaconda"
@@ -89,7 +91,7 @@ class Resolution:
     """The outcome for one project: an interpreter to run, or the problem."""
 
     project: Path
-    status: Status
+    status: ResolutionState
     summary: str
     request: SdkRequest | None = None
     config_dir: ConfigDir | None = None
@@ -222,7 +224,7 @@ class _Resolver:
     notes: list[str] = field(default_factory=list)
 
     def done(
-        self, status: Status, summary: str, *, sdk: PythonSdk | None = None,
+        self, status: ResolutionState, summary: str, *, sdk: PythonSdk | None = None,
         interpreter: Path | None = None,
     ) -> Resolution:
         cfg = self.cfg
@@ -301,7 +303,7 @@ class _Resolver:
         """Step 4: what the SDK's homePath is on this machine."""
         name = _q(sdk.name)
         if sdk.location == "remote":
-            status: Status = "remote"
+            status: ResolutionState = "remote"
             summary = (f"SDK {name} is a remote interpreter ({sdk.where}): the exam plugin needs "
                        "a local one")
         elif sdk.location != "local" or sdk.local_path is None:
@@ -327,7 +329,7 @@ def _q(name: str) -> str:
     return f"'{name}'"
 
 
-def _sdk_notes(sdk: PythonSdk, status: Status) -> list[str]:
+def _sdk_notes(sdk: PythonSdk, status: ResolutionState) -> list[str]:
     """What the recorded version is worth for this kind of SDK, and conda wherever it is."""
     notes: list[str] = []
     if sdk.recorded_version:

@@ -92,7 +92,7 @@ def total(report: Report) -> Total | None:
 
 def headline(report: Report) -> str | None:
     """'25 min 21 s x3 = 1 h 16 min, 25% of the 5 h 00 min exam', or None."""
-    from envcheck.bench.verdict import format_duration, percent
+    from envcheck.bench.budget import format_duration, percent
 
     t = total(report)
     if t is None:

@@ -26,7 +26,7 @@ def _x(seconds: float, scale: float) -> float:
 def categories(bars: list[benchmark.CategoryBar], total: benchmark.Total | None,
                factor: float) -> list[str]:
     """One bar per category (x `factor`), against a fifth of the exam when the budget is known."""
-    from envcheck.bench.verdict import format_duration as fd
+    from envcheck.bench.budget import format_duration as fd
 
     fifth = total.budget_s / 5 if total else None
     highs = [(b.high_s or b.predicted_s or 0.0) * factor for b in bars]
@@ -77,8 +77,8 @@ def categories(bars: list[benchmark.CategoryBar], total: benchmark.Total | None,
 
 def total(t: benchmark.Total) -> list[str]:
     """All five trainings with retrains in a track as long as the exam, limits marked."""
-    from envcheck.bench.verdict import format_duration as fd
-    from envcheck.bench.verdict import percent
+    from envcheck.bench.budget import format_duration as fd
+    from envcheck.bench.budget import percent
 
     scale = max(t.budget_s, t.high_s * t.retrain_factor)
     y = 16

@@ -251,8 +251,8 @@ def _check(r: CheckResult) -> list[str]:
 
 
 def _benchmark(report: Report) -> list[str]:
-    from envcheck.bench.verdict import format_duration as fd
-    from envcheck.bench.verdict import percent
+    from envcheck.bench.budget import format_duration as fd
+    from envcheck.bench.budget import percent
     from envcheck.render import chart
 
     bars = benchmark.categories(report)

@@ -10,9 +10,13 @@ version (a fake that never answers).
 from __future__ import annotations
 
 import json
+import os
+import pty
+import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -58,6 +62,54 @@ def _wait_for_child(tool: subprocess.Popen[str], marker: str, timeout: float = 6
                 continue
         time.sleep(0.05)
     raise AssertionError(f"no child running {marker!r}")
+
+
+class _Terminal:
+    """The tool's stderr on a pseudo-terminal, as in a user's shell, where it shows its
+    progress; what it prints there is collected as it comes."""
+
+    def __init__(self) -> None:
+        self.master, self.slave = pty.openpty()
+        self._chunks: list[bytes] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+
+    def attached(self) -> None:
+        """The tool has the terminal: only it holds the writing end now."""
+        os.close(self.slave)
+        self._reader.start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:  # EIO: the tool, and every process it started, closed it
+                return
+            if not data:
+                return
+            self._chunks.append(data)
+
+    @property
+    def text(self) -> str:
+        return b"".join(self._chunks).decode("utf-8", "replace")
+
+    def wait_for(
+        self, tool: subprocess.Popen[str], *markers: str, timeout: float = 60
+    ) -> None:
+        """Until one line of what the tool printed holds every marker (in order)."""
+        pattern = re.compile(".*?".join(map(re.escape, markers)))
+        deadline = time.monotonic() + timeout
+        while not pattern.search(self.text):
+            assert tool.poll() is None, (tool.returncode, self.text[-2000:])
+            if time.monotonic() >= deadline:
+                tool.kill()
+                raise AssertionError(f"never printed {markers!r}: {self.text[-2000:]!r}")
+            time.sleep(0.1)
+
+    def close(self) -> str:
+        """Everything printed, once the tool has ended."""
+        self._reader.join(timeout=10)
+        os.close(self.master)
+        return self.text
 
 
 def _interrupt(tool: subprocess.Popen[str]) -> tuple[int, str]:
@@ -157,11 +209,27 @@ def test_ctrl_c_while_the_report_is_written_waits_for_it() -> None:
 def test_ctrl_c_during_the_benchmark(tmp_path: Path, exam_python: Path) -> None:
     """The longest step, for real: the benchmark probe training in the exam environment."""
     report = tmp_path / "report.json"
-    tool = _start(tmp_path, report, "--python", str(exam_python), "--only", "benchmark")
+    terminal = _Terminal()
+    tool = subprocess.Popen(
+        # Not -q: the benchmark's progress bar is the marker waited for.
+        [sys.executable, "-m", "envcheck", "check", "--json", "-o", str(report),
+         "--python", str(exam_python), "--only", "benchmark"],
+        stdout=subprocess.PIPE,
+        stderr=terminal.slave,
+        text=True,
+        env=check_env(tmp_path, {"TERM": "xterm", "COLUMNS": "200"}),
+        cwd=tmp_path,
+    )
+    terminal.attached()
     probe_pid = _wait_for_child(tool, "probe_bench.py", timeout=120)
-    time.sleep(8)  # past TensorFlow's import, into the training
-    rc, _ = _interrupt(tool)
-    assert rc == 130
+    # Past TensorFlow's import, into the training: the bar shows the first step.
+    terminal.wait_for(tool, "benchmark 1: ", "epoch 1/", timeout=180)
+    tool.send_signal(signal.SIGINT)
+    tool.communicate(timeout=30)
+    err = terminal.close()
+    for text in NEVER:
+        assert text not in err, err
+    assert tool.returncode == 130, err
     doc = json.loads(report.read_text(encoding="utf-8"))
     assert doc["interrupted"] is True and doc["verdict"]["exit_code"] == 130
     statuses = {r["id"]: r["status"] for r in doc["results"]}
@@ -247,8 +315,8 @@ def test_sighup_under_nohup_is_still_ignored(tmp_path: Path) -> None:
     )
     _wait_for_child(tool, "probe_tensorflow.py")
     tool.send_signal(signal.SIGHUP)
-    time.sleep(1)
-    assert tool.poll() is None, tool.communicate()
+    with pytest.raises(subprocess.TimeoutExpired):  # a hangup taken would end it at once
+        tool.wait(timeout=1)
     rc, _ = _interrupt(tool)  # Ctrl-C still ends it
     assert rc == 130
     assert json.loads(report.read_text(encoding="utf-8"))["verdict"]["exit_code"] == 130

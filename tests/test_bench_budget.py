@@ -1,4 +1,4 @@
-"""The verdict thresholds and the benchmark section's validation."""
+"""The time budget's readiness thresholds and the benchmark section's validation."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 import yaml
 
+from envcheck.bench.budget import Readiness, bar, classify, format_duration, time_budget
 from envcheck.bench.config import Benchmark
 from envcheck.bench.predict import Prediction, StepStats
-from envcheck.bench.verdict import Readiness, bar, classify, format_duration, verdict
 from envcheck.errors import ConfigError
 from envcheck.matrix import load_matrix, parse_matrix
 from tests.bench_tiny import bundled_data
@@ -52,29 +52,29 @@ def test_bundled_thresholds_are_the_documented_ones(bench: Benchmark) -> None:
         (60, Readiness.READY),
     ],
 )
-def test_verdict_thresholds(bench: Benchmark, total_s: float, readiness: Readiness) -> None:
-    v = verdict(five(total_s), bench)
+def test_readiness_thresholds(bench: Benchmark, total_s: float, readiness: Readiness) -> None:
+    v = time_budget(five(total_s), bench)
     assert v.readiness is readiness
     assert v.total_s == pytest.approx(total_s)
     assert v.with_retrains_s == pytest.approx(total_s * 3)
 
 
-def test_retrain_factor_changes_the_verdict(bench: Benchmark) -> None:
-    assert verdict(five(3000), bench).readiness is Readiness.MARGINAL
-    once = verdict(five(3000), bench, retrain_factor=1)
+def test_retrain_factor_changes_the_readiness(bench: Benchmark) -> None:
+    assert time_budget(five(3000), bench).readiness is Readiness.MARGINAL
+    once = time_budget(five(3000), bench, retrain_factor=1)
     assert once.readiness is Readiness.READY
     assert once.share == pytest.approx(3000 / 18000)
-    assert verdict(five(3000), bench, retrain_factor=5).readiness is Readiness.NOT_READY
+    assert time_budget(five(3000), bench, retrain_factor=5).readiness is Readiness.NOT_READY
     with pytest.raises(ValueError, match="at least 1"):
-        verdict(five(3000), bench, retrain_factor=0.5)
+        time_budget(five(3000), bench, retrain_factor=0.5)
 
 
 def test_missing_categories_leave_only_not_ready_certain(bench: Benchmark) -> None:
     partial = [prediction(1, 100), prediction(2, 100)]
-    unsure = verdict(partial, bench, missing=[3, 4, 5])
+    unsure = time_budget(partial, bench, missing=[3, 4, 5])
     assert unsure.readiness is Readiness.UNKNOWN
     assert unsure.missing == (3, 4, 5)
-    over = verdict([prediction(3, 5000)], bench, missing=[4])
+    over = time_budget([prediction(3, 5000)], bench, missing=[4])
     assert over.readiness is Readiness.NOT_READY
 
 

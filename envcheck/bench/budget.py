@@ -1,9 +1,9 @@
-"""The benchmark's verdict: do all trainings, retrains included, fit the exam?
+"""The benchmark's time budget: do all trainings, retrains included, fit the exam?
 
 total = sum of the five predicted trainings x retrain factor, as a share of
 the exam budget: ready up to ready_max_share, marginal up to
 marginal_max_share, not ready beyond (values and reasoning in
-compat_matrix.yaml). With categories missing the verdict is only certain
+compat_matrix.yaml). With categories missing the readiness is only certain
 when what was measured already exceeds the limit.
 """
 
@@ -18,6 +18,8 @@ from envcheck.bench.predict import Prediction
 
 
 class Readiness(str, enum.Enum):
+    """The benchmark's answer; the run's own answer is its verdict (results.Verdict)."""
+
     READY = "ready"
     MARGINAL = "marginal"
     NOT_READY = "not ready"
@@ -25,7 +27,9 @@ class Readiness(str, enum.Enum):
 
 
 @dataclass(frozen=True)
-class BenchVerdict:
+class TimeBudget:
+    """The predicted trainings against the exam's time, and the readiness that gives."""
+
     readiness: Readiness
     total_s: float
     """One training of each measured category, summed."""
@@ -61,13 +65,13 @@ def classify(share: float, bench: Benchmark) -> Readiness:
     return Readiness.NOT_READY
 
 
-def verdict(
+def time_budget(
     predictions: Iterable[Prediction],
     bench: Benchmark,
     *,
     retrain_factor: float | None = None,
     missing: Iterable[int] = (),
-) -> BenchVerdict:
+) -> TimeBudget:
     """Reduce per-category predictions to ready / marginal / not ready."""
     factor = bench.retrain_factor if retrain_factor is None else retrain_factor
     if factor < 1:
@@ -80,7 +84,7 @@ def verdict(
     if gaps and readiness is not Readiness.NOT_READY:
         # What is missing can only add time: only "not ready" is certain.
         readiness = Readiness.UNKNOWN
-    return BenchVerdict(
+    return TimeBudget(
         readiness=readiness,
         total_s=total,
         low_s=sum(p.low_s for p in preds),

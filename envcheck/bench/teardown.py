@@ -1,0 +1,175 @@
+"""The teardown-wait model: when Keras drops a tf.data iterator, the program may
+sit idle until tf.data's autotuning thread next wakes up (up to 60 s).
+
+The wait is a sawtooth of the iterator's lifetime (`teardown_wait`); how often
+it happens was measured per TensorFlow version (`TEARDOWN_ODDS`, counted by
+benchmarks/teardown_odds.py); `detect_teardown_waits` looks for it in a quick
+run's epoch boundaries. `envcheck.bench.predict` adds the expected waits to a
+prediction and its band.
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+AUTOTUNE_FIRST_PERIOD_S = 0.01
+AUTOTUNE_MAX_PERIOD_S = 60.0
+"""tf.data's autotuning thread wakes 10 ms after an iterator starts, then at periods
+doubling up to 60 s (kOptimizationPeriodThresholdMs in model_dataset_op.cc)."""
+TEARDOWN_SHORT_S = 5.0
+"""Iterators that lived less than this wait far less often (WaitOdds.short)."""
+TEARDOWN_MIN_DETECTABLE_S = 0.04
+"""A predicted wait shorter than this is not used to detect the behaviour (timer noise)."""
+
+
+def autotune_wake_after(lifetime_s: float) -> float:
+    """The first wake-up of tf.data's autotuning thread at or after `lifetime_s`."""
+    wake, period = 0.0, AUTOTUNE_FIRST_PERIOD_S
+    while wake < lifetime_s:
+        wake += period
+        period = min(period * 2, AUTOTUNE_MAX_PERIOD_S)
+    return wake
+
+
+def teardown_wait(lifetime_s: float) -> float:
+    """How long destroying an iterator that lived `lifetime_s` waits, when it waits."""
+    return autotune_wake_after(lifetime_s) - lifetime_s
+
+
+def expected_teardown_wait(lifetime_s: float, spread: float = 0.15, points: int = 61) -> float:
+    """The wait averaged over lifetimes within +/- `spread`: the sawtooth jumps from 0 to
+    a whole period at each wake-up, so a point prediction of it would be a coin toss."""
+    if lifetime_s <= 0:
+        return 0.0
+    low, high = lifetime_s * (1 - spread), lifetime_s * (1 + spread)
+    step = (high - low) / (points - 1)
+    return statistics.fmean(teardown_wait(low + i * step) for i in range(points))
+
+
+@dataclass(frozen=True)
+class WaitOdds:
+    """How often an iterator's teardown waited for the autotuning thread, as measured
+    under one TensorFlow version: by the iterator's lifetime, short or long."""
+
+    short: float
+    """Share of the teardowns of iterators that lived under TEARDOWN_SHORT_S."""
+    long: float
+    """Share of the others."""
+    basis: str
+    """What was measured."""
+
+    def at(self, lifetime_s: float) -> float:
+        return self.short if lifetime_s < TEARDOWN_SHORT_S else self.long
+
+
+TEARDOWN_ODDS: tuple[tuple[tuple[int, int], WaitOdds], ...] = (
+    ((2, 16), WaitOdds(0.23, 0.51, "TensorFlow 2.21, rounds 1-2 of benchmarks/results/: 9 of 39 "
+                                   "teardowns of iterators that lived under 5 s waited, 55 of "
+                                   "108 longer-lived ones")),
+    ((0, 0), WaitOdds(0.09, 0.46, "TensorFlow 2.9, rounds 1-2 of benchmarks/results/: 1 of 11 "
+                                  "teardowns of iterators that lived under 5 s waited, 25 of 54 "
+                                  "longer-lived ones")),
+)
+"""Measured odds by the first TensorFlow version they apply to, newest first: 2.9's for
+versions before 2.16 (Keras 2), 2.21's from 2.16 on (Keras 3)."""
+
+
+def wait_odds(tensorflow: str | None) -> WaitOdds:
+    """The measured odds for this TensorFlow version (the newest ones if it is unknown)."""
+    version = _major_minor(tensorflow)
+    for first, odds in TEARDOWN_ODDS:
+        if version is None or version >= first:
+            return odds
+    return TEARDOWN_ODDS[-1][1]
+
+
+def _major_minor(version: str | None) -> tuple[int, int] | None:
+    parts = (version or "").split(".")
+    try:
+        return int(parts[0]), int(parts[1])
+    except (ValueError, IndexError):
+        return None
+
+
+@dataclass(frozen=True)
+class TeardownWaits:
+    """Whether this interpreter's tf.data makes an iterator's teardown wait.
+
+    Measured with TensorFlow 2.9 and 2.21: when Keras drops an input
+    iterator (every epoch for tf.data input, and under Keras 3 for arrays
+    too; under Keras 2 arrays keep one iterator until fit returns), the
+    program sometimes stops, idle, until tf.data's autotuning thread next
+    wakes up: up to 60 s. How often is measured per TensorFlow version
+    (`odds`); the quick run's short epochs show the same sawtooth at a small
+    scale when it happens there (`present`, evidence only: short-lived
+    iterators seldom wait). Each sample is (predicted wait, observed gap).
+    """
+
+    present: bool
+    odds: WaitOdds | None
+    """None: predict no waits at all."""
+    samples: tuple[tuple[float, float], ...] = ()
+    arrays_per_epoch: bool = False
+    """Keras 3 makes a new iterator every epoch for NumPy input as well."""
+
+    @property
+    def matched(self) -> int:
+        return sum(1 for pred, obs in self.samples if _matches(pred, obs))
+
+
+def _matches(predicted: float, observed: float) -> bool:
+    return abs(observed - predicted) <= max(0.015, 0.3 * predicted)
+
+
+def leading_gap(epoch: Mapping[str, Any]) -> float:
+    """From the previous epoch's end to this epoch's first step: where Keras swaps
+    iterators (Keras 2 before on_epoch_begin, Keras 3 after it)."""
+    return _gap(epoch, "before_epoch") + _gap(epoch, "to_first_step")
+
+
+def _teardown_samples(quick: Mapping[str, Any]) -> list[tuple[float, float]]:
+    samples: list[tuple[float, float]] = []
+    epochs = [e for e in quick.get("epochs", []) if isinstance(e, Mapping)]
+    for before, after in itertools.pairwise(epochs):
+        lifetime = float(before.get("span_s", 0.0)) - leading_gap(before)
+        samples.append((teardown_wait(lifetime), leading_gap(after)))
+    inner, tail = quick.get("fit_inner_s"), quick.get("fit_tail_s")
+    if isinstance(inner, int | float) and isinstance(tail, int | float):
+        samples.append((teardown_wait(float(inner)), float(tail)))
+    return samples
+
+
+def detect_teardown_waits(
+    measured: Sequence[Mapping[str, Any]],
+    keras_major: int | None = None,
+    tensorflow: str | None = None,
+) -> TeardownWaits:
+    """The odds of teardown waits under this TensorFlow, and whether the quick run's
+    epoch boundaries and fit endings showed the sawtooth."""
+    samples = tuple(
+        (pred, obs)
+        for result in measured
+        for pred, obs in _teardown_samples(result)
+        if pred >= TEARDOWN_MIN_DETECTABLE_S
+    )
+    present = any(_matches(pred, obs) for pred, obs in samples)
+    return TeardownWaits(
+        present,
+        wait_odds(tensorflow),
+        samples,
+        arrays_per_epoch=keras_major is not None and keras_major >= 3,
+    )
+
+
+def _gap(epoch: Mapping[str, Any], key: str) -> float:
+    gaps = epoch.get("gaps_s")
+    if isinstance(gaps, Mapping):
+        value = gaps.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+    return 0.0
+
