@@ -19,7 +19,13 @@ from typing import Any
 
 from envcheck.bench.config import Benchmark
 from envcheck.probing.registry import PROBES
-from envcheck.probing.runner import ProbeInterrupted, ProbeRun, ProgressCallback, run_probe
+from envcheck.probing.runner import (
+    ProbeInterrupted,
+    ProbeOutcome,
+    ProbeRun,
+    ProgressCallback,
+    run_probe,
+)
 
 TEMP_PREFIX = "tfcert-bench-"
 """probes/probe_bench.py names its temporary folder like this."""
@@ -120,7 +126,7 @@ class BenchRun:
             return f"its training failed: {result.get('error', 'unknown error')}"
         if result is not None and result.get("status") == "interrupted":
             return "it was interrupted (Ctrl-C) before it finished"
-        if self.run.outcome == "ok":
+        if self.run.ok:
             return "the probe did not run it"
         return f"the benchmark stopped before it finished ({self.run.message})"
 
@@ -189,7 +195,7 @@ def from_probe_run(
         save_check=save or collector.save_check,
         peak_rss_mib=float(peak) if isinstance(peak, int | float) else None,
         wall_s=float(wall) if isinstance(wall, int | float) else None,
-        interrupted=run.outcome == "interrupted",
+        interrupted=run.outcome is ProbeOutcome.INTERRUPTED,
         leftover_removed=_remove_leftover(collector.temp_dir),
     )
 

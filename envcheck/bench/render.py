@@ -128,7 +128,7 @@ def render_text(
     if run.interrupted:
         console.print(Text("Interrupted (Ctrl-C): the categories above are what was measured.",
                            style="yellow"))
-    elif run.run.outcome not in ("ok",):
+    elif not run.run.ok:
         console.print(Text(f"The benchmark stopped early: {clean(run.run.message)}",
                            style="magenta"))
     footer = []
