@@ -18,6 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from envcheck.bench.config import Benchmark
+from envcheck.probing.protocol import (
+    BENCH_CATEGORY_DONE,
+    BENCH_ENVIRONMENT,
+    BENCH_SAVE_CHECK,
+    BENCH_WORKDIR,
+)
 from envcheck.probing.registry import PROBES
 from envcheck.probing.runner import (
     ProbeInterrupted,
@@ -77,15 +83,15 @@ class EventCollector:
     def __call__(self, event: dict[str, Any]) -> None:
         kind = event.get("event")
         with self._lock:
-            if kind == "bench_workdir" and isinstance(event.get("temp_dir"), str):
+            if kind == BENCH_WORKDIR and isinstance(event.get("temp_dir"), str):
                 self.temp_dir = event["temp_dir"]
-            elif kind == "bench_environment" and isinstance(event.get("environment"), dict):
+            elif kind == BENCH_ENVIRONMENT and isinstance(event.get("environment"), dict):
                 self.environment = event["environment"]
-            elif kind == "bench_category_done" and isinstance(event.get("result"), dict):
+            elif kind == BENCH_CATEGORY_DONE and isinstance(event.get("result"), dict):
                 result = event["result"]
                 if isinstance(result.get("category"), int):
                     self.categories[result["category"]] = result
-            elif kind == "bench_save_check" and isinstance(event.get("result"), dict):
+            elif kind == BENCH_SAVE_CHECK and isinstance(event.get("result"), dict):
                 self.save_check = event["result"]
         if self.forward is not None:
             self.forward(event)

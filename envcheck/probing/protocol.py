@@ -1,7 +1,8 @@
 """The probe protocol on the tool's side: read what a probe process said, name how it ended.
 
 A probe prints one JSON document on stdout (`probes/_probelib.run`) and
-progress events on stderr; the constants both sides use are read from
+progress events on stderr; the constants both sides use (the protocol
+version, the progress marker, the benchmark's event names) are read from
 probes/_probelib, which defines them and nothing else at import. `classify`
 turns what the process did (`process.Ending`) into a `ProbeRun`: the first
 row of `_RULES` that matches names the outcome and writes its message.
@@ -22,9 +23,24 @@ from typing import Any
 from envcheck import interrupts
 from envcheck.probing.facts import representable
 from envcheck.probing.process import MAX_STDOUT_BYTES, Ending
-from probes._probelib import PROGRESS_PREFIX, PROTOCOL
+from probes._probelib import (
+    BENCH_CATEGORY_DONE,
+    BENCH_ENVIRONMENT,
+    BENCH_SAVE_CHECK,
+    BENCH_START,
+    BENCH_STEP,
+    BENCH_WORKDIR,
+    PROGRESS_PREFIX,
+    PROTOCOL,
+)
 
 __all__ = [
+    "BENCH_CATEGORY_DONE",
+    "BENCH_ENVIRONMENT",
+    "BENCH_SAVE_CHECK",
+    "BENCH_START",
+    "BENCH_STEP",
+    "BENCH_WORKDIR",
     "PROGRESS_PREFIX",
     "PROTOCOL",
     "ProbeInterrupted",

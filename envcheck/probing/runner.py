@@ -55,7 +55,6 @@ __all__ = [
     "ProbeRun",
     "ProgressCallback",
     "child_env",
-    "current_scratch",
     "describe_signal",
     "helper_command",
     "memory_cap_mb",
