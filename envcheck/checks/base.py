@@ -183,15 +183,17 @@ class Context:
         if spec.module is not None:
             # A tool-side helper that looks at the target from outside (pip-api).
             argv = helper_command(spec.module, interpreter)
-            return run_command(name, argv, timeout_s=timeout_s)
-        return run_probe(
-            name,
-            interpreter,
-            timeout_s=timeout_s,
-            args=args,
-            on_progress=self.on_progress,
-            memory_limit_mb=self.memory_limit_mb(spec.memory_share),
-        )
+            run = run_command(name, argv, timeout_s=timeout_s)
+        else:
+            run = run_probe(
+                name,
+                interpreter,
+                timeout_s=timeout_s,
+                args=args,
+                on_progress=self.on_progress,
+                memory_limit_mb=self.memory_limit_mb(spec.memory_share),
+            )
+        return run
 
     def memory_limit_mb(self, share: float | None) -> float | None:
         """A probe's memory cap: options.extra["memory_limit_mb"], else a share of free memory."""
