@@ -23,35 +23,17 @@ from typing import Any
 from envcheck import interrupts
 from envcheck.probing.facts import representable
 from envcheck.probing.process import MAX_STDOUT_BYTES, Ending
-from probes._probelib import (
-    BENCH_CATEGORY_DONE,
-    BENCH_ENVIRONMENT,
-    BENCH_SAVE_CHECK,
-    BENCH_START,
-    BENCH_STEP,
-    BENCH_WORKDIR,
-    PROGRESS_PREFIX,
-    PROTOCOL,
-)
+from probes import _probelib
 
-__all__ = [
-    "BENCH_CATEGORY_DONE",
-    "BENCH_ENVIRONMENT",
-    "BENCH_SAVE_CHECK",
-    "BENCH_START",
-    "BENCH_STEP",
-    "BENCH_WORKDIR",
-    "PROGRESS_PREFIX",
-    "PROTOCOL",
-    "ProbeInterrupted",
-    "ProbeOutcome",
-    "ProbeRun",
-    "ProgressCallback",
-    "classify",
-    "describe_signal",
-    "parse_document",
-    "progress_reader",
-]
+PROTOCOL: int = _probelib.PROTOCOL
+PROGRESS_PREFIX: str = _probelib.PROGRESS_PREFIX
+# The benchmark's progress events that the tool acts on (the "event" field).
+BENCH_START: str = _probelib.BENCH_START
+BENCH_WORKDIR: str = _probelib.BENCH_WORKDIR
+BENCH_ENVIRONMENT: str = _probelib.BENCH_ENVIRONMENT
+BENCH_STEP: str = _probelib.BENCH_STEP
+BENCH_CATEGORY_DONE: str = _probelib.BENCH_CATEGORY_DONE
+BENCH_SAVE_CHECK: str = _probelib.BENCH_SAVE_CHECK
 
 ProgressCallback = Callable[[dict[str, Any]], None]
 
