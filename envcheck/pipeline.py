@@ -30,7 +30,7 @@ from envcheck.probing import host
 from envcheck.probing import interpreter as interp
 from envcheck.probing.facts import escape_surrogates, representable
 from envcheck.probing.models import FactTypeError
-from envcheck.probing.runner import ProbeInterrupted, ProbeRun, scratch_folder
+from envcheck.probing.runner import ProbeInterrupted, ProbeOutcome, ProbeRun, scratch_folder
 from envcheck.results import Category, CheckResult, Report, Status, Target
 from envcheck.target import machine_only, none_found_problem
 
@@ -178,7 +178,7 @@ def _unavailable(check: Check, exc: ProbeUnavailable, ctx: Context) -> Finding:
     failure of its own: checks needing that section skip, whatever the selection.
     """
     run = exc.run
-    answered = run.outcome in ("ok", "partial")  # it ran, but lacks this section
+    answered = run.outcome.has_facts  # it ran, but lacks this section
     unowned = (
         not answered and ctx.reported_probes is not None and run.probe not in ctx.reported_probes
     )
@@ -198,7 +198,7 @@ def _unavailable(check: Check, exc: ProbeUnavailable, ctx: Context) -> Finding:
     return Finding(
         Status.SKIPPED,
         f"not checked: the {run.probe} probe gave no answer ({exc.reason})",
-        details={"probe": run.probe, "outcome": run.outcome},
+        details={"probe": run.probe, "outcome": run.outcome.value},
     )
 
 
@@ -217,21 +217,26 @@ _NVIDIA_CRASH_FIX = (
 )
 
 
+_OUTCOME_FIXES = {
+    ProbeOutcome.TIMEOUT: "Run again with --timeout-scale 3 on a slow or busy machine; if it "
+    "still hangs, run the interpreter by hand to see where it stops.",
+    ProbeOutcome.NOT_STARTED: "Check the interpreter path given with --python or by the PyCharm "
+    "project.",
+    ProbeOutcome.MEMORY: "Close memory-hungry programs or add RAM, then check again; the exam's "
+    "trainings need at least this much free memory.",
+    ProbeOutcome.BAD_OUTPUT: "Something printed instead of the probe's answer: run the "
+    "interpreter by hand and look for a sitecustomize.py or .pth file that writes to stdout.",
+}
+
+
 def _probe_fix(run: ProbeRun) -> str:
     """A fix hint for a probe that gave no answer, from how it ended."""
-    if run.outcome == "signal" and run.probe == "nvidia" and run.signal_name != "SIGKILL":
+    crashed = run.outcome is ProbeOutcome.SIGNAL
+    if crashed and run.probe == "nvidia" and run.signal_name != "SIGKILL":
         return _NVIDIA_CRASH_FIX  # it runs in the tool's Python and loads only the driver
-    if run.outcome == "signal" and run.signal_name in _SIGNAL_FIXES:
+    if crashed and run.signal_name in _SIGNAL_FIXES:
         return _SIGNAL_FIXES[run.signal_name]
-    return {
-        "timeout": "Run again with --timeout-scale 3 on a slow or busy machine; if it still "
-        "hangs, run the interpreter by hand to see where it stops.",
-        "not_started": "Check the interpreter path given with --python or by the PyCharm project.",
-        "memory": "Close memory-hungry programs or add RAM, then check again; the exam's "
-        "trainings need at least this much free memory.",
-        "bad_output": "Something printed instead of the probe's answer: run the interpreter by "
-        "hand and look for a sitecustomize.py or .pth file that writes to stdout.",
-    }.get(
+    return _OUTCOME_FIXES.get(
         run.outcome, "Run with -v to see the probe's output, and report it if it looks like a bug."
     )
 
@@ -253,7 +258,7 @@ def run_checks(
             progress.start(check)
             result = skipped_because(check, done) or execute(check, ctx)
         except (KeyboardInterrupt, ProbeInterrupted) as exc:
-            if isinstance(exc, ProbeInterrupted):
+            if isinstance(exc, ProbeInterrupted) and not _kept(ctx, exc.run):
                 ctx.record(exc.run)  # its partial facts go into the report
             done.update((r.id, r) for r in not_run(order[i:]))
             interrupted = True
@@ -261,6 +266,11 @@ def run_checks(
         done[check.id] = result
         progress.done(check, result)
     return [done[c.id] for c in checks], interrupted
+
+
+def _kept(ctx: Context, run: ProbeRun) -> bool:
+    """Whether the context already keeps this run (`Context.probe` keeps interrupted runs)."""
+    return any(kept is run for kept in ctx.runs.values())
 
 
 def execution_order(checks: list[Check]) -> list[Check]:

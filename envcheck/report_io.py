@@ -24,12 +24,31 @@ MAX_BYTES = 64 * 1024 * 1024
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 
-MIGRATIONS: dict[int, Migration] = {}
-"""version N -> function turning a version-N document into a version-N+1 one.
 
-Empty while version 1 is the only schema. When SCHEMA_VERSION becomes 2,
-add `1: _v1_to_v2` here so reports saved by older releases keep loading.
-"""
+
+def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 keys `facts.probes` by probe name.
+
+    Version 1 keyed a probe run with arguments (the benchmark's) by a repr
+    of them, `bench:[('mode', 'quick'), ...]`, and the same run interrupted
+    by its name. Each such key becomes the name before the colon, unless a
+    run is already kept under that name: then it stays as it was, so that
+    nothing in the file is lost.
+    """
+    facts = doc.get("facts")
+    if not isinstance(facts, dict) or not isinstance(facts.get("probes"), dict):
+        return doc
+    probes: dict[str, Any] = {}
+    for key, run in facts["probes"].items():
+        name = key.split(":", 1)[0]
+        if name in probes or name in facts["probes"]:
+            name = key
+        probes[name] = run
+    return {**doc, "facts": {**facts, "probes": probes}}
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
+"""version N -> function turning a version-N document into a version-N+1 one."""
 
 
 def load_report(path: Path) -> Report:

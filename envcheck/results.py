@@ -12,8 +12,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 1
-"""Bump when a report's JSON changes incompatibly; `envcheck.report_io` refuses newer ones."""
+SCHEMA_VERSION = 2
+"""Bump when a report's JSON changes incompatibly; `envcheck.report_io` refuses newer ones
+and migrates older ones. 2: `facts.probes` is keyed by probe name (see `Report.facts`)."""
 
 
 class Status(str, enum.Enum):
@@ -125,7 +126,11 @@ class Report(_Frozen):
     results: list[CheckResult]
     verdict: Verdict
     facts: dict[str, Any] = Field(
-        default_factory=dict, description="Raw probe facts, for support staff."
+        default_factory=dict,
+        description="Raw probe facts, for support staff. `probes` holds how each probe ran, "
+        "keyed by probe name; `<name>@tool` is a probe run in the tool's own Python because "
+        "the interpreter under test could not run it (schema_version 2; version 1 keyed a "
+        "probe run with arguments by a repr of them).",
     )
     interrupted: bool = False
 

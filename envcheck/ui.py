@@ -13,6 +13,7 @@ from rich.text import Text
 from envcheck.bench.progress import BenchProgress
 from envcheck.checks.base import Check
 from envcheck.pipeline import Progress
+from envcheck.probing.protocol import BENCH_START
 from envcheck.render.safe import clean
 from envcheck.render.text import MARKS
 from envcheck.results import CheckResult
@@ -74,7 +75,7 @@ class LiveProgress(Progress):
         if not self.enabled:
             return
         categories = event.get("categories")
-        if event.get("event") == "bench_start" and isinstance(categories, list):
+        if event.get("event") == BENCH_START and isinstance(categories, list):
             # One live display at a time: the bar replaces the spinner until the next check.
             self._stop_spinner()
             self._stop_bar()

@@ -12,7 +12,24 @@ import sys
 import time
 import traceback
 
+# The protocol, shared with the tool: envcheck.probing.protocol reads these
+# names from here (importing this module only defines them), so the two sides
+# cannot drift apart.
 PROTOCOL = 1
+"""The version of the document every probe prints; the tool refuses others."""
+PROGRESS_PREFIX = "@@envcheck-progress "
+"""Marks a stderr line as a progress event: the prefix, then one JSON object."""
+
+# Progress events the benchmark probe sends (the "event" field); the tool's
+# progress display and benchmark collector act on them.
+BENCH_START = "bench_start"
+BENCH_WORKDIR = "bench_workdir"
+BENCH_ENVIRONMENT = "bench_environment"
+BENCH_CATEGORY_START = "bench_category_start"
+BENCH_PHASE = "bench_phase"
+BENCH_STEP = "bench_step"
+BENCH_CATEGORY_DONE = "bench_category_done"
+BENCH_SAVE_CHECK = "bench_save_check"
 
 
 def section(facts, name, func, *args):
@@ -42,7 +59,7 @@ def _claim_stdout():
 def progress(event, **fields):
     """A machine-readable progress line on stderr for the runner to show."""
     fields["event"] = event
-    sys.stderr.write("@@envcheck-progress " + json.dumps(fields, sort_keys=True) + "\n")
+    sys.stderr.write(PROGRESS_PREFIX + json.dumps(fields, sort_keys=True) + "\n")
     sys.stderr.flush()
 
 

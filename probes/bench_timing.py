@@ -105,7 +105,7 @@ def make_timer(keras, category, epochs_planned, label):
                 steps = self.params.get("steps") if self.params else None
                 epoch = len(self.epochs) + 1
                 _probelib.progress(
-                    "bench_step", category=category, epoch=epoch, epochs=epochs_planned,
+                    _probelib.BENCH_STEP, category=category, epoch=epoch, epochs=epochs_planned,
                     step=len(self._train_marks), steps=steps,
                     message="%s: epoch %d/%d, step %d/%s" % (
                         label, epoch, epochs_planned, len(self._train_marks), steps or "?"),

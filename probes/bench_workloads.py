@@ -43,7 +43,7 @@ class Measurement(object):
 
     def phase(self, name, func, *args):
         """Time one phase (data, prepare, build, fit) into result[name + '_s']."""
-        _probelib.progress("bench_phase", category=self.result["category"], phase=name,
+        _probelib.progress(_probelib.BENCH_PHASE, category=self.result["category"], phase=name,
                            message="%s: %s" % (self.label, _PHASES.get(name, name)))
         started, cpu = time.perf_counter(), time.process_time()
         value = func(*args)

@@ -85,7 +85,7 @@ def _steady_summary(result, warmup):
 def _run_category(facts, tf, spec, workdir, warmup):
     category = int(spec["category"])
     key = str(category)
-    _probelib.progress("bench_category_start", category=category, kind=spec["kind"],
+    _probelib.progress(_probelib.BENCH_CATEGORY_START, category=category, kind=spec["kind"],
                        epochs=spec["sizes"]["epochs"])
     label = "benchmark %d: %s" % (category, spec.get("title") or spec["kind"])
     measurement = bench_workloads.Measurement(
@@ -106,7 +106,7 @@ def _run_category(facts, tf, spec, workdir, warmup):
         shutil.rmtree(folder, ignore_errors=True)
         tf.keras.backend.clear_session()
     measurement.result["summary"] = _steady_summary(measurement.result, warmup)
-    _probelib.progress("bench_category_done", category=category, result=measurement.result)
+    _probelib.progress(_probelib.BENCH_CATEGORY_DONE, category=category, result=measurement.result)
 
 
 class _Collect(logging.Handler):
@@ -170,24 +170,24 @@ def collect(facts, args):
     warmup = int(args.get("warmup_steps", 2))
     facts["mode"] = mode
     facts["categories"] = {}
-    _probelib.progress("bench_start", mode=mode, categories=[s["category"] for s in specs])
+    _probelib.progress(_probelib.BENCH_START, mode=mode, categories=[s["category"] for s in specs])
     workdir = None
     try:
         # TensorFlow's import is where a probe most often dies (no AVX, no memory):
         # the temporary folder only exists after it.
         tf, env = _environment(facts)
         facts["environment"] = env
-        _probelib.progress("bench_environment", environment=env)
+        _probelib.progress(_probelib.BENCH_ENVIRONMENT, environment=env)
         workdir = tempfile.mkdtemp(prefix="tfcert-bench-", dir=args.get("temp_parent"))
         facts["temp_dir"] = workdir
         # The tool removes this folder itself if the probe is killed outright.
-        _probelib.progress("bench_workdir", temp_dir=workdir)
+        _probelib.progress(_probelib.BENCH_WORKDIR, temp_dir=workdir)
         for spec in specs:
             _run_category(facts, tf, spec, workdir, warmup)
         if args.get("save_check"):
-            _probelib.progress("bench_phase", category=None, phase="save_check")
+            _probelib.progress(_probelib.BENCH_PHASE, category=None, phase="save_check")
             _probelib.section(facts, "save_check", _save_check, tf, workdir, env["keras_major"])
-            _probelib.progress("bench_save_check", result=facts["save_check"])
+            _probelib.progress(_probelib.BENCH_SAVE_CHECK, result=facts["save_check"])
     finally:
         if workdir is not None:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -12,7 +12,7 @@ from typing import Any
 from envcheck.checks.base import Context, Options
 from envcheck.matrix import load_matrix
 from envcheck.probing.interpreter import Interpreter
-from envcheck.probing.runner import ProbeRun
+from envcheck.probing.runner import ProbeOutcome, ProbeRun
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -54,5 +54,5 @@ def recorded_context(
         options=options or Options(),
     )
     for probe, facts in probes.items():
-        ctx.record(ProbeRun(probe, "/fake/python", "ok", facts))
+        ctx.record(ProbeRun(probe, "/fake/python", ProbeOutcome.OK, facts))
     return ctx

@@ -22,7 +22,7 @@ from envcheck.matrix import load_matrix
 from envcheck.pipeline import execute
 from envcheck.probing import interpreter as interp
 from envcheck.probing.models import TfVersions
-from envcheck.probing.runner import ProbeRun
+from envcheck.probing.runner import ProbeOutcome, ProbeRun
 from envcheck.results import CheckResult, Status
 from tests._nvidia_fakes import (
     SMI,
@@ -78,9 +78,9 @@ def context(
 ) -> Context:
     ctx = recorded_context({"nvidia": nvidia_facts, "system": {"os": os_info or LINUX}})
     if tf is not None:
-        ctx.record(ProbeRun("tensorflow", "/fake/python", "ok", tf, stderr_tail=tf_log))
+        ctx.record(ProbeRun("tensorflow", "/fake/python", ProbeOutcome.OK, tf, stderr_tail=tf_log))
     else:
-        ctx.record(ProbeRun("tensorflow", "/fake/python", "exit", returncode=1,
+        ctx.record(ProbeRun("tensorflow", "/fake/python", ProbeOutcome.EXIT, returncode=1,
                             message="probe 'tensorflow' exited with code 1"))
     return ctx
 
@@ -205,7 +205,7 @@ def test_unreadable_answer_is_an_error_not_a_guess(tmp_path: Path) -> None:
 
 def test_probe_that_died_is_reported_by_the_driver_check_only() -> None:
     ctx = context({}, tf=tf_facts("2.9.0", TF26_CUDA))
-    ctx.record(ProbeRun("nvidia", "/usr/bin/python3", "timeout", timeout_s=30,
+    ctx.record(ProbeRun("nvidia", "/usr/bin/python3", ProbeOutcome.TIMEOUT, timeout_s=30,
                         message="probe 'nvidia' did not finish within its 30 s limit"))
     res = results(ctx)
     assert res["nvidia.driver"].status is Status.ERROR
@@ -483,7 +483,7 @@ def real_context(python: Path, nvidia_facts: dict[str, Any]) -> Context:
     resolved = interp.resolve(str(python))
     assert isinstance(resolved, interp.Interpreter)
     ctx = Context(interpreter=resolved, matrix=MATRIX, profile_name=MATRIX.default_profile)
-    ctx.record(ProbeRun("nvidia", "/usr/bin/python3", "ok", nvidia_facts))
+    ctx.record(ProbeRun("nvidia", "/usr/bin/python3", ProbeOutcome.OK, nvidia_facts))
     return ctx
 
 

@@ -11,7 +11,7 @@ from envcheck.checks import packages, python, system, tensorflow
 from envcheck.checks.base import Check, Context
 from envcheck.pipeline import execute
 from envcheck.probing import host
-from envcheck.probing.runner import ProbeRun
+from envcheck.probing.runner import ProbeOutcome, ProbeRun
 from envcheck.results import Status
 from tests.helpers import recorded_context
 
@@ -205,7 +205,7 @@ def test_pip_missing_falls_back_to_metadata() -> None:
     fallback = _pip(("tensorflow", "2.9.0"))
     fallback["packages"]["source"] = "importlib.metadata"
     ctx = recorded_context({"packages": fallback})
-    ctx.record(ProbeRun("pip", "/fake", "ok", {"packages": {
+    ctx.record(ProbeRun("pip", "/fake", ProbeOutcome.OK, {"packages": {
         "error": "`/fake -m pip list` exited with code 1", "error_type": "CalledProcessError"}}))
     result = run(packages.CHECKS, "packages.tensorflow_distributions", ctx)
     assert result.status is Status.OK
@@ -231,8 +231,8 @@ def test_pins_installable(os_info: dict[str, Any], version: list[int], status: S
 
 def test_sigill_on_import_blames_missing_avx() -> None:
     ctx = recorded_context({"system": {"os": LINUX, "cpu": CPU_NO_AVX}})
-    ctx.record(ProbeRun("tensorflow", "/fake", "signal", {}, returncode=-4, signal_name="SIGILL",
-                        message="probe 'tensorflow' was killed by SIGILL"))
+    ctx.record(ProbeRun("tensorflow", "/fake", ProbeOutcome.SIGNAL, {}, returncode=-4,
+                        signal_name="SIGILL", message="probe 'tensorflow' was killed by SIGILL"))
     result = run(tensorflow.CHECKS, "tensorflow.import", ctx)
     assert result.status is Status.FAILURE
     assert "SIGILL" in result.summary and "has no AVX" in result.summary
@@ -244,7 +244,8 @@ def test_sigill_with_cpu_flags_of_the_wrong_type_keeps_the_general_cause() -> No
     """Flags sent as one string ("sse4_2 avx2" contains "avx") must not decide the cause."""
     cpu = {**CPU_NO_AVX, "flags": "sse4_2 avx2"}
     ctx = recorded_context({"system": {"os": LINUX, "cpu": cpu}})
-    ctx.record(ProbeRun("tensorflow", "/fake", "signal", {}, returncode=-4, signal_name="SIGILL"))
+    ctx.record(ProbeRun("tensorflow", "/fake", ProbeOutcome.SIGNAL, {}, returncode=-4,
+                        signal_name="SIGILL"))
     result = run(tensorflow.CHECKS, "tensorflow.import", ctx)
     assert result.status is Status.FAILURE
     assert result.summary == ("importing TensorFlow died with SIGILL: the CPU lacks an "
@@ -253,7 +254,8 @@ def test_sigill_with_cpu_flags_of_the_wrong_type_keeps_the_general_cause() -> No
 
 def test_sigill_under_rosetta() -> None:
     ctx = recorded_context({"system": {"os": MAC_ROSETTA, "cpu": CPU_AVX}})
-    ctx.record(ProbeRun("tensorflow", "/fake", "signal", {}, returncode=-4, signal_name="SIGILL"))
+    ctx.record(ProbeRun("tensorflow", "/fake", ProbeOutcome.SIGNAL, {}, returncode=-4,
+                        signal_name="SIGILL"))
     result = run(tensorflow.CHECKS, "tensorflow.import", ctx)
     assert "Rosetta" in result.summary
     assert "tensorflow-macos" in (result.fix or "")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from envcheck.probing.registry import PROBES
 from tests.conftest import pyenv_python
 from tests.helpers import json_report, results_by_id, run_cli
 
@@ -35,7 +36,8 @@ def test_exam_environment_is_ready(exam_python: Path) -> None:
     report = json_report(proc)
     assert "Traceback" not in proc.stderr
     results = results_by_id(report)
-    assert report["schema_version"] == 1
+    assert report["schema_version"] == 2
+    assert {"python", "system", "tensorflow"} <= set(report["facts"]["probes"]) <= set(PROBES)
     assert report["target"]["how_chosen"] == "--python"
     assert results["python.version"]["status"] == "ok"
     assert results["python.version"]["observed"].startswith("3.8.")

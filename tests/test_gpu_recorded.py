@@ -21,7 +21,7 @@ from envcheck.checks.base import Context
 from envcheck.checks.nvidia import Coverage, coverage
 from envcheck.gpu import DriverState, Gpu
 from envcheck.pipeline import execute
-from envcheck.probing.runner import ProbeRun
+from envcheck.probing.runner import ProbeOutcome, ProbeRun
 from envcheck.results import CheckResult, Status
 from tests._nvidia_fakes import fake_smi, run_smi_only
 from tests.helpers import recorded_context
@@ -59,12 +59,12 @@ def context(tf_archs: list[str] | None, tf_version: str = "2.9.0") -> Context:
     ctx = recorded_context({"nvidia": recorded(), "system": {"os": {
         "system": "Linux", "release": "6.18.44", "machine": "x86_64", "wsl": False}}})
     if tf_archs is None:
-        ctx.record(ProbeRun("tensorflow", "/fake/python", "exit", returncode=1,
+        ctx.record(ProbeRun("tensorflow", "/fake/python", ProbeOutcome.EXIT, returncode=1,
                             message="probe 'tensorflow' exited with code 1"))
         return ctx
     info = {"is_cuda_build": True, "cuda_version": "11.2", "cudnn_version": "8",
             "cuda_compute_capabilities": tf_archs}
-    ctx.record(ProbeRun("tensorflow", "/fake/python", "ok", {
+    ctx.record(ProbeRun("tensorflow", "/fake/python", ProbeOutcome.OK, {
         "versions": {"tensorflow": tf_version, "keras": tf_version, "keras_source": "keras"},
         "build": {"is_built_with_cuda": True, "build_info": info},
         "devices": {"gpus": [{"name": "/physical_device:GPU:0", "device_type": "GPU"}],

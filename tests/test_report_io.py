@@ -128,3 +128,60 @@ def test_schema_command_prints_the_report_json_schema() -> None:
     bad["results"][0]["status"] = "maybe"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, schema)
+
+
+def _raw(name: str) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads((REPORTS / f"{name}.json").read_text("utf-8"))
+    return doc
+
+
+@pytest.mark.parametrize("name", ["lab-pc-01", "lab-pc-02", "lab-gpu-03", "candidate-alice"])
+def test_version_1_reports_key_probe_runs_by_probe_name(name: str) -> None:
+    """Version 1 keyed the benchmark's run by a repr of its arguments; version 2 by `bench`."""
+    raw = _raw(name)
+    assert raw["schema_version"] == 1  # the fixtures stay as recorded
+    old = raw["facts"]["probes"]
+    report = load_report(REPORTS / f"{name}.json")
+    assert report.schema_version == SCHEMA_VERSION == 2
+    probes = report.facts["probes"]
+    assert list(probes) == [run["probe"] for run in old.values()]
+    assert list(probes.values()) == list(old.values())
+    assert ("bench" in probes) == any(key.startswith("bench:[") for key in old)
+
+
+def test_a_version_1_key_that_would_collide_is_kept_as_it_was() -> None:
+    doc = _doc()
+    probes = doc["facts"]["probes"]
+    long_key = next(key for key in probes if key.startswith("bench:"))
+    probes["bench"] = {**probes[long_key], "outcome": "interrupted"}
+    upgraded = upgrade(doc)
+    assert list(upgraded["facts"]["probes"]) == list(probes)  # both kept, in order
+    assert upgraded["facts"]["probes"]["bench"]["outcome"] == "interrupted"
+    assert doc["facts"]["probes"] is probes and long_key in probes  # the input is not changed
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["-v"], ["--format", "json"], ["--format", "markdown", "-v"], ["--format", "junit"],
+     ["--format", "html"]],
+)
+@pytest.mark.parametrize("name", ["lab-pc-01", "lab-pc-02"])
+def test_a_version_1_report_renders_as_its_version_2_copy(
+    name: str, args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """show reads the old file as if it had been written today: same output, byte for byte."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "100")
+    v1 = _raw(name)
+    v2 = {**v1, "schema_version": 2}
+    v2["facts"] = {
+        **v1["facts"],
+        "probes": {run["probe"]: run for run in v1["facts"]["probes"].values()},
+    }
+    (tmp_path / "report.json").write_text(json.dumps(v1), "utf-8")
+    old = invoke("show", "report.json", *args)
+    (tmp_path / "report.json").write_text(json.dumps(v2), "utf-8")
+    new = invoke("show", "report.json", *args)
+    assert old.exit_code == new.exit_code
+    assert old.stdout == new.stdout
+    assert len(old.stdout) > 1000

@@ -18,8 +18,20 @@ from pathlib import Path
 from typing import Any
 
 from envcheck.bench.config import Benchmark
+from envcheck.probing.protocol import (
+    BENCH_CATEGORY_DONE,
+    BENCH_ENVIRONMENT,
+    BENCH_SAVE_CHECK,
+    BENCH_WORKDIR,
+)
 from envcheck.probing.registry import PROBES
-from envcheck.probing.runner import ProbeInterrupted, ProbeRun, ProgressCallback, run_probe
+from envcheck.probing.runner import (
+    ProbeInterrupted,
+    ProbeOutcome,
+    ProbeRun,
+    ProgressCallback,
+    run_probe,
+)
 
 TEMP_PREFIX = "tfcert-bench-"
 """probes/probe_bench.py names its temporary folder like this."""
@@ -71,15 +83,15 @@ class EventCollector:
     def __call__(self, event: dict[str, Any]) -> None:
         kind = event.get("event")
         with self._lock:
-            if kind == "bench_workdir" and isinstance(event.get("temp_dir"), str):
+            if kind == BENCH_WORKDIR and isinstance(event.get("temp_dir"), str):
                 self.temp_dir = event["temp_dir"]
-            elif kind == "bench_environment" and isinstance(event.get("environment"), dict):
+            elif kind == BENCH_ENVIRONMENT and isinstance(event.get("environment"), dict):
                 self.environment = event["environment"]
-            elif kind == "bench_category_done" and isinstance(event.get("result"), dict):
+            elif kind == BENCH_CATEGORY_DONE and isinstance(event.get("result"), dict):
                 result = event["result"]
                 if isinstance(result.get("category"), int):
                     self.categories[result["category"]] = result
-            elif kind == "bench_save_check" and isinstance(event.get("result"), dict):
+            elif kind == BENCH_SAVE_CHECK and isinstance(event.get("result"), dict):
                 self.save_check = event["result"]
         if self.forward is not None:
             self.forward(event)
@@ -120,7 +132,7 @@ class BenchRun:
             return f"its training failed: {result.get('error', 'unknown error')}"
         if result is not None and result.get("status") == "interrupted":
             return "it was interrupted (Ctrl-C) before it finished"
-        if self.run.outcome == "ok":
+        if self.run.ok:
             return "the probe did not run it"
         return f"the benchmark stopped before it finished ({self.run.message})"
 
@@ -189,7 +201,7 @@ def from_probe_run(
         save_check=save or collector.save_check,
         peak_rss_mib=float(peak) if isinstance(peak, int | float) else None,
         wall_s=float(wall) if isinstance(wall, int | float) else None,
-        interrupted=run.outcome == "interrupted",
+        interrupted=run.outcome is ProbeOutcome.INTERRUPTED,
         leftover_removed=_remove_leftover(collector.temp_dir),
     )
 

@@ -14,6 +14,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from envcheck.probing.protocol import BENCH_CATEGORY_DONE, BENCH_STEP
 from envcheck.render.safe import clean
 
 
@@ -53,10 +54,10 @@ class BenchProgress:
             kind = event.get("event")
             category = event.get("category")
             completed = float(len(self._done))
-            if kind == "bench_category_done" and isinstance(category, int):
+            if kind == BENCH_CATEGORY_DONE and isinstance(category, int):
                 self._done.add(category)
                 completed = float(len(self._done))
-            elif kind == "bench_step" and isinstance(category, int):
+            elif kind == BENCH_STEP and isinstance(category, int):
                 completed += _fraction(event)
             message = event.get("message")
             update: dict[str, Any] = {"completed": completed}

@@ -160,7 +160,7 @@ def _ending_line(run: BenchRun) -> Text | None:
     if run.interrupted:
         return Text("Interrupted (Ctrl-C): the categories above are what was measured.",
                     style="yellow")
-    if run.run.outcome not in ("ok",):
+    if not run.run.ok:
         return Text(f"The benchmark stopped early: {clean(run.run.message)}", style="magenta")
     return None
 

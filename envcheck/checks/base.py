@@ -11,7 +11,6 @@ keyword argument.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,8 @@ from envcheck.probing.interpreter import Interpreter, InterpreterProblem
 from envcheck.probing.models import FactModel
 from envcheck.probing.registry import PROBES
 from envcheck.probing.runner import (
+    ProbeInterrupted,
+    ProbeOutcome,
     ProbeRun,
     ProgressCallback,
     helper_command,
@@ -119,7 +120,15 @@ class Options:
 
 
 class Context:
-    """Facts for checks: the target interpreter, the matrix, cached probe runs."""
+    """Facts for checks: the target interpreter, the matrix, cached probe runs.
+
+    Each probe runs at most once per context and its run is kept under one
+    stable key, whether it finished or was interrupted: the probe's name, or
+    `<name>@tool` for a run in this tool's own Python standing in for the
+    target (see `facts`). The keys are those of a report's `facts.probes`.
+    Checks run one after another (`envcheck.pipeline.run_checks`), so the
+    runs need no lock.
+    """
 
     def __init__(
         self,
@@ -137,7 +146,8 @@ class Context:
         self.options = options or Options()
         self.on_progress = on_progress
         self._runs: dict[str, ProbeRun] = {}
-        self._lock = threading.Lock()
+        self._args: dict[str, dict[str, Any]] = {}
+        """The arguments each probe run was started with (none for a recorded run)."""
         self.shared: dict[str, Any] = {}
         """Facts checks add to the report (`facts` in it: "nvidia", "packages", "pycharm", ...).
         Values only checks share go through `memo` instead."""
@@ -159,37 +169,51 @@ class Context:
         The one seam for facts this machine cannot produce (an NVIDIA GPU,
         another OS's layout): tests feed recorded runs through here.
         """
-        with self._lock:
-            self._runs[run.probe] = run
+        self._runs[run.probe] = run
 
     def probe(self, name: str, args: dict[str, Any] | None = None) -> ProbeRun:
-        """Run a registered probe once per context (arguments make a separate run)."""
+        """Run a registered probe once per context, kept under its name.
+
+        A probe runs with one set of arguments per context: asking again with
+        other arguments is a programming error (ValueError), not a second run.
+        """
+        if name in self._runs:
+            ran_with = self._args.get(name)
+            if ran_with is not None and ran_with != (args or {}):
+                raise ValueError(f"probe {name!r} already ran with other arguments")
+            return self._runs[name]
+        self._args[name] = dict(args or {})
+        return self._run_once(name, lambda: self._launch(name, args))
+
+    def _run_once(self, key: str, launch: Callable[[], ProbeRun]) -> ProbeRun:
+        """Run and keep under `key`; an interrupted run's partial facts are kept there too."""
+        try:
+            run = launch()
+        except ProbeInterrupted as exc:
+            self._runs[key] = exc.run
+            raise
+        self._runs[key] = run
+        return run
+
+    def _launch(self, name: str, args: dict[str, Any] | None) -> ProbeRun:
         spec = PROBES[name]
-        key = name if not args else f"{name}:{sorted(args.items())!r}"
-        with self._lock:
-            if key in self._runs:
-                return self._runs[key]
         if spec.runs_in == "tool" and spec.module is None:
             interpreter = tool_python()
         elif isinstance(self.interpreter, InterpreterProblem):
-            run = ProbeRun(
+            return ProbeRun(
                 name,
                 self.interpreter.path,
-                "not_started",
+                ProbeOutcome.NOT_STARTED,
                 message=f"the interpreter {self.interpreter.path} {self.interpreter.reason}",
             )
-            self._runs[key] = run
-            return run
         elif not self.interpreter.can_run_probes:
-            run = ProbeRun(
+            return ProbeRun(
                 name,
                 self.interpreter.path,
-                "not_started",
+                ProbeOutcome.NOT_STARTED,
                 message=f"Python {self.interpreter.version_str} is too old to probe "
                 "(probes need 3.7 or newer)",
             )
-            self._runs[key] = run
-            return run
         else:
             interpreter = self.interpreter.path
         timeout_s = spec.timeout_s * self.options.timeout_scale
@@ -206,8 +230,6 @@ class Context:
                 on_progress=self.on_progress,
                 memory_limit_mb=self.memory_limit_mb(spec.memory_share),
             )
-        with self._lock:
-            self._runs[key] = run
         return run
 
     def memory_limit_mb(self, share: float | None) -> float | None:
@@ -256,24 +278,23 @@ class Context:
 
     def _tool_side(self, name: str) -> ProbeRun:
         key = f"{name}@tool"
-        with self._lock:
-            if key in self._runs:
-                return self._runs[key]
+        if key in self._runs:
+            return self._runs[key]
         spec = PROBES[name]
-        run = run_probe(
-            name,
-            tool_python(),
-            timeout_s=spec.timeout_s * self.options.timeout_scale,
-            on_progress=self.on_progress,
-            memory_limit_mb=self.memory_limit_mb(spec.memory_share),
+        return self._run_once(
+            key,
+            lambda: run_probe(
+                name,
+                tool_python(),
+                timeout_s=spec.timeout_s * self.options.timeout_scale,
+                on_progress=self.on_progress,
+                memory_limit_mb=self.memory_limit_mb(spec.memory_share),
+            ),
         )
-        with self._lock:
-            self._runs[key] = run
-        return run
 
     @staticmethod
     def _facts_of(run: ProbeRun, name: str, section: str | None) -> object:
-        if run.outcome not in ("ok", "partial"):
+        if not run.outcome.has_facts:
             raise ProbeUnavailable(run)
         if section is None:
             return run.facts

@@ -36,7 +36,7 @@ from envcheck.checks.base import (
     skipped,
     warning,
 )
-from envcheck.probing.runner import ProbeInterrupted
+from envcheck.probing.runner import ProbeInterrupted, ProbeOutcome
 
 CHECKS: list[Check] = []
 
@@ -189,7 +189,7 @@ def total(ctx: Context) -> Finding:
     v = result.budget
     if dead is not None or v is None:
         probe = result.run.run
-        if probe.outcome == "memory":
+        if probe.outcome is ProbeOutcome.MEMORY:
             # Stopped before it could exhaust the machine: that is the finding.
             return failure(
                 f"not enough memory to train the exam models: the benchmark {probe.message}",

@@ -32,7 +32,7 @@ from envcheck.probing.models import (
     TfPython,
     TfVersions,
 )
-from envcheck.probing.runner import ProbeRun
+from envcheck.probing.runner import ProbeOutcome, ProbeRun
 
 CHECKS: list[Check] = []
 
@@ -73,7 +73,7 @@ def _install_fix(ctx: Context) -> str:
 def import_failure(ctx: Context, run: ProbeRun) -> Finding:
     """Explain why the TensorFlow probe died, from how it died and the CPU facts."""
     details = {"probe": run.to_dict()}
-    if run.outcome == "signal" and run.signal_name == "SIGILL":
+    if run.outcome is ProbeOutcome.SIGNAL and run.signal_name == "SIGILL":
         cause = "the CPU lacks an instruction the TensorFlow binary uses"
         fix = "Use a CPU with AVX, or a TensorFlow build for this CPU and architecture."
         try:
@@ -103,20 +103,20 @@ def import_failure(ctx: Context, run: ProbeRun) -> Finding:
             source=ctx.matrix.platform_rules.avx_source,
             details=details,
         )
-    if run.outcome == "signal" and run.signal_name == "SIGKILL":
+    if run.outcome is ProbeOutcome.SIGNAL and run.signal_name == "SIGKILL":
         return failure(
             "importing TensorFlow was killed (SIGKILL), most likely out of memory",
             fix="Close memory-hungry programs or add RAM/swap, then check again.",
             details=details,
         )
-    if run.outcome == "signal":
+    if run.outcome is ProbeOutcome.SIGNAL:
         return failure(
             f"importing TensorFlow crashed: {run.message}",
             fix="Reinstall TensorFlow in a fresh venv; if it persists, report the "
             "probe output shown with -v.",
             details=details,
         )
-    if run.outcome == "timeout":
+    if run.outcome is ProbeOutcome.TIMEOUT:
         return error(
             f"importing TensorFlow did not finish within {run.timeout_s:g} s",
             fix="Run again with --timeout-scale 3 (a cold disk or antivirus scan can be "
@@ -134,8 +134,8 @@ def import_failure(ctx: Context, run: ProbeRun) -> Finding:
 def import_check(ctx: Context) -> Finding:
     """`import tensorflow` in the target, in its own process, timed."""
     run = ctx.probe("tensorflow")
-    if run.outcome not in ("ok", "partial"):
-        if run.outcome == "not_started":
+    if not run.outcome.has_facts:
+        if run.outcome is ProbeOutcome.NOT_STARTED:
             # The interpreter cannot run (python.interpreter, when selected, says so first
             # and this check is then skipped because of it): could not determine.
             raise ProbeUnavailable(run)

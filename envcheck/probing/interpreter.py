@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from envcheck.probing.runner import PROTOCOL, run_command
+from envcheck.probing.runner import PROTOCOL, ProbeOutcome, run_command
 
 HANDSHAKE_TIMEOUT_S = 20.0
 MIN_PROBE_PYTHON = (3, 7)
@@ -75,23 +75,23 @@ def resolve(
     if problem is not None:
         return problem
     run = run_command("handshake", [path, "-c", _HANDSHAKE], timeout_s=timeout_s)
-    if run.outcome == "not_started":
+    if run.outcome is ProbeOutcome.NOT_STARTED:
         return InterpreterProblem(
             path,
             f"cannot be run: {run.message.rsplit(': ', 1)[-1]}",
             "Point --python at a Python interpreter executable (python.exe on Windows).",
         )
-    if run.outcome == "timeout":
+    if run.outcome is ProbeOutcome.TIMEOUT:
         return InterpreterProblem(
             path,
             f"did not answer within {timeout_s:g} s",
             "Run it by hand to see where it hangs; a broken sitecustomize or .pth file is "
             "a common cause. On a slow machine, use --timeout-scale 3.",
         )
-    if run.outcome in ("signal", "exit"):
+    if run.outcome in (ProbeOutcome.SIGNAL, ProbeOutcome.EXIT):
         how = (
             f"was killed by {run.signal_name}"
-            if run.outcome == "signal"
+            if run.outcome is ProbeOutcome.SIGNAL
             else f"exited with code {run.returncode}"
         )
         last = run.stderr_tail.strip().splitlines()
@@ -101,7 +101,7 @@ def resolve(
             "Check that this is a working Python interpreter: run it with --version.",
         )
     try:
-        data = run.facts if run.outcome == "ok" else {}
+        data = run.facts if run.outcome is ProbeOutcome.OK else {}
         version = tuple(int(x) for x in data["version"])
         return Interpreter(
             path=path,

@@ -14,6 +14,8 @@ import subprocess
 import sys
 from typing import Any
 
+from probes._probelib import PROTOCOL
+
 
 def collect(target: str) -> dict[str, Any]:
     os.environ["PIPAPI_PYTHON_LOCATION"] = target
@@ -41,7 +43,7 @@ def collect(target: str) -> dict[str, Any]:
 def main() -> None:
     target = sys.argv[1]
     facts = {"packages": collect(target)}
-    doc = {"protocol": 1, "probe": "pip", "facts": facts, "complete": True}
+    doc = {"protocol": PROTOCOL, "probe": "pip", "facts": facts, "complete": True}
     sys.stdout.write(json.dumps(doc))
 
 
