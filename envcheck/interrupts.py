@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import FrameType
 
 from envcheck.outcome import ExitCode
@@ -23,6 +23,8 @@ from envcheck.outcome import ExitCode
 STOP_SIGNALS: tuple[signal.Signals, ...] = tuple(
     getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
 )
+
+Handler = Callable[[int, FrameType | None], None]
 
 _received: list[int] = []
 """Signals that interrupted this run, first one first (Ctrl-C included once handled)."""
@@ -48,17 +50,26 @@ def stop_signals_interrupt() -> Iterator[None]:
         yield
         return
     _received.clear()
-    # `nohup` (or a parent) ignoring a signal is a choice to respect: it stays ignored.
+    with _handled(STOP_SIGNALS, _raise_stopped):
+        yield
+
+
+@contextlib.contextmanager
+def _handled(signals: tuple[signal.Signals, ...], handler: Handler) -> Iterator[None]:
+    """`handler` for `signals` inside the block, the previous handlers restored after it.
+
+    `nohup` (or a parent) ignoring a signal is a choice to respect: it stays ignored.
+    """
     previous = {
-        sig: signal.signal(sig, _raise_stopped)
-        for sig in STOP_SIGNALS
+        sig: signal.signal(sig, handler)
+        for sig in signals
         if signal.getsignal(sig) is not signal.SIG_IGN
     }
     try:
         yield
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+        for sig, old in previous.items():
+            signal.signal(sig, old if old is not None else signal.SIG_DFL)
 
 
 def received() -> int | None:
@@ -97,16 +108,10 @@ def deferred() -> Iterator[None]:
     def note(signum: int, frame: FrameType | None) -> None:
         caught.append(signum)
 
-    previous = {
-        sig: signal.signal(sig, note)
-        for sig in (signal.SIGINT, *STOP_SIGNALS)
-        if signal.getsignal(sig) is not signal.SIG_IGN
-    }
     try:
-        yield
+        with _handled((signal.SIGINT, *STOP_SIGNALS), note):
+            yield
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
         # Even when the block failed: the interrupt is what the user asked for.
         if caught and caught[0] in STOP_SIGNALS:
             _received.append(caught[0])

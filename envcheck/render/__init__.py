@@ -10,7 +10,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from envcheck.results import Report
+from envcheck.results import Report, Status
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,16 @@ class RenderOptions:
     ascii: bool = False
     """Marks and punctuation in ASCII ([OK], [X], ->): the output's encoding is not UTF-8."""
 
+
+ASCII_MARKS = {
+    Status.OK: "OK",
+    Status.SKIPPED: "-",
+    Status.NOT_RUN: ".",
+    Status.WARNING: "!",
+    Status.ERROR: "?",
+    Status.FAILURE: "X",
+}
+"""Text and Markdown marks for output whose encoding has none of ✓ ✗ (cp1252, ASCII)."""
 
 Renderer = Callable[[Report, RenderOptions], str]
 

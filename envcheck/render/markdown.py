@@ -17,7 +17,7 @@ import json
 import re
 from typing import Any
 
-from envcheck.render import RenderOptions
+from envcheck.render import ASCII_MARKS, RenderOptions
 from envcheck.render.safe import clean
 from envcheck.results import CheckResult, Report, Status, worst
 
@@ -79,15 +79,6 @@ def code_block(value: str, lang: str = "") -> str:
     return f"{fence}{lang}\n{body}\n{fence}"
 
 
-ASCII_MARKS = {
-    Status.OK: "OK",
-    Status.SKIPPED: "-",
-    Status.NOT_RUN: ".",
-    Status.WARNING: "!",
-    Status.ERROR: "?",
-    Status.FAILURE: "X",
-}
-"""For output whose encoding has no check marks (cp1252, ASCII)."""
 
 Marks = dict[Status, str]
 

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from envcheck.render import RenderOptions, benchmark, when
+from envcheck.render import ASCII_MARKS, RenderOptions, benchmark, when
 from envcheck.render.safe import clean, line
 from envcheck.results import CheckResult, Report, Status, worst
 
@@ -29,15 +29,6 @@ MARKS = {
 }
 
 
-ASCII_MARKS = {
-    Status.OK: "OK",
-    Status.SKIPPED: "-",
-    Status.NOT_RUN: ".",
-    Status.WARNING: "!",
-    Status.ERROR: "?",
-    Status.FAILURE: "X",
-}
-"""For output whose encoding has no check marks (cp1252, ASCII)."""
 
 
 def _symbol(status: Status, options: RenderOptions) -> tuple[str, str]:
