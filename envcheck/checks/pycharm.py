@@ -78,8 +78,7 @@ def _at_least(version: str | None, minimum: str | None) -> bool:
 def installs_check(ctx: Context) -> Finding:
     """PyCharm is installed, in a version the exam guide names (and none it warns against)."""
     disc = discovery(ctx)
-    rules = ctx.profile.pycharm
-    good, bad, minimum = rules.known_good, rules.known_bad, rules.minimum
+    good, minimum = ctx.profile.pycharm.known_good, ctx.profile.pycharm.minimum
     expected = (f"PyCharm {' or '.join(good)}" if good
                 else f"PyCharm {minimum} or newer" if minimum else "PyCharm (any version)")
     facts = _facts(ctx)
@@ -95,12 +94,7 @@ def installs_check(ctx: Context) -> Finding:
     orphans = [c for c in disc.configs if disc.install_for(c) is None]
     kw["details"] = {"found": [label for label, _ in seen],
                      "config_dirs_without_install": [str(c.path) for c in orphans]}
-    install_hint = (
-        f"Install PyCharm {' or '.join(good)} ({DOWNLOAD}); JetBrains Toolbox can keep it "
-        "beside other versions."
-        if good else f"Install the latest PyCharm, Community or Professional ({DOWNLOAD_LATEST})."
-        if minimum else f"Install PyCharm Community or Professional ({DOWNLOAD})."
-    )
+    install_hint = _install_hint(good, minimum)
     if not seen:
         kw["observed"] = "none found"
         return warning(
@@ -109,6 +103,24 @@ def installs_check(ctx: Context) -> Finding:
             "`tfcert-envcheck check --project DIR`.",
             **kw,
         )
+    return _judge_installs(ctx, seen, install_hint, kw)
+
+
+def _install_hint(good: list[str], minimum: str | None) -> str:
+    """Where to get the PyCharm the exam guide asks for."""
+    if good:
+        return (f"Install PyCharm {' or '.join(good)} ({DOWNLOAD}); JetBrains Toolbox can keep "
+                "it beside other versions.")
+    if minimum:
+        return f"Install the latest PyCharm, Community or Professional ({DOWNLOAD_LATEST})."
+    return f"Install PyCharm Community or Professional ({DOWNLOAD})."
+
+
+def _judge_installs(ctx: Context, seen: list[tuple[str, str | None]], install_hint: str,
+                    kw: Evidence) -> Finding:
+    """The found installs (label, version) against the guide's good and bad versions."""
+    rules = ctx.profile.pycharm
+    good, bad, minimum = rules.known_good, rules.known_bad, rules.minimum
     versions = ", ".join(sorted({v or "unknown" for _, v in seen}, reverse=True))
     kw["observed"] = versions
     known_bad = [label for label, v in seen if _matches(v, bad)]
