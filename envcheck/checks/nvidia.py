@@ -5,7 +5,9 @@ driver is fine (CPU-only), and a driver that is installed but broken, too
 old, or unused by TensorFlow is a warning with the fix, because a candidate
 who has a GPU usually wants to train on it. Facts come from the `nvidia`
 probe (NVML, then nvidia-smi) as interpreted by `envcheck.gpu`, and from the
-`tensorflow` and `system` probes.
+`tensorflow` and `system` probes. Helpers beside this module hold no checks:
+nvidia_cuda.py (the build's CUDA and architectures), nvidia_fixes.py (the fix
+hints) and nvidia_tf.py (why TensorFlow sees no GPU).
 """
 
 from __future__ import annotations
