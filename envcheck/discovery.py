@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Literal
 
 from envcheck.pycharm.layout import HOME_ENV, Layout
-from envcheck.pycharm.resolve import Discovery, Resolution, resolve_project_interpreter
+from envcheck.pycharm.resolve import PycharmFiles, Resolution, resolve_project_interpreter
 from envcheck.shell import quote_path
 
 CandidateKind = Literal["pycharm", "venv", "path", "py_launcher", "python_org", "pyenv", "conda"]
@@ -256,7 +256,7 @@ def venv_version(venv: Path) -> str | None:
 
 def _pycharm(layout: Layout, config: Path | None) -> list[tuple[Candidate, Resolution]]:
     """Interpreters of PyCharm's recent projects, most recently opened first."""
-    disc = Discovery.run(layout, config)
+    disc = PycharmFiles.run(layout, config)
     recents = [r for cfg in disc.configs for r in disc.recents(cfg)]
     recents.sort(key=lambda r: -(r.opened_ms or 0))
     out: list[tuple[Candidate, Resolution]] = []
@@ -265,7 +265,7 @@ def _pycharm(layout: Layout, config: Path | None) -> list[tuple[Candidate, Resol
         if recent.path is None or not recent.exists() or str(recent.path) in seen:
             continue
         seen.add(str(recent.path))
-        res = resolve_project_interpreter(recent.path, discovery=disc)
+        res = resolve_project_interpreter(recent.path, files=disc)
         if res.interpreter is None:
             continue
         opened = (

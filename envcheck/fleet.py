@@ -269,8 +269,8 @@ def render_html(fleet: Fleet, links_from: Path | None = None) -> str:
 
 def redacted(fleet: Fleet) -> Fleet:
     """File paths without this machine's home folder and user name (machine names stay)."""
-    from envcheck.pipeline import host_identity
     from envcheck.redact import Redactor
+    from envcheck.report_build import host_identity
 
     ident = host_identity()
     ident.pop("hostname", None)  # the machine names are the point of the table

@@ -6,11 +6,6 @@ and calls `run_check`.
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
-import getpass
-import platform
-import socket
 import time
 import traceback
 from collections.abc import Iterable
@@ -20,18 +15,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from envcheck import __version__, interrupts
+from envcheck import interrupts
 from envcheck.checks.base import Check, Context, Finding, Options, ProbeUnavailable
 from envcheck.checks.registry import CATEGORIES, all_checks
 from envcheck.errors import UsageError, remember_exit_code
 from envcheck.matrix import load_matrix
-from envcheck.outcome import verdict
-from envcheck.probing import host
 from envcheck.probing import interpreter as interp
 from envcheck.probing.facts import escape_surrogates, representable
 from envcheck.probing.models import FactTypeError
 from envcheck.probing.runner import ProbeInterrupted, ProbeOutcome, ProbeRun, scratch_folder
-from envcheck.results import Category, CheckResult, Report, Status, Target
+from envcheck.report_build import build_report
+from envcheck.results import CheckResult, Report, Status
 from envcheck.target import machine_only, none_found_problem
 
 
@@ -319,20 +313,6 @@ def not_run(checks: list[Check]) -> list[CheckResult]:
     return [to_result(c, Finding(Status.NOT_RUN, why), 0.0) for c in checks]
 
 
-def host_identity() -> dict[str, str]:
-    """Personal identifiers that shareable formats redact (see envcheck.redact)."""
-    ident: dict[str, str] = {}
-    home, _ = host.home_folder()  # unknown: HOME unset and the uid not in /etc/passwd
-    if home is not None:
-        ident["home"] = escape_surrogates(str(home))
-    with contextlib.suppress(OSError, KeyError, ImportError):
-        ident["user"] = escape_surrogates(getpass.getuser())
-    with contextlib.suppress(OSError):
-        ident["hostname"] = socket.gethostname()
-    ident["platform"] = platform.platform()
-    return ident
-
-
 def run_check(
     config: RunConfig,
     progress: Progress | None = None,
@@ -391,53 +371,3 @@ def run_check(
     )
     remember_exit_code(report.verdict.exit_code)  # kept should the reader close the pipe early
     return report
-
-
-def build_report(
-    ctx: Context,
-    results: list[CheckResult],
-    *,
-    interrupted: bool,
-    python: str,
-    how: str,
-    matrix_name: str,
-    strict: bool,
-    not_checked: list[str] | None = None,
-) -> Report:
-    facts: dict[str, Any] = {
-        "probes": {name: run.to_dict() for name, run in ctx.runs.items()},
-    }
-    facts.update({k: v for k, v in ctx.shared.items() if isinstance(v, dict | list | str)})
-    used = {r.category for r in results}
-    return Report(
-        tool_version=__version__,
-        created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        host=host_identity(),
-        target=_target(ctx, python, how),
-        profile=ctx.profile_name,
-        matrix=matrix_name,
-        categories=[Category(key=c.key, title=c.title) for c in CATEGORIES if c.key in used],
-        results=results,
-        verdict=verdict(
-            results,
-            strict=strict,
-            interrupted=interrupted,
-            interrupted_by=interrupts.reason(),
-            interrupt_exit=interrupts.exit_code(),
-            not_checked=not_checked or [],
-        ),
-        facts=representable(facts)[0],
-        interrupted=interrupted,
-    )
-
-
-def _target(ctx: Context, python: str, how: str) -> Target:
-    """The interpreter as named and resolved; a path that is not UTF-8 is shown escaped."""
-    resolved = getattr(ctx.interpreter, "executable", None)
-    project = ctx.options.project
-    return Target(
-        python=escape_surrogates(python),
-        resolved=escape_surrogates(resolved) if isinstance(resolved, str) else None,
-        how_chosen=how,
-        project=escape_surrogates(str(project)) if project else None,
-    )

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from packaging.version import Version
 
-from envcheck.checks import nvidia
+from envcheck.checks import nvidia, nvidia_cuda, nvidia_fixes, nvidia_tf
 from envcheck.checks.base import Context
 from envcheck.checks.registry import all_checks
 from envcheck.matrix import load_matrix
@@ -318,7 +318,7 @@ def test_compute_capability_floor_from_the_build(fake_nvml: Path) -> None:
     ctx = context(facts, tf=tf_facts("2.12.0", TF212_NGC))  # built for sm_52 and up
     res = run(ctx, "nvidia.compute_capability")
     assert res.status is Status.WARNING
-    assert res.expected == ">= 5.2" and res.source == nvidia.BUILD_ARCH_SOURCE
+    assert res.expected == ">= 5.2" and res.source == nvidia_cuda.BUILD_ARCH_SOURCE
     same = run(context(facts, tf=tf_facts("2.6.0", TF26_CUDA)), "nvidia.compute_capability")
     assert same.status is Status.OK  # sm_35 build: 5.0 is fine
 
@@ -385,14 +385,14 @@ def test_ptx_only_gpu_needs_the_toolkits_own_driver(fake_nvml: Path) -> None:
 
 
 def test_arch_names() -> None:
-    assert nvidia.parse_arch("sm_35") == (3, 5)
-    assert nvidia.parse_arch("compute_90") == (9, 0)
-    assert nvidia.parse_arch("sm_100a") == (10, 0)
-    assert nvidia.parse_arch("gfx90a") is None
-    assert nvidia.tf_cuda_version("64_112") == "11.2"
-    assert nvidia.tf_cuda_version("64_101") == "10.1"
-    assert nvidia.tf_cuda_version("12.5.1") == "12.5.1"
-    assert nvidia.tf_cuda_version("garbage") is None
+    assert nvidia_cuda.parse_arch("sm_35") == (3, 5)
+    assert nvidia_cuda.parse_arch("compute_90") == (9, 0)
+    assert nvidia_cuda.parse_arch("sm_100a") == (10, 0)
+    assert nvidia_cuda.parse_arch("gfx90a") is None
+    assert nvidia_cuda.tf_cuda_version("64_112") == "11.2"
+    assert nvidia_cuda.tf_cuda_version("64_101") == "10.1"
+    assert nvidia_cuda.tf_cuda_version("12.5.1") == "12.5.1"
+    assert nvidia_cuda.tf_cuda_version("garbage") is None
 
 
 # --- the driver sees a GPU, TensorFlow does not --------------------------------------------
@@ -406,10 +406,10 @@ def log(name: str) -> str:
     ("os_info", "tf", "tf_log", "in_summary", "in_fix", "source"),
     [
         (LINUX, ("2.21.0", CPU_ONLY), "", "this TensorFlow 2.21.0 is a CPU-only build",
-         'pip install "tensorflow[and-cuda]==2.21.0"', nvidia.CPU_BUILD_SOURCE),
+         'pip install "tensorflow[and-cuda]==2.21.0"', nvidia_tf.CPU_BUILD_SOURCE),
         (LINUX, ("2.9.0", CPU_ONLY), "", "is a CPU-only build",
          "Install the `tensorflow==2.9.0` package (not tensorflow-cpu) and CUDA 11.2 and "
-         "cuDNN 8.1", nvidia.CPU_BUILD_SOURCE),
+         "cuDNN 8.1", nvidia_tf.CPU_BUILD_SOURCE),
         (WINDOWS, ("2.12.0", CPU_ONLY), "",
          "TensorFlow 2.12.0 on native Windows has no GPU support (it ended with 2.10)",
          "run TensorFlow in WSL2", MATRIX.platform_rules.windows_native_gpu_source),
@@ -431,7 +431,7 @@ def log(name: str) -> str:
          "UNKNOWN ERROR (303)\n", "CUDA failed to start (UNKNOWN ERROR (303))",
          "nvidia.driver_version", "TensorFlow's log (failed call to cuInit)"),
         (LINUX, ("2.9.0", TF26_CUDA), "", "and TensorFlow's log does not say why",
-         "TF_CPP_MIN_LOG_LEVEL=0", nvidia.CPU_BUILD_SOURCE),
+         "TF_CPP_MIN_LOG_LEVEL=0", nvidia_tf.CPU_BUILD_SOURCE),
     ],
 )
 def test_tensorflow_does_not_see_the_gpu_and_why(
@@ -451,12 +451,12 @@ def test_tensorflow_does_not_see_the_gpu_and_why(
 
 def test_library_fix_depends_on_version_and_os() -> None:
     ctx = context({})
-    linux_216 = nvidia._libraries_fix(ctx, Version("2.16.1"), "Linux", ["libcudnn.so.8"])
+    linux_216 = nvidia_fixes.libraries_fix(ctx, Version("2.16.1"), "Linux", ["libcudnn.so.8"])
     assert linux_216 == '`/fake/python -m pip install "tensorflow[and-cuda]==2.16.1"` brings ' \
         "the CUDA libraries."  # the interpreter under test by its path, never a bare `python`
-    windows_29 = nvidia._libraries_fix(ctx, Version("2.9.0"), "Windows", ["cudart64_110.dll"])
+    windows_29 = nvidia_fixes.libraries_fix(ctx, Version("2.9.0"), "Windows", ["cudart64_110.dll"])
     assert windows_29.startswith("Install CUDA 11.2 and cuDNN 8.1, the versions this")
-    driver_only = nvidia._libraries_fix(ctx, Version("2.9.0"), "Linux", ["libcuda.so.1"])
+    driver_only = nvidia_fixes.libraries_fix(ctx, Version("2.9.0"), "Linux", ["libcuda.so.1"])
     assert driver_only == "libcuda.so.1 comes with the NVIDIA driver: reinstall it."
 
 

@@ -18,7 +18,7 @@ import pytest
 from envcheck import gpu
 from envcheck.checks import nvidia
 from envcheck.checks.base import Context
-from envcheck.checks.nvidia import Coverage, coverage
+from envcheck.checks.nvidia_cuda import Coverage, coverage
 from envcheck.gpu import DriverState, Gpu
 from envcheck.pipeline import execute
 from envcheck.probing.runner import ProbeOutcome, ProbeRun

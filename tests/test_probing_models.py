@@ -138,7 +138,8 @@ def test_shared_values_reach_the_report_facts_and_private_ones_do_not() -> None:
     """What checks share among themselves (ctx.memo) stays out of the report's facts;
     what they add for the report (ctx.shared: packages, nvidia) is there as before."""
     from envcheck.checks import nvidia, packages
-    from envcheck.pipeline import build_report, execute
+    from envcheck.pipeline import execute
+    from envcheck.report_build import build_report
     from tests.helpers import recorded_context
 
     ctx = recorded_context({

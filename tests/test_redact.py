@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from envcheck.pipeline import host_identity
 from envcheck.redact import redact_report
+from envcheck.report_build import host_identity
 from envcheck.report_io import load_report
 from envcheck.results import Report
 from tests.helpers import run_cli

@@ -159,6 +159,6 @@ def render(outcome: BenchOutcome, config: BenchConfig) -> str:
 
 def _redactor() -> Redactor:
     """This machine's identity: the benchmark runs here, so its paths name this home."""
-    from envcheck.pipeline import host_identity
+    from envcheck.report_build import host_identity
 
     return Redactor(host_identity())

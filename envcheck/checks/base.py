@@ -103,12 +103,9 @@ class Options:
     """What the user asked for that checks need to know."""
 
     project: Path | None = None
-    strict: bool = False
     timeout_scale: float = 1.0
     retrain_factor: float | None = None
     """--retrain-factor; None: the matrix's benchmark.retrain_factor."""
-    memory_limit_mb: float | None = None
-    """One memory cap for every probe; None: a share of the memory free when it starts."""
     pycharm_layout: Layout | None = None
     """Where PyCharm's files are (another OS's layout in tests); None: this machine's."""
     pycharm_config: Path | None = None
@@ -233,9 +230,7 @@ class Context:
         return run
 
     def memory_limit_mb(self, share: float | None) -> float | None:
-        """A probe's memory cap: options.memory_limit_mb, else a share of free memory."""
-        if self.options.memory_limit_mb is not None:
-            return self.options.memory_limit_mb
+        """A probe's memory cap: a share of the memory free when it starts (None: no cap)."""
         return memory_cap_mb(share) if share else None
 
     def memo(self, compute: Callable[[Context], T]) -> T:

@@ -178,7 +178,7 @@ for _category in range(1, 6):
 
 @check("benchmark.total", "All five trainings against the 5-hour budget", owns=("bench",),
        registry=CHECKS)
-def total(ctx: Context) -> Finding:
+def total_check(ctx: Context) -> Finding:
     """Sum of the predicted trainings x retrain factor against the exam budget."""
     try:
         bench = _config(ctx)
@@ -205,10 +205,10 @@ def total(ctx: Context) -> Finding:
             "then run `tfcert-envcheck bench`.",
             details={"benchmark": result.to_dict()},
         )
-    return _verdict_finding(v, bench, result)
+    return _budget_finding(v, bench, result)
 
 
-def _verdict_finding(v: TimeBudget, bench: Benchmark, result: Analysis) -> Finding:
+def _budget_finding(v: TimeBudget, bench: Benchmark, result: Analysis) -> Finding:
     observed = (
         f"{format_duration(v.total_s)} for one training of each category "
         f"({format_duration(v.low_s)}-{format_duration(v.high_s)}); "
@@ -248,7 +248,7 @@ def _verdict_finding(v: TimeBudget, bench: Benchmark, result: Analysis) -> Findi
 
 
 @check("benchmark.h5_save", "Saving a model as mymodel.h5", owns=("bench",), registry=CHECKS)
-def h5_save(ctx: Context) -> Finding:
+def h5_save_check(ctx: Context) -> Finding:
     """Save a small model as .h5 (what "Submit and Test" uploads) and load it back."""
     try:
         _config(ctx)

@@ -3,7 +3,7 @@
 These checks read PyCharm's files only (no probe): what `check --project`
 found is in `ctx.options.pycharm_resolution` (set by the check command,
 which also made that interpreter the one under test), and the other checks
-share one `Discovery` per run (`ctx.memo`). `options.pycharm_config`
+share one `PycharmFiles` per run (`ctx.memo`). `options.pycharm_config`
 (--pycharm-config) and `options.pycharm_layout` (tests) change where the
 files are read from.
 """
@@ -30,7 +30,7 @@ from envcheck.checks.python import unusable
 from envcheck.probing.interpreter import Interpreter, InterpreterProblem
 from envcheck.pycharm.configs import ConfigDir
 from envcheck.pycharm.layout import Layout
-from envcheck.pycharm.resolve import Discovery, Resolution, resolve_project_interpreter
+from envcheck.pycharm.resolve import PycharmFiles, Resolution, resolve_project_interpreter
 
 CHECKS: list[Check] = []
 
@@ -42,13 +42,13 @@ def options_layout(ctx: Context) -> Layout:
     return ctx.options.pycharm_layout or Layout.current()
 
 
-def discovery(ctx: Context) -> Discovery:
+def pycharm_files(ctx: Context) -> PycharmFiles:
     """One read of PyCharm's files per run, shared by the checks."""
-    return ctx.memo(_discover)
+    return ctx.memo(_read_files)
 
 
-def _discover(ctx: Context) -> Discovery:
-    return Discovery.run(options_layout(ctx), ctx.options.pycharm_config)
+def _read_files(ctx: Context) -> PycharmFiles:
+    return PycharmFiles.run(options_layout(ctx), ctx.options.pycharm_config)
 
 
 def _facts(ctx: Context) -> dict[str, Any]:
@@ -77,9 +77,8 @@ def _at_least(version: str | None, minimum: str | None) -> bool:
 @check("pycharm.installs", "PyCharm installs", registry=CHECKS)
 def installs_check(ctx: Context) -> Finding:
     """PyCharm is installed, in a version the exam guide names (and none it warns against)."""
-    disc = discovery(ctx)
-    rules = ctx.profile.pycharm
-    good, bad, minimum = rules.known_good, rules.known_bad, rules.minimum
+    disc = pycharm_files(ctx)
+    good, minimum = ctx.profile.pycharm.known_good, ctx.profile.pycharm.minimum
     expected = (f"PyCharm {' or '.join(good)}" if good
                 else f"PyCharm {minimum} or newer" if minimum else "PyCharm (any version)")
     facts = _facts(ctx)
@@ -95,12 +94,7 @@ def installs_check(ctx: Context) -> Finding:
     orphans = [c for c in disc.configs if disc.install_for(c) is None]
     kw["details"] = {"found": [label for label, _ in seen],
                      "config_dirs_without_install": [str(c.path) for c in orphans]}
-    install_hint = (
-        f"Install PyCharm {' or '.join(good)} ({DOWNLOAD}); JetBrains Toolbox can keep it "
-        "beside other versions."
-        if good else f"Install the latest PyCharm, Community or Professional ({DOWNLOAD_LATEST})."
-        if minimum else f"Install PyCharm Community or Professional ({DOWNLOAD})."
-    )
+    install_hint = _install_hint(good, minimum)
     if not seen:
         kw["observed"] = "none found"
         return warning(
@@ -109,6 +103,24 @@ def installs_check(ctx: Context) -> Finding:
             "`tfcert-envcheck check --project DIR`.",
             **kw,
         )
+    return _judge_installs(ctx, seen, install_hint, kw)
+
+
+def _install_hint(good: list[str], minimum: str | None) -> str:
+    """Where to get the PyCharm the exam guide asks for."""
+    if good:
+        return (f"Install PyCharm {' or '.join(good)} ({DOWNLOAD}); JetBrains Toolbox can keep "
+                "it beside other versions.")
+    if minimum:
+        return f"Install the latest PyCharm, Community or Professional ({DOWNLOAD_LATEST})."
+    return f"Install PyCharm Community or Professional ({DOWNLOAD})."
+
+
+def _judge_installs(ctx: Context, seen: list[tuple[str, str | None]], install_hint: str,
+                    kw: Evidence) -> Finding:
+    """The found installs (label, version) against the guide's good and bad versions."""
+    rules = ctx.profile.pycharm
+    good, bad, minimum = rules.known_good, rules.known_bad, rules.minimum
     versions = ", ".join(sorted({v or "unknown" for _, v in seen}, reverse=True))
     kw["observed"] = versions
     known_bad = [label for label, v in seen if _matches(v, bad)]
@@ -158,7 +170,7 @@ def _not_installs(configs: list[ConfigDir]) -> str:
 @check("pycharm.files", "PyCharm settings files", registry=CHECKS)
 def files_check(ctx: Context) -> Finding:
     """PyCharm's XML and JSON files can be read (PyCharm rewrites them while it runs)."""
-    disc = discovery(ctx)
+    disc = pycharm_files(ctx)
     if not disc.configs and not disc.installs:
         return skipped("no PyCharm config directory or install found")
     for cfg in disc.configs:  # read every file now, so problems show even without --project
@@ -187,7 +199,7 @@ def project_resolution(ctx: Context) -> Resolution | None:
         return given
     if ctx.options.project is None:
         return None
-    return resolve_project_interpreter(ctx.options.project, discovery=discovery(ctx))
+    return resolve_project_interpreter(ctx.options.project, files=pycharm_files(ctx))
 
 
 _ERROR_STATUSES = ("not_a_project", "unreadable", "no_config")

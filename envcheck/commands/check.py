@@ -102,7 +102,6 @@ def command(
         no_bench=no_bench,
         strict=strict,
         options=Options(
-            strict=strict,
             timeout_scale=timeout_scale,
             retrain_factor=retrain_factor,
         ),

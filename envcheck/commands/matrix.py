@@ -67,7 +67,7 @@ def _redacted(text: str, out: Output) -> str:
     """A matrix path under the home folder loses it in shareable output."""
     if not out.redacted:
         return text
-    from envcheck.pipeline import host_identity
     from envcheck.redact import Redactor
+    from envcheck.report_build import host_identity
 
     return Redactor(host_identity()).text(text)

@@ -69,11 +69,11 @@ def command(
     usable local interpreter.
     """
     from envcheck.deliver import deliver, run_then_write
-    from envcheck.pipeline import host_identity
     from envcheck.pycharm.layout import Layout, OsName
     from envcheck.pycharm.render import render_json, render_text
     from envcheck.pycharm.survey import Survey, survey
     from envcheck.redact import Redactor
+    from envcheck.report_build import host_identity
 
     layout = Layout.current(home=home, os_name=cast("OsName | None", os_name))
 

@@ -71,8 +71,8 @@ def command(
 def _write(doc: dict[str, object], text: str, out: Output) -> None:
     """The setup document as JSON (kind "setup"), or the text; redacted like every command's."""
     from envcheck.deliver import deliver, dump_json, envelope
-    from envcheck.pipeline import host_identity
     from envcheck.redact import Redactor
+    from envcheck.report_build import host_identity
 
     redactor = Redactor(host_identity()) if out.redacted else None
     if out.fmt == "json":

@@ -106,11 +106,6 @@ def _private_cwd() -> Path:
 _empty_dir: Path | None = None
 
 
-def current_scratch() -> Path | None:
-    """The active scratch folder, for code that must place a file for a probe."""
-    return _scratch
-
-
 def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The probe's environment: the user's, minus ways to write into the target."""
     env = dict(os.environ)

@@ -9,6 +9,6 @@ and which home to read is a `Layout`, so any layout can be read anywhere.
 from __future__ import annotations
 
 from envcheck.pycharm.layout import Layout, OsName
-from envcheck.pycharm.resolve import Discovery, Resolution, resolve_project_interpreter
+from envcheck.pycharm.resolve import PycharmFiles, Resolution, resolve_project_interpreter
 
-__all__ = ["Discovery", "Layout", "OsName", "Resolution", "resolve_project_interpreter"]
+__all__ = ["Layout", "OsName", "PycharmFiles", "Resolution", "resolve_project_interpreter"]

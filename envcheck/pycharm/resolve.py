@@ -45,7 +45,7 @@ CONDA_RULE = "the exam guide asks for a python.org Python, not Anaconda"
 
 
 @dataclass
-class Discovery:
+class PycharmFiles:
     """Installs, config directories and their files, read once per run."""
 
     layout: Layout
@@ -57,7 +57,7 @@ class Discovery:
     _recents: dict[Path, list[RecentProject]] = field(default_factory=dict)
 
     @classmethod
-    def run(cls, layout: Layout, config: Path | None = None) -> Discovery:
+    def run(cls, layout: Layout, config: Path | None = None) -> PycharmFiles:
         """Search the layout; `config` (--pycharm-config) replaces the config search."""
         problems: Problems = []
         installs = find_installs(layout, problems)
@@ -200,7 +200,7 @@ def resolve_project_interpreter(
     config_dir: Path | None = None,
     layout: Layout | None = None,
     *,
-    discovery: Discovery | None = None,
+    files: PycharmFiles | None = None,
 ) -> Resolution:
     """Resolve the interpreter PyCharm would use for `project`, without running it.
 
@@ -208,7 +208,7 @@ def resolve_project_interpreter(
     them); `layout` says which OS layout and home to search (default: this
     machine, moved by TFCERT_ENVCHECK_HOME).
     """
-    disc = discovery or Discovery.run(layout or Layout.current(), config_dir)
+    disc = files or PycharmFiles.run(layout or Layout.current(), config_dir)
     return _Resolver(Path(project).absolute(), disc).run()
 
 
@@ -217,7 +217,7 @@ class _Resolver:
     """PyCharm's steps for one project, collecting what each step found."""
 
     project: Path
-    disc: Discovery
+    disc: PycharmFiles
     cfg: ConfigDir | None = None
     reason: str | None = None
     request: SdkRequest | None = None
@@ -354,7 +354,7 @@ def _under(path: Path, folder: Path) -> bool:
 
 
 def _choose_config(
-    project: Path, disc: Discovery
+    project: Path, disc: PycharmFiles
 ) -> tuple[ConfigDir | None, str | None, list[str]]:
     """The config directory that opens this project, and how we know."""
     notes: list[str] = []

@@ -18,7 +18,7 @@ from envcheck.pycharm.files import FileProblem
 from envcheck.pycharm.installs import Install
 from envcheck.pycharm.layout import Layout
 from envcheck.pycharm.projects import RecentProject
-from envcheck.pycharm.resolve import Discovery, Resolution, resolve_project_interpreter
+from envcheck.pycharm.resolve import PycharmFiles, Resolution, resolve_project_interpreter
 from envcheck.pycharm.sdks import PythonSdk
 
 
@@ -74,7 +74,7 @@ def survey(
     layout: Layout, *, config: Path | None = None, projects: Iterable[Path] = ()
 ) -> Survey:
     """Read everything once and resolve each recent (and each given) project."""
-    disc = Discovery.run(layout, config)
+    disc = PycharmFiles.run(layout, config)
     reports = [
         ConfigReport(cfg, disc.install_for(cfg), disc.sdks(cfg), disc.recents(cfg))
         for cfg in disc.configs
@@ -90,7 +90,7 @@ def survey(
                         seen):
                 missing.append(MissingProject(recent, report.config))
     resolutions = [
-        resolve_project_interpreter(path, discovery=disc)
+        resolve_project_interpreter(path, files=disc)
         for path in wanted if _first(layout, str(path), seen)
     ]
     return Survey(layout, disc.config_source, disc.installs, reports, resolutions,
