@@ -92,8 +92,12 @@ def wait_until_quiet(max_wait_s: float, log: Any) -> None:
         others, _ = sample.stop()
         if others < BUSY_OTHERS_CORES or time.monotonic() >= deadline:
             if others >= BUSY_OTHERS_CORES:
-                print(f"  still busy after {max_wait_s:.0f} s ({others:.2f} cores used by "
-                      "others): measuring anyway", file=log, flush=True)
+                print(
+                    f"  still busy after {max_wait_s:.0f} s ({others:.2f} cores used by "
+                    "others): measuring anyway",
+                    file=log,
+                    flush=True,
+                )
             return
 
 
@@ -148,9 +152,17 @@ class InterpreterResult:
     skip_full: bool
 
 
-def run_one(python: str, categories: list[int], matrix: Path | None, *, skip_full: bool,
-            repeat: tuple[int, dict[int, int]], quiet_wait_s: float,
-            log: Any, machine_info: dict[str, Any] | None = None) -> InterpreterResult:
+def run_one(
+    python: str,
+    categories: list[int],
+    matrix: Path | None,
+    *,
+    skip_full: bool,
+    repeat: tuple[int, dict[int, int]],
+    quiet_wait_s: float,
+    log: Any,
+    machine_info: dict[str, Any] | None = None,
+) -> InterpreterResult:
     m = load_matrix(matrix)
     bench = m.benchmark
     assert bench is not None, "the matrix has no benchmark section"
@@ -158,8 +170,9 @@ def run_one(python: str, categories: list[int], matrix: Path | None, *, skip_ful
         wait_until_quiet(quiet_wait_s, log)
     machine = MachineLoad()
     started = time.perf_counter()
-    quick_run = measure(python, bench, categories=categories, mode="quick", save_check=True,
-                        timeout_s=600)
+    quick_run = measure(
+        python, bench, categories=categories, mode="quick", save_check=True, timeout_s=600
+    )
     quick_wall = time.perf_counter() - started
     quick_others, quick_steal = machine.stop()
     quick = analyse(quick_run, bench)
@@ -167,16 +180,25 @@ def run_one(python: str, categories: list[int], matrix: Path | None, *, skip_ful
     label = f"Python {env.get('python')}, TF {env.get('tensorflow')}, Keras {env.get('keras')}"
     if machine_info is not None and machine_info.get("name", "vm") != "vm":
         label += f" [{machine_info['name']}]"
-    print(f"{label}: quick run {quick_wall:.1f} s, peak {quick_run.peak_rss_mib} MiB, "
-          f"others {quick_others:.2f} cores, steal {quick_steal:.2f}, "
-          f"outcome {quick_run.run.outcome} {quick_run.run.message}", file=log, flush=True)
-    raw: dict[str, Any] = {"quick": quick.to_dict(), "quick_others_cores": quick_others,
-                           "full": {}, "machine_class": machine_info or {"name": "vm"}}
+    print(
+        f"{label}: quick run {quick_wall:.1f} s, peak {quick_run.peak_rss_mib} MiB, "
+        f"others {quick_others:.2f} cores, steal {quick_steal:.2f}, "
+        f"outcome {quick_run.run.outcome} {quick_run.run.message}",
+        file=log,
+        flush=True,
+    )
+    raw: dict[str, Any] = {
+        "quick": quick.to_dict(),
+        "quick_others_cores": quick_others,
+        "full": {},
+        "machine_class": machine_info or {"name": "vm"},
+    }
     results: list[CategoryResult] = []
     for category in categories:
         if skip_full:
-            results.append(CategoryResult(category, [compare(category, quick, quick_run)],
-                                          [None], []))
+            results.append(
+                CategoryResult(category, [compare(category, quick, quick_run)], [None], [])
+            )
             continue
         prediction = quick.predictions.get(category)
         limit = full_timeout(prediction.high_s if prediction else 3600.0)
@@ -186,28 +208,45 @@ def run_one(python: str, categories: list[int], matrix: Path | None, *, skip_ful
             if quiet_wait_s > 0:
                 wait_until_quiet(quiet_wait_s, log)
             machine = MachineLoad()
-            full = measure(python, bench, categories=[category], mode="full",
-                           save_check=False, timeout_s=limit)
+            full = measure(
+                python, bench, categories=[category], mode="full", save_check=False, timeout_s=limit
+            )
             others, steal = machine.stop()
             comparison = compare(category, quick, full)
             result.runs.append(comparison)
             result.full_shares.append(cpu_share(full.categories.get(category)))
             result.others.append(others)
             raw["full"].setdefault(str(category), []).append(
-                {"run": full.to_dict(), "others_cores": others, "steal_cores": steal})
-            print(f"  category {category} run {attempt + 1}/{runs}: others {others:.2f} "
-                  f"cores, steal {steal:.2f}; " + json.dumps(comparison.to_dict()), file=log,
-                  flush=True)
+                {"run": full.to_dict(), "others_cores": others, "steal_cores": steal}
+            )
+            print(
+                f"  category {category} run {attempt + 1}/{runs}: others {others:.2f} "
+                f"cores, steal {steal:.2f}; " + json.dumps(comparison.to_dict()),
+                file=log,
+                flush=True,
+            )
         results.append(result)
     shares = {c: cpu_share(quick_run.categories.get(c)) for c in categories}
-    return InterpreterResult(python, label, quick_wall, quick_run.peak_rss_mib, quick_others,
-                             shares, results, raw, skip_full)
+    return InterpreterResult(
+        python,
+        label,
+        quick_wall,
+        quick_run.peak_rss_mib,
+        quick_others,
+        shares,
+        results,
+        raw,
+        skip_full,
+    )
 
 
 def read_raw(path: Path) -> list[dict[str, Any]]:
     """A --json file, gzip-compressed or not (benchmarks/results/ keeps them compressed)."""
-    with (gzip.open(path, "rt", encoding="utf-8") if path.suffix == ".gz"
-          else path.open(encoding="utf-8")) as fh:
+    with (
+        gzip.open(path, "rt", encoding="utf-8")
+        if path.suffix == ".gz"
+        else path.open(encoding="utf-8")
+    ) as fh:
         data: list[dict[str, Any]] = json.load(fh)
     return data
 
@@ -221,8 +260,9 @@ def write_raw(path: Path, data: list[dict[str, Any]]) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-def reanalyse(path: Path, matrix: Path | None,
-              quick_from: Path | None = None) -> list[InterpreterResult]:
+def reanalyse(
+    path: Path, matrix: Path | None, quick_from: Path | None = None
+) -> list[InterpreterResult]:
     """The table again from a --json file, with the current prediction arithmetic;
     with `quick_from`, the predictions come from that file's quick run instead."""
     m = load_matrix(matrix)
@@ -234,8 +274,11 @@ def reanalyse(path: Path, matrix: Path | None,
         if quick_from is not None:
             if env["label"] not in quicks:
                 raise SystemExit(f"{quick_from}: no quick run of {env['label']}")
-            env = {**env, "quick": quicks[env["label"]]["quick"],
-                   "quick_others_cores": quicks[env["label"]].get("quick_others_cores")}
+            env = {
+                **env,
+                "quick": quicks[env["label"]]["quick"],
+                "quick_others_cores": quicks[env["label"]].get("quick_others_cores"),
+            }
         quick_run = BenchRun.from_dict(env["quick"]["run"])
         quick = analyse(quick_run, bench)
         categories = []
@@ -250,11 +293,19 @@ def reanalyse(path: Path, matrix: Path | None,
                 if "others_cores" in item:
                     result.others.append(item["others_cores"])
             categories.append(result)
-        results.append(InterpreterResult(
-            env["python"], env["label"], quick_run.wall_s or 0.0, quick_run.peak_rss_mib,
-            _number_or_nan(env.get("quick_others_cores")),
-            {c.category: cpu_share(quick_run.categories.get(c.category)) for c in categories},
-            categories, env, skip_full=not categories))
+        results.append(
+            InterpreterResult(
+                env["python"],
+                env["label"],
+                quick_run.wall_s or 0.0,
+                quick_run.peak_rss_mib,
+                _number_or_nan(env.get("quick_others_cores")),
+                {c.category: cpu_share(quick_run.categories.get(c.category)) for c in categories},
+                categories,
+                env,
+                skip_full=not categories,
+            )
+        )
     return results
 
 
@@ -313,15 +364,23 @@ def table(results: list[InterpreterResult]) -> str:
                 runs = "" if len(c.runs) < 2 else f", {len(c.runs)} runs"
                 actual_text = f"{_fmt(actual)}{_range(c.actuals, _fmt)}{runs}{note}"
                 ratio = (f"{c.ratio:.2f}" if c.ratio else "-") + _range(
-                    c.run_ratios, lambda x: f"{x:.2f}")
+                    c.run_ratios, lambda x: f"{x:.2f}"
+                )
                 full_wall = _fmt(_mean([x.full_wall_s for x in c.runs if x.full_wall_s]))
             full_share = _mean([x for x in c.full_shares if x is not None])
-            share = "/".join("-" if x is None else f"{x:.2f}"
-                             for x in (r.quick_shares.get(c.category), full_share))
-            others = ("-" if math.isnan(r.quick_others) else f"{r.quick_others:.2f}") + "/" + (
-                "-" if not c.others else f"{max(c.others):.2f}")
-            lines.append(f"| {r.label} | {c.category} | {band} | {actual_text} | {ratio} "
-                         f"| {_fmt(c.runs[0].quick_s)} | {full_wall} | {share} | {others} |")
+            share = "/".join(
+                "-" if x is None else f"{x:.2f}"
+                for x in (r.quick_shares.get(c.category), full_share)
+            )
+            others = (
+                ("-" if math.isnan(r.quick_others) else f"{r.quick_others:.2f}")
+                + "/"
+                + ("-" if not c.others else f"{max(c.others):.2f}")
+            )
+            lines.append(
+                f"| {r.label} | {c.category} | {band} | {actual_text} | {ratio} "
+                f"| {_fmt(c.runs[0].quick_s)} | {full_wall} | {share} | {others} |"
+            )
         ratio_total = f"{total_pred / total_actual:.2f}" if complete and total_actual else "-"
         lines.append(
             f"| {r.label} | **total** | {_fmt(total_pred)} | "
@@ -335,26 +394,38 @@ def table(results: list[InterpreterResult]) -> str:
 def verdict_lines(results: list[InterpreterResult]) -> list[str]:
     out = []
     for r in results:
-        out.append(f"{r.label}: quick run {r.quick_wall_s:.1f} s (target <= {QUICK_TARGET_S:.0f})"
-                   f", peak {r.quick_peak_mib} MiB (target <= {MEMORY_TARGET_MIB:.0f})")
+        out.append(
+            f"{r.label}: quick run {r.quick_wall_s:.1f} s (target <= {QUICK_TARGET_S:.0f})"
+            f", peak {r.quick_peak_mib} MiB (target <= {MEMORY_TARGET_MIB:.0f})"
+        )
         if r.skip_full:
             continue
-        off = [c.category for c in r.categories
-               if c.ratio is None or abs(c.ratio - 1) > CATEGORY_TOLERANCE]
-        single = [c.category for c in r.categories
-                  if any(abs(x - 1) > CATEGORY_TOLERANCE for x in c.run_ratios)]
+        off = [
+            c.category
+            for c in r.categories
+            if c.ratio is None or abs(c.ratio - 1) > CATEGORY_TOLERANCE
+        ]
+        single = [
+            c.category
+            for c in r.categories
+            if any(abs(x - 1) > CATEGORY_TOLERANCE for x in c.run_ratios)
+        ]
         pred = sum(c.prediction.predicted_s for c in r.categories if c.prediction)
         act = sum(c.actual_s or 0.0 for c in r.categories)
         total_ok = act > 0 and abs(pred / act - 1) <= TOTAL_TOLERANCE
-        out.append(f"  categories outside +/-{CATEGORY_TOLERANCE:.0%} of the mean: "
-                   f"{off or 'none'}; of a single run: {single or 'none'}; "
-                   f"total within +/-{TOTAL_TOLERANCE:.0%}: {'yes' if total_ok else 'no'}")
-        busy = [f"{c.category}" for c in r.categories if c.others and
-                max(c.others) > BUSY_OTHERS_CORES]
+        out.append(
+            f"  categories outside +/-{CATEGORY_TOLERANCE:.0%} of the mean: "
+            f"{off or 'none'}; of a single run: {single or 'none'}; "
+            f"total within +/-{TOTAL_TOLERANCE:.0%}: {'yes' if total_ok else 'no'}"
+        )
+        busy = [
+            f"{c.category}" for c in r.categories if c.others and max(c.others) > BUSY_OTHERS_CORES
+        ]
         if r.quick_others > BUSY_OTHERS_CORES:
             busy.insert(0, "quick")
-        out.append(f"  contended runs (others > {BUSY_OTHERS_CORES} cores): "
-                   f"{', '.join(busy) or 'none'}")
+        out.append(
+            f"  contended runs (others > {BUSY_OTHERS_CORES} cores): {', '.join(busy) or 'none'}"
+        )
     return out
 
 
@@ -381,32 +452,65 @@ def repeat_spec(text: str) -> tuple[int, dict[int, int]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--python", action="append",
-                        help="an interpreter with TensorFlow (repeatable)")
-    parser.add_argument("--reanalyse", type=Path, action="append", metavar="RAW.json",
-                        help="no runs: the table again from a --json file, with the current "
-                        "prediction arithmetic (repeatable)")
-    parser.add_argument("--quick-from", type=Path, metavar="RAW.json",
-                        help="with --reanalyse: predict from this file's quick run (one made "
-                        "with --skip-full) instead of the one saved beside the full runs")
-    parser.add_argument("--category", type=int, action="append", choices=range(1, 6),
-                        help="only these categories (repeatable; default all five)")
+    parser.add_argument(
+        "--python", action="append", help="an interpreter with TensorFlow (repeatable)"
+    )
+    parser.add_argument(
+        "--reanalyse",
+        type=Path,
+        action="append",
+        metavar="RAW.json",
+        help="no runs: the table again from a --json file, with the current "
+        "prediction arithmetic (repeatable)",
+    )
+    parser.add_argument(
+        "--quick-from",
+        type=Path,
+        metavar="RAW.json",
+        help="with --reanalyse: predict from this file's quick run (one made "
+        "with --skip-full) instead of the one saved beside the full runs",
+    )
+    parser.add_argument(
+        "--category",
+        type=int,
+        action="append",
+        choices=range(1, 6),
+        help="only these categories (repeatable; default all five)",
+    )
     parser.add_argument("--matrix", type=Path, default=None, help="another compat_matrix.yaml")
-    parser.add_argument("--skip-full", action="store_true",
-                        help="only the quick runs (checks the 60 s / 2 GiB targets)")
-    parser.add_argument("--repeat", type=repeat_spec, default=(1, {}), metavar="N[,C=M...]",
-                        help="full runs per category (default 1), e.g. '2,1=5,2=5' for two "
-                        "of each and five of the short categories 1 and 2; the actual time "
-                        "is their mean, since TensorFlow's iterator teardown waits vary run "
-                        "to run")
-    parser.add_argument("--wait-quiet", type=float, default=0.0, metavar="SECONDS",
-                        help="before each run, wait up to SECONDS for other processes to use "
-                        f"under {BUSY_OTHERS_CORES} cores")
-    parser.add_argument("--class", dest="machine_class", choices=sorted(CLASSES), default="vm",
-                        help="run as this machine class: " + "; ".join(
-                            f"{k}: {v}" for k, v in CLASSES.items())
-                        + " (the cgroup classes need root; the script says why when it "
-                        "cannot set one up, and undoes it at the end)")
+    parser.add_argument(
+        "--skip-full",
+        action="store_true",
+        help="only the quick runs (checks the 60 s / 2 GiB targets)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=repeat_spec,
+        default=(1, {}),
+        metavar="N[,C=M...]",
+        help="full runs per category (default 1), e.g. '2,1=5,2=5' for two "
+        "of each and five of the short categories 1 and 2; the actual time "
+        "is their mean, since TensorFlow's iterator teardown waits vary run "
+        "to run",
+    )
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="before each run, wait up to SECONDS for other processes to use "
+        f"under {BUSY_OTHERS_CORES} cores",
+    )
+    parser.add_argument(
+        "--class",
+        dest="machine_class",
+        choices=sorted(CLASSES),
+        default="vm",
+        help="run as this machine class: "
+        + "; ".join(f"{k}: {v}" for k, v in CLASSES.items())
+        + " (the cgroup classes need root; the script says why when it "
+        "cannot set one up, and undoes it at the end)",
+    )
     parser.add_argument("--markdown", type=Path, help="also write the table to this file")
     parser.add_argument("--json", type=Path, help="write every raw measurement to this file")
     args = parser.parse_args(argv)
@@ -414,29 +518,44 @@ def main(argv: list[str] | None = None) -> int:
     if bool(args.python) == bool(args.reanalyse):
         parser.error("give --python (to measure) or --reanalyse (saved measurements)")
     if args.reanalyse:
-        results = [r for path in args.reanalyse
-                   for r in reanalyse(path, args.matrix, args.quick_from)]
+        results = [
+            r for path in args.reanalyse for r in reanalyse(path, args.matrix, args.quick_from)
+        ]
     else:
         try:
             with machine_class(args.machine_class) as applied:
-                print(f"machine class {applied.name}: {applied.description}; CPUs "
-                      f"{applied.cpus}; {applied.settings or 'no cgroup settings'}",
-                      file=sys.stderr, flush=True)
-                results = [run_one(p, categories, args.matrix, skip_full=args.skip_full,
-                                   repeat=args.repeat, quiet_wait_s=args.wait_quiet,
-                                   log=sys.stderr, machine_info=applied.to_dict())
-                           for p in args.python]
+                print(
+                    f"machine class {applied.name}: {applied.description}; CPUs "
+                    f"{applied.cpus}; {applied.settings or 'no cgroup settings'}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                results = [
+                    run_one(
+                        p,
+                        categories,
+                        args.matrix,
+                        skip_full=args.skip_full,
+                        repeat=args.repeat,
+                        quiet_wait_s=args.wait_quiet,
+                        log=sys.stderr,
+                        machine_info=applied.to_dict(),
+                    )
+                    for p in args.python
+                ]
         except ClassUnavailable as exc:
-            print(f"bench_predict: cannot run as class {args.machine_class}: {exc}",
-                  file=sys.stderr)
+            print(
+                f"bench_predict: cannot run as class {args.machine_class}: {exc}", file=sys.stderr
+            )
             return 2
     text = table(results)
     notes = verdict_lines(results)
     print(text)
     print("\n".join(notes))
     if args.markdown:
-        args.markdown.write_text(text + "\n" + "\n".join(f"    {n}" for n in notes) + "\n",
-                                 encoding="utf-8")
+        args.markdown.write_text(
+            text + "\n" + "\n".join(f"    {n}" for n in notes) + "\n", encoding="utf-8"
+        )
     if args.json:
         write_raw(args.json, [{"python": r.python, "label": r.label, **r.raw} for r in results])
     return 0

@@ -43,35 +43,51 @@ def main() -> int:
     cli = [exe] if exe else [sys.executable, "-m", "envcheck"]
     cases = [
         ("tfcert-envcheck --help", [*cli, "--help"], 0.5),
-        (f"check --no-bench --python .../{Path(*Path(args.python).parts[-3:])}",
-         [*cli, "check", "--no-bench", "-q", "--python", args.python, "--format", "json"], 10.0),
+        (
+            f"check --no-bench --python .../{Path(*Path(args.python).parts[-3:])}",
+            [*cli, "check", "--no-bench", "-q", "--python", args.python, "--format", "json"],
+            10.0,
+        ),
     ]
-    print(f"{'command':<52} {'median s':>9} {'min s':>7} {'max s':>7} {'target s':>9} "
-          f"{'ratio':>6}")
+    print(f"{'command':<52} {'median s':>9} {'min s':>7} {'max s':>7} {'target s':>9} {'ratio':>6}")
     worst = 0.0
     for name, argv, target in cases:
         samples = timed(argv, args.runs)
         med = statistics.median(samples)
         worst = max(worst, med / target)
-        print(f"{name:<52} {med:>9.2f} {min(samples):>7.2f} {max(samples):>7.2f} {target:>9.1f} "
-              f"{med / target:>6.2f}")
+        print(
+            f"{name:<52} {med:>9.2f} {min(samples):>7.2f} {max(samples):>7.2f} {target:>9.1f} "
+            f"{med / target:>6.2f}"
+        )
     search = discovery_seconds(args.runs)
     worst = max(worst, search / 0.5)
-    print(f"{'search without --python (discovery, issue 11)':<52} {search:>9.2f} "
-          f"{'':>7} {'':>7} {0.5:>9.1f} {search / 0.5:>6.2f}")
-    print(f"\n{'all within target' if worst <= 1 else 'OVER TARGET'} "
-          f"(ratio = median / target; {args.runs} runs each)")
+    print(
+        f"{'search without --python (discovery, issue 11)':<52} {search:>9.2f} "
+        f"{'':>7} {'':>7} {0.5:>9.1f} {search / 0.5:>6.2f}"
+    )
+    print(
+        f"\n{'all within target' if worst <= 1 else 'OVER TARGET'} "
+        f"(ratio = median / target; {args.runs} runs each)"
+    )
     return 0 if worst <= 1 else 1
 
 
 def discovery_seconds(runs: int) -> float:
     """Median extra time of the interpreter search: a process that searches minus one that
     only starts and imports what `check` imports anyway."""
-    base = [sys.executable, "-c", "import envcheck.commands.check, envcheck.workflow, "
-            "envcheck.pycharm.integration, envcheck.checks.registry"]
-    search = [sys.executable, "-c", "import envcheck.commands.check, envcheck.workflow, "
-              "envcheck.pycharm.integration, envcheck.checks.registry; "
-              "from envcheck.discovery import discover; discover('3.8')"]
+    base = [
+        sys.executable,
+        "-c",
+        "import envcheck.commands.check, envcheck.workflow, "
+        "envcheck.pycharm.integration, envcheck.checks.registry",
+    ]
+    search = [
+        sys.executable,
+        "-c",
+        "import envcheck.commands.check, envcheck.workflow, "
+        "envcheck.pycharm.integration, envcheck.checks.registry; "
+        "from envcheck.discovery import discover; discover('3.8')",
+    ]
     return statistics.median(timed(search, runs)) - statistics.median(timed(base, runs))
 
 

@@ -52,8 +52,12 @@ class Applied:
     settings: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, object]:
-        return {"name": self.name, "description": self.description, "cpus": self.cpus,
-                "settings": self.settings}
+        return {
+            "name": self.name,
+            "description": self.description,
+            "cpus": self.cpus,
+            "settings": self.settings,
+        }
 
 
 def _own_cgroup(controller: str) -> tuple[Path, str] | None:
@@ -78,8 +82,9 @@ def _own_cgroup(controller: str) -> tuple[Path, str] | None:
 
 
 @contextlib.contextmanager
-def _cgroup(controller: str, settings: dict[str, str], v2_settings: dict[str, str],
-            applied: Applied) -> Iterator[None]:
+def _cgroup(
+    controller: str, settings: dict[str, str], v2_settings: dict[str, str], applied: Applied
+) -> Iterator[None]:
     if os.geteuid() != 0:
         raise ClassUnavailable(f"{applied.name} needs root to create a {controller} cgroup")
     found = _own_cgroup(controller)
@@ -123,14 +128,24 @@ def machine_class(name: str) -> Iterator[Applied]:
             stack.callback(os.sched_setaffinity, 0, set(before))
             applied.cpus = [before[0]]
         if name == "half-cpu":
-            stack.enter_context(_cgroup(
-                "cpu",
-                {"cpu.cfs_period_us": str(CFS_PERIOD_US),
-                 "cpu.cfs_quota_us": str(HALF_CPU_QUOTA_US)},
-                {"cpu.max": f"{HALF_CPU_QUOTA_US} {CFS_PERIOD_US}"},
-                applied))
+            stack.enter_context(
+                _cgroup(
+                    "cpu",
+                    {
+                        "cpu.cfs_period_us": str(CFS_PERIOD_US),
+                        "cpu.cfs_quota_us": str(HALF_CPU_QUOTA_US),
+                    },
+                    {"cpu.max": f"{HALF_CPU_QUOTA_US} {CFS_PERIOD_US}"},
+                    applied,
+                )
+            )
         if name == "mem4g":
-            stack.enter_context(_cgroup(
-                "memory", {"memory.limit_in_bytes": str(MEM4G_BYTES)},
-                {"memory.max": str(MEM4G_BYTES)}, applied))
+            stack.enter_context(
+                _cgroup(
+                    "memory",
+                    {"memory.limit_in_bytes": str(MEM4G_BYTES)},
+                    {"memory.max": str(MEM4G_BYTES)},
+                    applied,
+                )
+            )
         yield applied

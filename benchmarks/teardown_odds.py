@@ -48,21 +48,24 @@ class Teardown:
         return self.observed_s >= 0.5 * self.predicted_s
 
 
-def teardowns(tensorflow: str, category: int, result: dict[str, Any],
-              keras_major: int | None) -> Iterator[Teardown]:
+def teardowns(
+    tensorflow: str, category: int, result: dict[str, Any], keras_major: int | None
+) -> Iterator[Teardown]:
     """Every teardown of one category's result (see probes/bench_timing.py)."""
     epochs = [e for e in result.get("epochs", []) if isinstance(e, dict)]
     per_epoch = result.get("kind") in {"image_cnn", "timeseries"} or keras_major == 3
     lifetimes = [e["span_s"] - leading_gap(e) for e in epochs]
     if per_epoch:
         for lifetime, after in zip(lifetimes, epochs[1:], strict=False):
-            yield Teardown(tensorflow, category, "epoch", lifetime, teardown_wait(lifetime),
-                           leading_gap(after))
+            yield Teardown(
+                tensorflow, category, "epoch", lifetime, teardown_wait(lifetime), leading_gap(after)
+            )
     inner, tail = result.get("fit_inner_s"), result.get("fit_tail_s")
     if isinstance(inner, int | float) and isinstance(tail, int | float) and lifetimes:
         lifetime = lifetimes[-1] if per_epoch else float(inner)
-        yield Teardown(tensorflow, category, "fit end", lifetime, teardown_wait(lifetime),
-                       float(tail))
+        yield Teardown(
+            tensorflow, category, "fit end", lifetime, teardown_wait(lifetime), float(tail)
+        )
 
 
 def from_file(path: Path) -> Iterator[Teardown]:
@@ -88,16 +91,21 @@ def main(argv: list[str] | None = None) -> int:
     samples = [t for path in args.raw for t in from_file(path) if t.predicted_s >= MIN_WAIT_S]
     if args.verbose:
         for t in samples:
-            print(f"TF {t.tensorflow} cat {t.category} {t.where:7} lived {t.lifetime_s:7.2f} s"
-                  f"  predicted {t.predicted_s:6.2f} s  observed {t.observed_s:6.2f} s"
-                  f"  {'waited' if t.waited else '-'}")
+            print(
+                f"TF {t.tensorflow} cat {t.category} {t.where:7} lived {t.lifetime_s:7.2f} s"
+                f"  predicted {t.predicted_s:6.2f} s  observed {t.observed_s:6.2f} s"
+                f"  {'waited' if t.waited else '-'}"
+            )
     print(f"| TensorFlow | lived < {TEARDOWN_SHORT_S:g} s | lived longer |")
     print("|---|---|---|")
     for tensorflow in sorted({t.tensorflow for t in samples}):
         cells = []
         for short in (True, False):
-            group = [t for t in samples if t.tensorflow == tensorflow
-                     and (t.lifetime_s < TEARDOWN_SHORT_S) == short]
+            group = [
+                t
+                for t in samples
+                if t.tensorflow == tensorflow and (t.lifetime_s < TEARDOWN_SHORT_S) == short
+            ]
             waited = sum(t.waited for t in group)
             share = f" ({waited / len(group):.0%})" if group else ""
             cells.append(f"{waited} of {len(group)} waited{share}")

@@ -145,13 +145,16 @@ def render_text(d: ReportDiff) -> str:
 
 
 def render_json(d: ReportDiff) -> str:
-    doc = envelope("diff", {
-        "a": {"file": d.a_name, "created_at": d.a.created_at, "verdict": d.a.verdict.headline},
-        "b": {"file": d.b_name, "created_at": d.b.created_at, "verdict": d.b.verdict.headline},
-        "status_differs": d.status_differs,
-        "same": d.same,
-        "changes": [c.to_dict() for c in d.changes],
-    })
+    doc = envelope(
+        "diff",
+        {
+            "a": {"file": d.a_name, "created_at": d.a.created_at, "verdict": d.a.verdict.headline},
+            "b": {"file": d.b_name, "created_at": d.b.created_at, "verdict": d.b.verdict.headline},
+            "status_differs": d.status_differs,
+            "same": d.same,
+            "changes": [c.to_dict() for c in d.changes],
+        },
+    )
     return dump_json(doc)
 
 

@@ -49,9 +49,7 @@ KIND_LABELS: dict[CandidateKind, str] = {
 }
 _RANK: dict[CandidateKind, int] = {k: i for i, k in enumerate(KIND_LABELS)}
 
-CONDA_WARNING = (
-    "conda environment: the exam guide asks for a python.org Python, not Anaconda"
-)
+CONDA_WARNING = "conda environment: the exam guide asks for a python.org Python, not Anaconda"
 SETUP_FIX = (
     "Create the exam environment with `tfcert-envcheck setup` (a new venv with the exam's "
     "Python and pinned packages), or name one with --python PATH or --project DIR."
@@ -127,9 +125,7 @@ def _run_py_launcher() -> str | None:
     if exe is None:
         return None
     try:
-        proc = subprocess.run(
-            [exe, "-0p"], capture_output=True, text=True, timeout=3, check=False
-        )
+        proc = subprocess.run([exe, "-0p"], capture_output=True, text=True, timeout=3, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
     return proc.stdout if proc.returncode == 0 else None
@@ -187,7 +183,10 @@ def discover(
     chosen = ranked[0] if ranked else None
     others = [c for c in unique if c is not chosen]
     return Found(
-        python_version, chosen, others, layout.os,
+        python_version,
+        chosen,
+        others,
+        layout.os,
         resolutions.get(chosen.python) if chosen else None,
     )
 
@@ -270,7 +269,8 @@ def _pycharm(layout: Layout, config: Path | None) -> list[tuple[Candidate, Resol
             continue
         opened = (
             dt.datetime.fromtimestamp(recent.opened_ms / 1000, dt.timezone.utc)
-            if recent.opened_ms else None
+            if recent.opened_ms
+            else None
         )
         when = f", opened last on {opened:%Y-%m-%d}" if opened else ""
         version = venv_version(res.interpreter.parent.parent)
@@ -294,10 +294,15 @@ def _project_venvs(layout: Layout) -> list[Candidate]:
         for name in ("venv", ".venv"):
             python = _venv_python(project / name, layout.os)
             if _exists(python):
-                out.append(Candidate(
-                    python, "venv", f"the venv of {project}", venv_version(project / name),
-                    project,
-                ))
+                out.append(
+                    Candidate(
+                        python,
+                        "venv",
+                        f"the venv of {project}",
+                        venv_version(project / name),
+                        project,
+                    )
+                )
     return out
 
 
@@ -337,8 +342,9 @@ def parse_py_launcher(text: str, layout: Layout, python: str) -> list[Candidate]
         local = layout.expand(m.group("path"))
         if local is None:
             continue
-        out.append(Candidate(local, "py_launcher", f"`py -{version.group(1)}` (py -0p)",
-                             version.group(1)))
+        out.append(
+            Candidate(local, "py_launcher", f"`py -{version.group(1)}` (py -0p)", version.group(1))
+        )
     return out
 
 
@@ -357,8 +363,11 @@ def _python_org(layout: Layout, python: str) -> list[Candidate]:
     elif layout.os == "macos":
         fw = layout.under_root("Library", "Frameworks", "Python.framework", "Versions", python)
         paths.append(fw / "bin" / f"python{python}")
-    return [Candidate(p, "python_org", f"python.org's Python {python} ({p.parent})", python)
-            for p in paths if _exists(p)]
+    return [
+        Candidate(p, "python_org", f"python.org's Python {python} ({p.parent})", python)
+        for p in paths
+        if _exists(p)
+    ]
 
 
 def _pyenv(layout: Layout, root: Path | None, python: str) -> list[Candidate]:
@@ -401,8 +410,9 @@ def _conda(layout: Layout) -> list[Candidate]:
     for prefix in prefixes:
         exe = prefix / "python.exe" if layout.os == "windows" else prefix / "bin" / "python"
         if _exists(exe):
-            out.append(Candidate(exe, "conda", f"conda environment {prefix.name}",
-                                 conda_version(prefix)))
+            out.append(
+                Candidate(exe, "conda", f"conda environment {prefix.name}", conda_version(prefix))
+            )
     return out
 
 

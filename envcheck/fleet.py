@@ -238,10 +238,13 @@ def render_text(fleet: Fleet) -> str:
 
 
 def render_json(fleet: Fleet) -> str:
-    doc = envelope("fleet", {
-        "machines": [asdict(m) for m in fleet.machines],
-        "unreadable": [{"file": f, "problem": p} for f, p in fleet.unreadable],
-    })
+    doc = envelope(
+        "fleet",
+        {
+            "machines": [asdict(m) for m in fleet.machines],
+            "unreadable": [{"file": f, "problem": p} for f, p in fleet.unreadable],
+        },
+    )
     return dump_json(doc)
 
 
@@ -277,10 +280,7 @@ def redacted(fleet: Fleet) -> Fleet:
     r = Redactor(ident)
     return Fleet(
         folder=fleet.folder,
-        machines=[
-            replace(m, file=r.text(m.file))
-            for m in fleet.machines
-        ],
+        machines=[replace(m, file=r.text(m.file)) for m in fleet.machines],
         unreadable=[(r.text(f), r.text(p)) for f, p in fleet.unreadable],
     )
 

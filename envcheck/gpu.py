@@ -275,8 +275,10 @@ def from_nvml(section: Any) -> DriverInfo:
         init = section.get("init") or {}
         code = init.get("code")
         words = f"NVML error {code}: {init.get('error') or 'no error string'}"
-        state = _NVML_INIT_CODES.get(code, DriverState.FAILED) if isinstance(code, int) else (
-            DriverState.FAILED
+        state = (
+            _NVML_INIT_CODES.get(code, DriverState.FAILED)
+            if isinstance(code, int)
+            else (DriverState.FAILED)
         )
         return DriverInfo(state, "NVML", words)
     if status != "ok":
@@ -290,7 +292,8 @@ def from_nvml(section: Any) -> DriverInfo:
     if "device_count" not in section:
         failed = errors.get("device_count") or {}
         return DriverInfo(
-            DriverState.FAILED, "NVML",
+            DriverState.FAILED,
+            "NVML",
             f"NVML could not count GPUs: error {failed.get('code')}: {failed.get('error')}",
             **common,
         )
@@ -333,7 +336,8 @@ def from_smi(section: Any) -> DriverInfo:
         return DriverInfo(DriverState.FAILED, "nvidia-smi", str(last["start_error"]))
     if last.get("timed_out"):
         return DriverInfo(
-            DriverState.TIMED_OUT, "nvidia-smi",
+            DriverState.TIMED_OUT,
+            "nvidia-smi",
             f"nvidia-smi did not answer within {last.get('timeout_s')} s",
         )
     out, err = str(last.get("stdout") or ""), str(last.get("stderr") or "")
@@ -344,7 +348,8 @@ def from_smi(section: Any) -> DriverInfo:
     if last.get("returncode") != 0:
         words = first_line(said) or "no output"
         return DriverInfo(
-            DriverState.FAILED, "nvidia-smi",
+            DriverState.FAILED,
+            "nvidia-smi",
             f"nvidia-smi exited with code {last.get('returncode')}: {words}",
         )
     try:
@@ -357,13 +362,19 @@ def from_smi(section: Any) -> DriverInfo:
     if not gpus:
         return DriverInfo(DriverState.UNEXPECTED, "nvidia-smi", "nvidia-smi printed no GPU rows")
     drivers = sorted({v for row in rows if (v := row.get("driver_version"))})
-    lacks = any(_NO_COMPUTE_CAP in str(a.get("stdout") or "") + str(a.get("stderr") or "")
-                for a in attempts[:-1])
+    lacks = any(
+        _NO_COMPUTE_CAP in str(a.get("stdout") or "") + str(a.get("stderr") or "")
+        for a in attempts[:-1]
+    )
     notes = ("this nvidia-smi cannot report compute_cap",) if lacks else ()
     return DriverInfo(
-        DriverState.READY, "nvidia-smi", "",
+        DriverState.READY,
+        "nvidia-smi",
+        "",
         driver_version=drivers[0] if drivers else None,
-        gpus=tuple(gpus), notes=notes, smi_lacks_compute_cap=lacks,
+        gpus=tuple(gpus),
+        notes=notes,
+        smi_lacks_compute_cap=lacks,
     )
 
 
@@ -407,7 +418,6 @@ def _asked_fields(argv: list[str]) -> list[str] | None:
     return None
 
 
-
 def interpret(facts: dict[str, Any]) -> DriverInfo:
     """One verdict on the driver from both sources: NVML first, nvidia-smi second."""
     nvml = from_nvml(facts.get("nvml"))
@@ -421,7 +431,9 @@ def interpret(facts: dict[str, Any]) -> DriverInfo:
     chosen, other = (nvml, smi) if nvml_rank <= smi_rank else (smi, nvml)
     if chosen.state is DriverState.NOT_INSTALLED:
         return DriverInfo(
-            DriverState.NOT_INSTALLED, "none", "no NVML library and no nvidia-smi",
+            DriverState.NOT_INSTALLED,
+            "none",
+            "no NVML library and no nvidia-smi",
             notes=(f"NVML: {nvml.message}", f"nvidia-smi: {smi.message}"),
         )
     notes = (f"{other.source}: {other.message}",) if other.message else ()
@@ -434,8 +446,14 @@ def _fill_from_smi(nvml: DriverInfo, smi: DriverInfo) -> DriverInfo:
         return nvml
     if smi.smi_lacks_compute_cap:
         return DriverInfo(
-            nvml.state, nvml.source, nvml.message, nvml.driver_version, nvml.cuda_version,
-            nvml.gpus, nvml.notes + smi.notes, smi_lacks_compute_cap=True,
+            nvml.state,
+            nvml.source,
+            nvml.message,
+            nvml.driver_version,
+            nvml.cuda_version,
+            nvml.gpus,
+            nvml.notes + smi.notes,
+            smi_lacks_compute_cap=True,
         )
     by_uuid = {g.uuid: g for g in smi.gpus if g.uuid}
     gpus = []
@@ -445,6 +463,11 @@ def _fill_from_smi(nvml: DriverInfo, smi: DriverInfo) -> DriverInfo:
             gpu = Gpu(gpu.index, gpu.name, gpu.uuid, gpu.memory_mib, twin.compute_capability)
         gpus.append(gpu)
     return DriverInfo(
-        nvml.state, nvml.source, nvml.message, nvml.driver_version, nvml.cuda_version,
-        tuple(gpus), nvml.notes,
+        nvml.state,
+        nvml.source,
+        nvml.message,
+        nvml.driver_version,
+        nvml.cuda_version,
+        tuple(gpus),
+        nvml.notes,
     )

@@ -28,7 +28,6 @@ MAX_MATRIX_BYTES = 2 * 1024 * 1024
 """A matrix is a few hundred lines; a multi-megabyte file is a mistake, not data."""
 
 
-
 def _bundled_matrix() -> Path:
     """The matrix a wheel ships in envcheck/data/, else the checkout's top-level file.
 
@@ -292,13 +291,17 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any
     for key_node, value_node in node.value:
         if key_node.tag == _MERGE_TAG:
             raise yaml.constructor.ConstructorError(
-                None, None, "a YAML merge key `<<` is not allowed (write the keys out)",
+                None,
+                None,
+                "a YAML merge key `<<` is not allowed (write the keys out)",
                 key_node.start_mark,
             )
         if not isinstance(key_node, yaml.ScalarNode):
             what = "a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping"
             raise yaml.constructor.ConstructorError(
-                None, None, f"{what} used as a key; keys must be plain names",
+                None,
+                None,
+                f"{what} used as a key; keys must be plain names",
                 key_node.start_mark,
             )
         key = loader.construct_object(key_node)

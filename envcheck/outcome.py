@@ -112,4 +112,3 @@ def _not_checked_line(results: list[CheckResult], not_checked: list[str]) -> str
     ran = {r.category for r in results}
     keys = list(dict.fromkeys(check_id.split(".", 1)[0] for check_id in not_checked))
     return "not checked: " + ", ".join(f"{k} (partly)" if k in ran else k for k in keys)
-

@@ -207,4 +207,3 @@ def stream_usable(stream: object) -> bool:
     except OSError:
         return False
     return True
-

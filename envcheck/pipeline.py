@@ -129,9 +129,7 @@ def to_result(check: Check, finding: Finding, duration: float) -> CheckResult:
     )
     common = {"id": check.id, "category": check.category, "title": check.title}
     try:
-        return CheckResult(
-            **common, status=finding.status, **fields, duration_s=round(duration, 4)
-        )
+        return CheckResult(**common, status=finding.status, **fields, duration_s=round(duration, 4))
     except ValidationError as exc:  # a fact of a type the check passed on unchecked
         where = "; ".join(
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:3]
@@ -160,8 +158,11 @@ def _invalid(exc: FactTypeError) -> Finding:
         Status.ERROR,
         f"could not determine: {exc}{why}",
         fix=_UNUSUAL_FIX,
-        details={"probe": exc.probe, "fact": exc.field,
-                 "value": escape_surrogates(repr(exc.value))[:2000]},
+        details={
+            "probe": exc.probe,
+            "fact": exc.field,
+            "value": escape_surrogates(repr(exc.value))[:2000],
+        },
     )
 
 

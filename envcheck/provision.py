@@ -71,8 +71,16 @@ class Plan:
         return [str(self.venv_python), "-m", "ensurepip", "--default-pip"]
 
     def pip_command(self) -> list[str]:
-        argv = [str(self.venv_python), "-m", "pip", "install", "--require-virtualenv",
-                "--disable-pip-version-check", "--progress-bar", "off"]
+        argv = [
+            str(self.venv_python),
+            "-m",
+            "pip",
+            "install",
+            "--require-virtualenv",
+            "--disable-pip-version-check",
+            "--progress-bar",
+            "off",
+        ]
         if self.no_index:
             argv.append("--no-index")
         for folder in self.find_links:
@@ -92,8 +100,10 @@ class Plan:
             "python": str(self.venv_python),
             "packages": len(self.lock.packages),
             "lock_resolved": self.lock.resolved,
-            "commands": [self.shown(c) for c in (self.venv_command(), self.ensurepip_command(),
-                                                 self.pip_command())],
+            "commands": [
+                self.shown(c)
+                for c in (self.venv_command(), self.ensurepip_command(), self.pip_command())
+            ],
         }
 
 
@@ -128,8 +138,9 @@ def plan(
         if not folder.is_dir():
             raise UsageError(f"--find-links {folder}: not a folder")
     python, how = find_base_python(prof.python, base_python, layout)
-    return Plan(name, lock, python, how, dest, tuple(f.absolute() for f in find_links),
-                no_index, matrix)
+    return Plan(
+        name, lock, python, how, dest, tuple(f.absolute() for f in find_links), no_index, matrix
+    )
 
 
 def refuse_existing(dest: Path) -> None:
@@ -150,7 +161,8 @@ def find_base_python(version: str, given: str | None, layout: Layout) -> tuple[s
         return _verified(given, version, "--base-python"), "--base-python"
     found = discover(version, layout)
     candidates: list[Candidate] = [
-        c for c in [*([found.chosen] if found.chosen else []), *found.others]
+        c
+        for c in [*([found.chosen] if found.chosen else []), *found.others]
         if c.kind in BASE_KINDS and c.matches(version)
     ]
     for cand in candidates:
@@ -177,8 +189,14 @@ def uv_python(version: str) -> str | None:
     if uv is None:
         return None
     try:
-        proc = subprocess.run([uv, "python", "find", version], capture_output=True, text=True,
-                              timeout=15, check=False, stdin=subprocess.DEVNULL)
+        proc = subprocess.run(
+            [uv, "python", "find", version],
+            capture_output=True,
+            text=True,
+            timeout=15,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     lines = proc.stdout.strip().splitlines()
@@ -209,8 +227,12 @@ class Outcome:
     seconds: float = 0.0
 
     def to_dict(self) -> dict[str, object]:
-        return {**self.plan.to_dict(), "steps": self.steps, "check": self.verdict,
-                "seconds": round(self.seconds, 1)}
+        return {
+            **self.plan.to_dict(),
+            "steps": self.steps,
+            "check": self.verdict,
+            "seconds": round(self.seconds, 1),
+        }
 
 
 Say = Callable[[str, bool], None]
@@ -261,8 +283,9 @@ def remove(target: Path, existed: bool) -> None:
 def _step(outcome: Outcome, say: Say, name: str, argv: list[str], done: str) -> None:
     started = time.monotonic()
     try:
-        proc = subprocess.run(argv, capture_output=True, text=True, check=False,
-                              stdin=subprocess.DEVNULL)
+        proc = subprocess.run(
+            argv, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL
+        )
     except OSError as exc:
         raise SetupFailed(f"{name}: cannot run {argv[0]}: {exc.strerror}") from None
     if proc.returncode != 0:
@@ -278,8 +301,15 @@ def _pip(outcome: Outcome, say: Say, argv: list[str], total: int) -> None:
     tail: list[str] = []
     collected = 0
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PIP_NO_INPUT": "1"}
-    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          stdin=subprocess.DEVNULL, env=env, errors="replace") as proc:
+    with subprocess.Popen(
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        errors="replace",
+    ) as proc:
         try:
             assert proc.stdout is not None
             for line in proc.stdout:
@@ -298,14 +328,20 @@ def _pip(outcome: Outcome, say: Say, argv: list[str], total: int) -> None:
     if proc.returncode != 0:
         text = "\n".join(tail)
         raise SetupFailed(f"pip install failed: {_last_error(text).rstrip('.')}.{_why(text)}")
-    outcome.steps.append({"step": "install", "packages": total,
-                          "seconds": round(time.monotonic() - started, 1)})
+    outcome.steps.append(
+        {"step": "install", "packages": total, "seconds": round(time.monotonic() - started, 1)}
+    )
     say(f"{total} of {total} packages installed", False)
 
 
 _DISK = ("No space left", "File too large", "Errno 28", "Errno 27", "Disk quota")
-_OFFLINE = ("No matching distribution", "Could not find a version", "NewConnectionError",
-            "Temporary failure in name resolution", "Network is unreachable")
+_OFFLINE = (
+    "No matching distribution",
+    "Could not find a version",
+    "NewConnectionError",
+    "Temporary failure in name resolution",
+    "Network is unreachable",
+)
 ENV_SIZE = "about 1.7 GB"
 """The exam-2022-07 environment on disk, measured here (du -sh, 2026-11-30)."""
 
@@ -313,11 +349,15 @@ ENV_SIZE = "about 1.7 GB"
 def _why(text: str) -> str:
     """A fix for the failures users meet: a full disk, no network."""
     if any(s in text for s in _DISK):
-        return (f" The disk (or a quota) is full: the exam environment needs {ENV_SIZE}; "
-                "free some space or give another DIR.")
+        return (
+            f" The disk (or a quota) is full: the exam environment needs {ENV_SIZE}; "
+            "free some space or give another DIR."
+        )
     if any(s in text for s in _OFFLINE):
-        return (" Without PyPI, give a folder of wheels with --find-links DIR (made with "
-                "`pip download` for the same OS and Python on a machine with internet).")
+        return (
+            " Without PyPI, give a folder of wheels with --find-links DIR (made with "
+            "`pip download` for the same OS and Python on a machine with internet)."
+        )
     return ""
 
 
@@ -332,11 +372,22 @@ def prove(p: Plan) -> dict[str, object]:
     """`check --no-bench` on the new environment; its verdict."""
     from envcheck.pipeline import RunConfig, run_check
 
-    report = run_check(RunConfig(python=str(p.venv_python), matrix=p.matrix, profile=p.profile,
-                                 skip=("benchmark", "pycharm"), how_chosen="tfcert-envcheck setup"))
+    report = run_check(
+        RunConfig(
+            python=str(p.venv_python),
+            matrix=p.matrix,
+            profile=p.profile,
+            skip=("benchmark", "pycharm"),
+            how_chosen="tfcert-envcheck setup",
+        )
+    )
     problems = [f"{r.title}: {r.summary}" for r in report.results if r.status.is_problem]
-    return {"ready": report.verdict.ready, "headline": report.verdict.headline,
-            "exit_code": report.verdict.exit_code, "problems": problems}
+    return {
+        "ready": report.verdict.ready,
+        "headline": report.verdict.headline,
+        "exit_code": report.verdict.exit_code,
+        "problems": problems,
+    }
 
 
 def stderr_say(quiet: bool) -> Say:

@@ -25,7 +25,6 @@ MAX_BYTES = 64 * 1024 * 1024
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 
 
-
 def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
     """Version 2 keys `facts.probes` by probe name.
 

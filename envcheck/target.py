@@ -35,8 +35,7 @@ def apply_discovery(config: RunConfig, layout: Layout) -> Found | None:
             config.how_chosen = "--python: the tool's own Python"
         return None
     _, profile = load_matrix(config.matrix).profile(config.profile)
-    found = discover(profile.python, layout,
-                     pycharm_config=config.options.pycharm_config)
+    found = discover(profile.python, layout, pycharm_config=config.options.pycharm_config)
     config.options.discovery = found
     chosen = found.chosen
     if chosen is None:
@@ -54,9 +53,7 @@ def apply_discovery(config: RunConfig, layout: Layout) -> Found | None:
 def none_found_problem(found: Found) -> InterpreterProblem:
     """The failed interpreter check when discovery found nothing to check."""
     conda = [c for c in found.others if c.conda]
-    seen = (
-        f"; {len(conda)} conda environment(s) found, not used: {CONDA_WARNING}" if conda else ""
-    )
+    seen = f"; {len(conda)} conda environment(s) found, not used: {CONDA_WARNING}" if conda else ""
     return InterpreterProblem(
         "no exam interpreter found",
         f"(searched PyCharm's recent projects, venvs in ~/PycharmProjects and Python "
@@ -75,10 +72,13 @@ def machine_only(checks: list[Check], ctx: Context) -> list[Check]:
     The system probe runs in the tool's own Python (OS, CPU and memory are
     the machine's), recorded through `Context.record` like any other run.
     """
-    ctx.record(run_probe(
-        "system", tool_python(),
-        timeout_s=PROBES["system"].timeout_s * ctx.options.timeout_scale,
-    ))
+    ctx.record(
+        run_probe(
+            "system",
+            tool_python(),
+            timeout_s=PROBES["system"].timeout_s * ctx.options.timeout_scale,
+        )
+    )
     return [c if c.id.startswith(MACHINE_CHECKS) else _skip(c) for c in checks]
 
 

@@ -8,6 +8,7 @@ keeps the measured training on the same fast path as a plain `fit()`.
 
 Runs inside the interpreter under test (Python 3.7+): stdlib only here.
 """
+
 import time
 
 import _probelib
@@ -105,10 +106,14 @@ def make_timer(keras, category, epochs_planned, label):
                 steps = self.params.get("steps") if self.params else None
                 epoch = len(self.epochs) + 1
                 _probelib.progress(
-                    _probelib.BENCH_STEP, category=category, epoch=epoch, epochs=epochs_planned,
-                    step=len(self._train_marks), steps=steps,
-                    message="%s: epoch %d/%d, step %d/%s" % (
-                        label, epoch, epochs_planned, len(self._train_marks), steps or "?"),
+                    _probelib.BENCH_STEP,
+                    category=category,
+                    epoch=epoch,
+                    epochs=epochs_planned,
+                    step=len(self._train_marks),
+                    steps=steps,
+                    message="%s: epoch %d/%d, step %d/%s"
+                    % (label, epoch, epochs_planned, len(self._train_marks), steps or "?"),
                 )
 
         def on_test_begin(self, logs=None):

@@ -11,6 +11,7 @@ category 5 windows a multivariate series with tf.data.
 Runs inside the interpreter under test (Python 3.7+, TensorFlow 2.9 to
 2.21+, Keras 2 or 3): only APIs present in all of them, or a branch.
 """
+
 import math
 import os
 import time
@@ -43,8 +44,12 @@ class Measurement(object):
 
     def phase(self, name, func, *args):
         """Time one phase (data, prepare, build, fit) into result[name + '_s']."""
-        _probelib.progress(_probelib.BENCH_PHASE, category=self.result["category"], phase=name,
-                           message="%s: %s" % (self.label, _PHASES.get(name, name)))
+        _probelib.progress(
+            _probelib.BENCH_PHASE,
+            category=self.result["category"],
+            phase=name,
+            message="%s: %s" % (self.label, _PHASES.get(name, name)),
+        )
         started, cpu = time.perf_counter(), time.process_time()
         value = func(*args)
         self.result[name + "_s"] = round(time.perf_counter() - started, 6)
@@ -205,9 +210,7 @@ def _build_dense(keras, shape):
             keras.layers.Dense(shape["classes"], activation="softmax"),
         ]
     )
-    model.compile(
-        optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"]
-    )
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
 
 
@@ -248,8 +251,13 @@ def _image_dataset(tf, folder, shape, batch_size, shuffle):
     if loader is None:  # TensorFlow before 2.9 kept it under preprocessing
         loader = tf.keras.preprocessing.image_dataset_from_directory
     return loader(
-        folder, labels="inferred", label_mode=label_mode, image_size=size,
-        batch_size=batch_size, shuffle=shuffle, seed=1234,
+        folder,
+        labels="inferred",
+        label_mode=label_mode,
+        image_size=size,
+        batch_size=batch_size,
+        shuffle=shuffle,
+        seed=1234,
     )
 
 
@@ -286,15 +294,36 @@ def _build_cnn(keras, shape):
         stack.append(layers.Dense(shape["classes"], activation="softmax"))
         loss = "sparse_categorical_crossentropy"
     model = keras.Sequential(stack)
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.001), loss=loss,
-                  metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(learning_rate=0.001), loss=loss, metrics=["accuracy"]
+    )
     return model
 
 
 # --- 4. text: headlines through a real tokenizer, Bi-LSTM ---------------------------
 
-_SYLLABLES = ("ka", "lo", "mi", "ne", "ru", "ta", "sho", "pe", "vi", "da", "gre", "in",
-              "on", "ex", "tra", "mo", "lu", "bi", "ste", "ar")
+_SYLLABLES = (
+    "ka",
+    "lo",
+    "mi",
+    "ne",
+    "ru",
+    "ta",
+    "sho",
+    "pe",
+    "vi",
+    "da",
+    "gre",
+    "in",
+    "on",
+    "ex",
+    "tra",
+    "mo",
+    "lu",
+    "bi",
+    "ste",
+    "ar",
+)
 
 
 def _synth_text(np, rng, shape, sizes, workdir, tf):
@@ -311,7 +340,7 @@ def _synth_text(np, rng, shape, sizes, workdir, tf):
         words = rng.choice(len(vocab), size=int(lengths.sum()), p=weights)
         out, pos = [], 0
         for length in lengths:
-            out.append(" ".join(vocab[w] for w in words[pos:pos + length]))
+            out.append(" ".join(vocab[w] for w in words[pos : pos + length]))
             pos += length
         return out, rng.randint(0, 2, size=n).astype("float32")
 

@@ -13,6 +13,7 @@ leaves its earlier results with the tool. Ctrl-C (SIGINT) and SIGTERM stop
 the run cleanly: what was measured so far is in the facts, and the
 temporary folder is removed in every case.
 """
+
 import logging
 import os
 import shutil
@@ -78,15 +79,19 @@ def _steady_summary(result, warmup):
     for index, epoch in enumerate(result.get("epochs", [])):
         steps = epoch.get("train_step_s", [])
         train.extend(steps[warmup:] if index == 0 else steps)
-        val.extend(epoch.get("val_step_s", [])[1 if index == 0 else 0:])
+        val.extend(epoch.get("val_step_s", [])[1 if index == 0 else 0 :])
     return {"train_step": bench_timing.summary(train), "val_step": bench_timing.summary(val)}
 
 
 def _run_category(facts, tf, spec, workdir, warmup):
     category = int(spec["category"])
     key = str(category)
-    _probelib.progress(_probelib.BENCH_CATEGORY_START, category=category, kind=spec["kind"],
-                       epochs=spec["sizes"]["epochs"])
+    _probelib.progress(
+        _probelib.BENCH_CATEGORY_START,
+        category=category,
+        kind=spec["kind"],
+        epochs=spec["sizes"]["epochs"],
+    )
     label = "benchmark %d: %s" % (category, spec.get("title") or spec["kind"])
     measurement = bench_workloads.Measurement(
         category, spec["kind"], spec["shape"], spec["sizes"], label
@@ -146,8 +151,11 @@ def _save_check(tf, workdir, keras_major):
     messages = []
     for text in [str(w.message) for w in caught] + logged.messages:
         text = text.strip().splitlines()[0] if text.strip() else ""
-        if text and text not in messages and ("h5" in text.lower() or "hdf5" in text.lower()
-                                              or "legacy" in text.lower()):
+        if (
+            text
+            and text not in messages
+            and ("h5" in text.lower() or "hdf5" in text.lower() or "legacy" in text.lower())
+        ):
             messages.append(text[:300])
     return {
         "file": "mymodel.h5",

@@ -7,6 +7,7 @@ both. Every NVML failure keeps its return code and nvmlErrorString text, so
 the tool can tell "driver not loaded" from "version mismatch" from "no
 library at all".
 """
+
 import ctypes
 import os
 import shutil
@@ -43,8 +44,8 @@ class _Memory(ctypes.Structure):
 
 def _windows_dirs():
     system_root = os.environ.get("SystemRoot") or os.environ.get("windir") or r"C:\Windows"
-    program_files = os.environ.get("ProgramW6432") or os.environ.get("ProgramFiles") or (
-        r"C:\Program Files"
+    program_files = (
+        os.environ.get("ProgramW6432") or os.environ.get("ProgramFiles") or (r"C:\Program Files")
     )
     return [
         os.path.join(system_root, "System32"),
@@ -130,7 +131,8 @@ def _device(nvml, index, errors):
     handle = ctypes.c_void_p()
     failed = nvml.call(
         ["nvmlDeviceGetHandleByIndex_v2", "nvmlDeviceGetHandleByIndex"],
-        ctypes.c_uint(index), ctypes.byref(handle),
+        ctypes.c_uint(index),
+        ctypes.byref(handle),
     )
     device = {"index": index}
     if failed:

@@ -104,8 +104,9 @@ NO_NVML = {"nvml_paths": ["/nonexistent/tfcert-envcheck-tests/libnvidia-ml.so.1"
 
 def run_smi_only(bin_dir: Path, *, timeout_s: float = 30, **args: Any) -> ProbeRun:
     """The probe with the fake nvidia-smi in `bin_dir` first on PATH and no NVML at all."""
-    return run_nvidia_probe(env={"PATH": path_with(bin_dir)}, args={**NO_NVML, **args},
-                            timeout_s=timeout_s)
+    return run_nvidia_probe(
+        env={"PATH": path_with(bin_dir)}, args={**NO_NVML, **args}, timeout_s=timeout_s
+    )
 
 
 def machine_has_nvidia() -> bool:
@@ -131,9 +132,19 @@ def fake_nvml(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.skip("no C compiler to build the fake libnvidia-ml.so.1")
     out = tmp_path_factory.mktemp("fake-nvml")
     subprocess.run(
-        [compiler, "-shared", "-fPIC", "-O1", "-Wall", "-Werror", "-o",
-         str(out / "libnvidia-ml.so.1"), str(FAKE_NVML_SOURCE)],
-        check=True, capture_output=True,
+        [
+            compiler,
+            "-shared",
+            "-fPIC",
+            "-O1",
+            "-Wall",
+            "-Werror",
+            "-o",
+            str(out / "libnvidia-ml.so.1"),
+            str(FAKE_NVML_SOURCE),
+        ],
+        check=True,
+        capture_output=True,
     )
     return out
 

@@ -66,29 +66,48 @@ class Loaded:
 def _run(binary: str, page: Path, profile: Path, extra: list[str]) -> str:
     proc = subprocess.run(
         [binary, *FLAGS, f"--user-data-dir={profile}", *extra, page.resolve().as_uri()],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return proc.stdout
 
 
-def load(page: Path, *, screenshot: Path | None = None, width: int = 1000,
-         height: int = 1400, dark: bool = False) -> Loaded:
+def load(
+    page: Path,
+    *,
+    screenshot: Path | None = None,
+    width: int = 1000,
+    height: int = 1400,
+    dark: bool = False,
+) -> Loaded:
     """Open `page`; return its DOM, the URLs it requested, and a screenshot if asked."""
     binary = find()
     assert binary is not None, "no Chromium"
     with tempfile.TemporaryDirectory(prefix="tfcert-chromium-") as tmp:
         netlog = Path(tmp) / "netlog.json"
         scheme = ["--force-dark-mode", "--blink-settings=preferredColorScheme=0"] if dark else []
-        dom = _run(binary, page, Path(tmp) / "profile",
-                   ["--dump-dom", f"--log-net-log={netlog}", "--net-log-capture-mode=Everything",
-                    *scheme])
+        dom = _run(
+            binary,
+            page,
+            Path(tmp) / "profile",
+            ["--dump-dom", f"--log-net-log={netlog}", "--net-log-capture-mode=Everything", *scheme],
+        )
         assert netlog.exists(), "Chromium wrote no net log"
         urls = _urls(json.loads(netlog.read_text("utf-8")))
         if screenshot is not None:
-            _run(binary, page, Path(tmp) / "profile2",
-                 [f"--screenshot={screenshot.resolve()}", f"--window-size={width},{height}",
-                  *scheme])
+            _run(
+                binary,
+                page,
+                Path(tmp) / "profile2",
+                [
+                    f"--screenshot={screenshot.resolve()}",
+                    f"--window-size={width},{height}",
+                    *scheme,
+                ],
+            )
     return Loaded(dom, urls, screenshot)
 
 
@@ -145,7 +164,8 @@ class Dom(HTMLParser):
 
     def find(self, tag: str | None = None, **attrs: str) -> list[Element]:
         return [
-            e for e in self.elements
+            e
+            for e in self.elements
             if (tag is None or e.tag == tag)
             and all(e.attrs.get(k.rstrip("_")) == v for k, v in attrs.items())
         ]

@@ -65,8 +65,7 @@ def ensure(name: str, version: str, requirements: list[str]) -> None:
     if env.exists():
         shutil.rmtree(env)
     subprocess.run([base, "-m", "venv", str(env)], check=True)
-    pip = [str(env / "bin" / "python"), "-m", "pip", "install", "-q",
-           "--disable-pip-version-check"]
+    pip = [str(env / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
     subprocess.run([*pip, *requirements], check=True)
     stamp.write_text(wanted)
     print(f"{name}: ready", flush=True)
@@ -88,12 +87,25 @@ def ensure_exam(name: str = "exam-py38", profile: str = EXAM_PROFILE) -> int:
     if base is None:
         print(f"{name}: no Python {lock.python} on this machine; tests that need it will skip")
         return 0
-    print(f"{name}: tfcert-envcheck setup {env} --profile {profile} --base-python {base}",
-          flush=True)
+    print(
+        f"{name}: tfcert-envcheck setup {env} --profile {profile} --base-python {base}", flush=True
+    )
     if env.exists():
         shutil.rmtree(env)
-    proc = subprocess.run([sys.executable, "-m", "envcheck", "setup", str(env), "--profile",
-                           profile, "--base-python", base], check=False)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "envcheck",
+            "setup",
+            str(env),
+            "--profile",
+            profile,
+            "--base-python",
+            base,
+        ],
+        check=False,
+    )
     if proc.returncode != 0:
         print(f"{name}: setup failed (exit {proc.returncode})", flush=True)
         return proc.returncode

@@ -17,14 +17,20 @@ from envcheck.probing.runner import ProbeOutcome, ProbeRun
 REPO = Path(__file__).resolve().parent.parent
 
 
-def run_cli(*args: str, timeout: float = 300, env: dict[str, str] | None = None,
-            cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, timeout: float = 300, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """The real CLI, as a user runs it: `python -m envcheck ...` in a subprocess."""
     full_env = dict(os.environ)
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "envcheck", *args],
-        capture_output=True, text=True, timeout=timeout, env=full_env, cwd=cwd, check=False,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=full_env,
+        cwd=cwd,
+        check=False,
     )
 
 

@@ -30,10 +30,19 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp) / "report.html"
         subprocess.run(
-            [sys.executable, "-m", "envcheck", "show",
-             str(REPO / "tests" / "fixtures" / "reports" / "lab-pc-02.json"),
-             "--format", "html", "-o", str(page)],
-            check=True, cwd=REPO,
+            [
+                sys.executable,
+                "-m",
+                "envcheck",
+                "show",
+                str(REPO / "tests" / "fixtures" / "reports" / "lab-pc-02.json"),
+                "--format",
+                "html",
+                "-o",
+                str(page),
+            ],
+            check=True,
+            cwd=REPO,
         )
         loaded = browser.load(page, screenshot=OUT, width=1000, height=1500)
     assert not loaded.requests, loaded.requests

@@ -26,9 +26,19 @@ def bench() -> Benchmark:
 def prediction(category: int, seconds: float) -> Prediction:
     stats = StepStats(10, 0.01, 0.01, 0.0)
     return Prediction(
-        category=category, title=f"cat {category}", predicted_s=seconds, low_s=seconds * 0.9,
-        high_s=seconds * 1.1, startup_s=1.0, epoch_s=1.0, epochs=1, steps_per_epoch=1,
-        val_steps_per_epoch=0, train_step=stats, val_step=stats, epoch_overhead_s=0.0,
+        category=category,
+        title=f"cat {category}",
+        predicted_s=seconds,
+        low_s=seconds * 0.9,
+        high_s=seconds * 1.1,
+        startup_s=1.0,
+        epoch_s=1.0,
+        epochs=1,
+        steps_per_epoch=1,
+        val_steps_per_epoch=0,
+        train_step=stats,
+        val_step=stats,
+        epoch_overhead_s=0.0,
     )
 
 
@@ -95,8 +105,9 @@ def test_durations_and_bars_read_well() -> None:
     assert bar(3.0, 10) == "[##########]"
 
 
-def _with_benchmark(change: dict[str, Any] | None = None, workload: dict[str, Any] | None = None,
-                    index: int = 1) -> str:
+def _with_benchmark(
+    change: dict[str, Any] | None = None, workload: dict[str, Any] | None = None, index: int = 1
+) -> str:
     data = bundled_data()
     section = copy.deepcopy(data["benchmark"])
     section.update(change or {})
@@ -112,14 +123,22 @@ def _with_benchmark(change: dict[str, Any] | None = None, workload: dict[str, An
         ({"marginal_max_share": 0.3}, None, "marginal_max_share must be >= ready_max_share"),
         ({"retrain_factor": 0.5}, None, "benchmark.retrain_factor"),
         ({"budget": 1}, None, "benchmark.budget: unknown key"),
-        (None, {"shape": {"height": 28, "width": 28, "classes": 10}},
-         "missing: units"),
-        (None, {"quick": {"train_samples": 10, "val_samples": 5, "epochs": 1, "batch_size": 32}},
-         "quick.epochs must be at least 2"),
-        (None, {"quick": {"train_samples": 10, "val_samples": 5, "epochs": 2, "batch_size": 64}},
-         "quick.batch_size must equal full.batch_size"),
-        (None, {"quick": {"train_samples": 10, "val_samples": 0, "epochs": 2, "batch_size": 32}},
-         "both validate or both not"),
+        (None, {"shape": {"height": 28, "width": 28, "classes": 10}}, "missing: units"),
+        (
+            None,
+            {"quick": {"train_samples": 10, "val_samples": 5, "epochs": 1, "batch_size": 32}},
+            "quick.epochs must be at least 2",
+        ),
+        (
+            None,
+            {"quick": {"train_samples": 10, "val_samples": 5, "epochs": 2, "batch_size": 64}},
+            "quick.batch_size must equal full.batch_size",
+        ),
+        (
+            None,
+            {"quick": {"train_samples": 10, "val_samples": 0, "epochs": 2, "batch_size": 32}},
+            "both validate or both not",
+        ),
         (None, {"kind": "cnn"}, "benchmark.workloads.1.kind"),
         (None, {"category": 1}, "category 1 has two workloads"),
     ],

@@ -32,8 +32,12 @@ IDS = [f"benchmark.category{c}" for c in range(1, 6)] + ["benchmark.total", "ben
 def context(python: str, matrix: Path, options: Options | None = None) -> Context:
     loaded = load_matrix(matrix)
     resolved = interp.resolve(python)
-    return Context(interpreter=resolved, matrix=loaded, profile_name=loaded.default_profile,
-                   options=options or Options())
+    return Context(
+        interpreter=resolved,
+        matrix=loaded,
+        profile_name=loaded.default_profile,
+        options=options or Options(),
+    )
 
 
 def run_all(ctx: Context) -> dict[str, CheckResult]:
@@ -65,9 +69,7 @@ def replay(run: ProbeRun, matrix: Path, options: Options | None = None) -> dict[
 def test_a_fast_machine_is_ready(recorded: tuple[ProbeRun, dict[str, CheckResult]]) -> None:
     run, results = recorded
     assert run.outcome == "ok", run.message
-    assert [results[i].status for i in IDS] == [Status.OK] * 7, {
-        i: results[i].summary for i in IDS
-    }
+    assert [results[i].status for i in IDS] == [Status.OK] * 7, {i: results[i].summary for i in IDS}
     total = results["benchmark.total"]
     assert total.summary.startswith("ready: ")
     assert "x3 = " in total.summary and "of 5 h 00 min" in total.summary

@@ -21,8 +21,18 @@ pytestmark = pytest.mark.tensorflow
 
 def test_bench_prints_each_category_and_the_verdict(exam_python: Path, tmp_path: Path) -> None:
     matrix = tiny_matrix(tmp_path)
-    proc = run_cli("bench", "--python", str(exam_python), "--matrix", str(matrix),
-                   "--category", "1", "--category", "4", "-v")
+    proc = run_cli(
+        "bench",
+        "--python",
+        str(exam_python),
+        "--matrix",
+        str(matrix),
+        "--category",
+        "1",
+        "--category",
+        "4",
+        "-v",
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
     # -v: how each prediction is made up, and the teardown odds of this TensorFlow
@@ -38,8 +48,17 @@ def test_bench_prints_each_category_and_the_verdict(exam_python: Path, tmp_path:
 
 def test_bench_full_compares_actual_with_predicted(exam_python: Path, tmp_path: Path) -> None:
     matrix = tiny_matrix(tmp_path, categories=(1,))
-    proc = run_cli("bench", "--python", str(exam_python), "--matrix", str(matrix),
-                   "--full", "--category", "1", "--json")
+    proc = run_cli(
+        "bench",
+        "--python",
+        str(exam_python),
+        "--matrix",
+        str(matrix),
+        "--full",
+        "--category",
+        "1",
+        "--json",
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     doc = json.loads(proc.stdout)
     (full,) = doc["full_runs"]
@@ -56,20 +75,39 @@ def test_bench_full_needs_a_category() -> None:
     assert "--full trains the real reference job: name it with --category N" in proc.stderr
 
 
-def test_check_runs_the_benchmark_and_no_bench_skips_it(
-    exam_python: Path, tmp_path: Path
-) -> None:
+def test_check_runs_the_benchmark_and_no_bench_skips_it(exam_python: Path, tmp_path: Path) -> None:
     matrix = tiny_matrix(tmp_path, categories=(1, 2))
-    with_bench = run_cli("check", "--python", str(exam_python), "--matrix", str(matrix),
-                         "--json", "--only", "benchmark", "--only", "python.version")
+    with_bench = run_cli(
+        "check",
+        "--python",
+        str(exam_python),
+        "--matrix",
+        str(matrix),
+        "--json",
+        "--only",
+        "benchmark",
+        "--only",
+        "python.version",
+    )
     results = results_by_id(json_report(with_bench))
     assert results["benchmark.category1"]["status"] == "ok"
     assert results["benchmark.category3"]["status"] == "skipped"  # not in this matrix
     assert results["benchmark.total"]["status"] == "ok"
     assert results["benchmark.total"]["summary"].startswith("ready: ")
 
-    without = run_cli("check", "--python", str(exam_python), "--matrix", str(matrix),
-                      "--json", "--no-bench", "--only", "benchmark", "--only", "python.version")
+    without = run_cli(
+        "check",
+        "--python",
+        str(exam_python),
+        "--matrix",
+        str(matrix),
+        "--json",
+        "--no-bench",
+        "--only",
+        "benchmark",
+        "--only",
+        "python.version",
+    )
     ids = results_by_id(json_report(without))
     assert "python.version" in ids
     assert not [i for i in ids if i.startswith("benchmark.")]
@@ -86,9 +124,21 @@ def test_ctrl_c_during_bench_prints_what_was_measured(exam_python: Path, tmp_pat
     temp.mkdir()
     env = {**os.environ, "TMPDIR": str(temp)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "envcheck", "bench", "--python", str(exam_python), "--matrix",
-         str(matrix), "--json"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        [
+            sys.executable,
+            "-m",
+            "envcheck",
+            "bench",
+            "--python",
+            str(exam_python),
+            "--matrix",
+            str(matrix),
+            "--json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     deadline = time.monotonic() + 120
     while not list(temp.glob("tfcert-bench-*/cat3-*")):  # category 1 is done

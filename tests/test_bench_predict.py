@@ -51,13 +51,12 @@ def quick_result(
             train[0] += first_extra_s
         val = [val_s] * val_steps
         records.append(
-            {"span_s": sum(train) + sum(val) + overhead_s, "train_step_s": train,
-             "val_step_s": val}
+            {"span_s": sum(train) + sum(val) + overhead_s, "train_step_s": train, "val_step_s": val}
         )
     return {
         "status": "done",
-        "sizes": sizes or {"train_samples": 320, "val_samples": 96, "epochs": epochs,
-                           "batch_size": 32},
+        "sizes": sizes
+        or {"train_samples": 320, "val_samples": 96, "epochs": epochs, "batch_size": 32},
         "prepare_s": prepare_s,
         "build_s": build_s,
         "fit_s": sum(r["span_s"] for r in records) + outside_s,
@@ -128,16 +127,21 @@ def test_band_is_held_between_the_matrix_bounds(bench: Benchmark) -> None:
     drift = 1 + bench.speed_drift
     assert even.high_s - even.startup_s == pytest.approx(steady * (1 + bench.band_min) * drift)
 
-    wild = predict(dense_workload(bench), quick_result(step_s=[0.001, 0.1] * 5), import_s=0.0,
-                   bench=bench)
+    wild = predict(
+        dense_workload(bench), quick_result(step_s=[0.001, 0.1] * 5), import_s=0.0, bench=bench
+    )
     steady = wild.predicted_s - wild.startup_s
     assert wild.high_s - wild.startup_s == pytest.approx(steady * (1 + bench.band_max) * drift)
 
 
 def test_a_measurement_with_one_epoch_cannot_predict(bench: Benchmark) -> None:
     with pytest.raises(MeasurementError, match="only 1 of 3 quick epochs finished"):
-        predict(dense_workload(bench), quick_result(epochs=1) | {"sizes": {"epochs": 3}},
-                import_s=1.0, bench=bench)
+        predict(
+            dense_workload(bench),
+            quick_result(epochs=1) | {"sizes": {"epochs": 3}},
+            import_s=1.0,
+            bench=bench,
+        )
 
 
 def test_validation_must_have_been_timed_when_the_full_run_validates(bench: Benchmark) -> None:
@@ -188,8 +192,12 @@ def dataset_epochs(
     lifetimes: list[float], gaps: list[float], where: str = "before_epoch"
 ) -> list[dict[str, Any]]:
     return [
-        {"span_s": life + gap, "train_step_s": [life], "val_step_s": [],
-         "gaps_s": {"before_epoch": 0.0, "to_first_step": 0.0, where: gap}}
+        {
+            "span_s": life + gap,
+            "train_step_s": [life],
+            "val_step_s": [],
+            "gaps_s": {"before_epoch": 0.0, "to_first_step": 0.0, where: gap},
+        }
         for life, gap in zip(lifetimes, gaps, strict=True)
     ]
 
@@ -216,8 +224,7 @@ def test_a_wait_when_fit_returns_is_detected_too() -> None:
 def test_predicted_waits_follow_the_input_pipeline(bench: Benchmark) -> None:
     waits = TeardownWaits(True, WaitOdds(0.5, 0.5, "test"))
     base = predict(dense_workload(bench), quick_result(), import_s=0.0, bench=bench)
-    arrays = predict(dense_workload(bench), quick_result(), import_s=0.0, bench=bench,
-                     waits=waits)
+    arrays = predict(dense_workload(bench), quick_result(), import_s=0.0, bench=bench, waits=waits)
     fit_time = base.parts["first_epoch_extra_s"] + 10 * base.epoch_s
     once = 0.5 * expected_teardown_wait(fit_time)
     assert arrays.parts["teardown_waits_s"] == pytest.approx(once)
@@ -231,8 +238,9 @@ def test_predicted_waits_follow_the_input_pipeline(bench: Benchmark) -> None:
     assert per_epoch.parts["teardown_waits_s"] == pytest.approx(every_epoch)
     # Keras 3 makes a new iterator every epoch for arrays as well.
     keras3 = TeardownWaits(True, WaitOdds(0.5, 0.5, "test"), arrays_per_epoch=True)
-    arrays3 = predict(dense_workload(bench), quick_result(), import_s=0.0, bench=bench,
-                      waits=keras3)
+    arrays3 = predict(
+        dense_workload(bench), quick_result(), import_s=0.0, bench=bench, waits=keras3
+    )
     assert arrays3.parts["teardown_waits_s"] == pytest.approx(every_epoch)
 
 
@@ -251,11 +259,21 @@ def test_short_and_long_iterators_get_their_own_odds(bench: Benchmark) -> None:
     odds = WaitOdds(0.1, 0.6, "test")
     base = predict(dense_workload(bench), quick_result(), import_s=0.0, bench=bench)
     fit_time = base.parts["first_epoch_extra_s"] + 10 * base.epoch_s
-    waited = predict(dense_workload(bench), quick_result(), import_s=0.0, bench=bench,
-                     waits=TeardownWaits(False, odds))
+    waited = predict(
+        dense_workload(bench),
+        quick_result(),
+        import_s=0.0,
+        bench=bench,
+        waits=TeardownWaits(False, odds),
+    )
     expected = odds.at(fit_time) * expected_teardown_wait(fit_time)
     assert waited.parts["teardown_waits_s"] == pytest.approx(expected)
     assert waited.high_s - base.high_s == pytest.approx(expected_teardown_wait(fit_time))
-    none = predict(dense_workload(bench), quick_result(), import_s=0.0, bench=bench,
-                   waits=TeardownWaits(False, None))
+    none = predict(
+        dense_workload(bench),
+        quick_result(),
+        import_s=0.0,
+        bench=bench,
+        waits=TeardownWaits(False, None),
+    )
     assert none.parts["teardown_waits_s"] == 0.0

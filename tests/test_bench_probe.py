@@ -76,8 +76,10 @@ def test_quick_benchmark_measures_all_five_and_the_h5_save(
     # Category 3 really wrote (and then read) JPEG files, one folder per class.
     assert run.categories[3]["jpeg_files"] == 48 + 16
     assert run.categories[3]["jpeg_bytes"] > 64 * 500
-    assert "Tokenizer" in run.categories[4]["tokenizer"] or \
-        run.categories[4]["tokenizer"] == "TextVectorization"
+    assert (
+        "Tokenizer" in run.categories[4]["tokenizer"]
+        or run.categories[4]["tokenizer"] == "TextVectorization"
+    )
     # The temporary folder is gone and was not left for us to clean.
     temp_dir = run.run.facts["temp_dir"]
     assert run.run.facts["temp_dir_removed"] is True and not Path(temp_dir).exists()
@@ -100,9 +102,7 @@ def test_quick_benchmark_measures_all_five_and_the_h5_save(
     assert analysis.budget.readiness is Readiness.READY  # seconds against 5 hours
 
 
-def test_full_mode_trains_the_full_sizes_and_compares(
-    exam_python: Path, tmp_path: Path
-) -> None:
+def test_full_mode_trains_the_full_sizes_and_compares(exam_python: Path, tmp_path: Path) -> None:
     bench = tiny(tmp_path, categories=(2,))
     quick = analyse(measure(str(exam_python), bench, categories=[2], save_check=False), bench)
     full = measure(str(exam_python), bench, categories=[2], mode="full", save_check=False)
@@ -120,8 +120,11 @@ def _when_category_done(category: int, action: Any) -> Any:
     fired = threading.Event()
 
     def on_progress(event: dict[str, Any]) -> None:
-        if (event.get("event") == "bench_category_done" and event.get("category") == category
-                and not fired.is_set()):
+        if (
+            event.get("event") == "bench_category_done"
+            and event.get("category") == category
+            and not fired.is_set()
+        ):
             fired.set()
             action()
 
@@ -137,8 +140,12 @@ def test_ctrl_c_stops_the_probe_and_keeps_what_was_measured(
         os.kill(os.getpid(), signal.SIGINT)  # the terminal's Ctrl-C reaches the tool first
 
     with pytest.raises(BenchInterrupted) as caught:
-        measure(str(exam_python), bench, categories=bench.categories,
-                on_progress=_when_category_done(1, press_ctrl_c))
+        measure(
+            str(exam_python),
+            bench,
+            categories=bench.categories,
+            on_progress=_when_category_done(1, press_ctrl_c),
+        )
     run = caught.value.bench_run
     assert run.interrupted and run.run.outcome == "interrupted"
     assert run.finished(1) is not None  # measured before Ctrl-C, kept
@@ -163,8 +170,12 @@ def test_a_probe_killed_mid_benchmark_leaves_partial_results_and_a_clear_message
             if any("probe_bench.py" in part for part in child.cmdline()):
                 child.send_signal(signal.SIGKILL)  # as the out-of-memory killer would
 
-    run = measure(str(exam_python), bench, categories=bench.categories,
-                  on_progress=_when_category_done(2, kill_probe))
+    run = measure(
+        str(exam_python),
+        bench,
+        categories=bench.categories,
+        on_progress=_when_category_done(2, kill_probe),
+    )
     assert run.run.outcome == "signal" and run.run.signal_name == "SIGKILL"
     assert run.run.facts == {}  # the probe never wrote its JSON ...
     assert run.finished(1) is not None and run.finished(2) is not None  # ... but sent these

@@ -22,8 +22,17 @@ def test_bar_follows_categories_epochs_and_steps() -> None:
     task = progress._progress.tasks[0]
     progress({"event": "bench_category_done", "category": 1})
     assert task.completed == 1
-    progress({"event": "bench_step", "category": 2, "epoch": 2, "epochs": 4, "step": 5,
-              "steps": 10, "message": "benchmark 2: Fashion MNIST: epoch 2/4, step 5/10"})
+    progress(
+        {
+            "event": "bench_step",
+            "category": 2,
+            "epoch": 2,
+            "epochs": 4,
+            "step": 5,
+            "steps": 10,
+            "message": "benchmark 2: Fashion MNIST: epoch 2/4, step 5/10",
+        }
+    )
     assert task.completed == 1 + (1 + 0.5) / 4
     assert task.description.startswith("benchmark 2: Fashion MNIST: epoch 2/4")
     progress.stop()
@@ -66,8 +75,17 @@ def test_check_shows_the_bar_while_the_benchmark_trains_then_its_spinner_again()
     bar = live._bar._progress
     assert bar is not None
     live.probe_event({"event": "bench_category_done", "category": 1})
-    live.probe_event({"event": "bench_step", "category": 2, "epoch": 1, "epochs": 3,
-                      "step": 30, "steps": 60, "message": "benchmark 2: epoch 1/3"})
+    live.probe_event(
+        {
+            "event": "bench_step",
+            "category": 2,
+            "epoch": 1,
+            "epochs": 3,
+            "step": 30,
+            "steps": 60,
+            "message": "benchmark 2: epoch 1/3",
+        }
+    )
     assert bar.tasks[0].completed == 1 + 0.5 / 3
     assert bar.tasks[0].total == 5
     live.start(checks[0])  # the next check: the bar goes, the spinner comes back

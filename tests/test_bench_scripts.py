@@ -25,21 +25,32 @@ import teardown_odds  # noqa: E402  (a script beside bench_predict.py, not a pac
 
 
 def run_script(name: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(ROOT / "benchmarks" / name), *args],
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / name), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_the_fitted_rounds_are_there() -> None:
     assert [p.name for p in FITTED] == [
-        "2026-11-29_round1-tf2.21.0.json.gz", "2026-11-29_round1-tf2.9.0.json.gz",
-        "2026-11-29_round2-tf2.21.0.json.gz", "2026-11-29_round2-tf2.9.0.json.gz",
+        "2026-11-29_round1-tf2.21.0.json.gz",
+        "2026-11-29_round1-tf2.9.0.json.gz",
+        "2026-11-29_round2-tf2.21.0.json.gz",
+        "2026-11-29_round2-tf2.9.0.json.gz",
     ]
 
 
 @pytest.mark.parametrize("tensorflow", ["2.9.0", "2.21.0"])
 def test_teardown_odds_are_what_the_measurements_say(tensorflow: str) -> None:
-    samples = [t for path in FITTED for t in teardown_odds.from_file(path)
-               if t.tensorflow == tensorflow and t.predicted_s >= teardown_odds.MIN_WAIT_S]
+    samples = [
+        t
+        for path in FITTED
+        for t in teardown_odds.from_file(path)
+        if t.tensorflow == tensorflow and t.predicted_s >= teardown_odds.MIN_WAIT_S
+    ]
     short = [t.waited for t in samples if t.lifetime_s < TEARDOWN_SHORT_S]
     long = [t.waited for t in samples if t.lifetime_s >= TEARDOWN_SHORT_S]
     odds = wait_odds(tensorflow)
@@ -60,8 +71,11 @@ def test_bench_predict_reanalyses_a_saved_round() -> None:
     saved = RESULTS / "2026-11-29_round1-tf2.9.0.json.gz"
     proc = run_script("bench_predict.py", "--reanalyse", str(saved))
     assert proc.returncode == 0, proc.stderr
-    rows = [line for line in proc.stdout.splitlines()
-            if line.startswith("| Python 3.8.18, TF 2.9.0, Keras 2.9.0 |")]
+    rows = [
+        line
+        for line in proc.stdout.splitlines()
+        if line.startswith("| Python 3.8.18, TF 2.9.0, Keras 2.9.0 |")
+    ]
     assert [row.split(" | ")[1] for row in rows] == ["1", "2", "3", "4", "5", "**total**"]
     assert "quick run 25.3 s (target <= 60)" in proc.stdout
 
@@ -76,15 +90,23 @@ def test_bench_predict_needs_python_or_saved_measurements() -> None:
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 ROUND3 = {
     "TF 2.9.0": ["--reanalyse", str(RESULTS / "2026-11-29_round3-tf2.9.0.json.gz")],
-    "TF 2.21.0": ["--reanalyse", str(RESULTS / "2026-11-29_round3-tf2.21.0.json.gz"),
-                  "--quick-from", str(RESULTS / "2026-11-29_round3-tf2.21.0-quick2.json.gz")],
+    "TF 2.21.0": [
+        "--reanalyse",
+        str(RESULTS / "2026-11-29_round3-tf2.21.0.json.gz"),
+        "--quick-from",
+        str(RESULTS / "2026-11-29_round3-tf2.21.0-quick2.json.gz"),
+    ],
 }
 
 
 def test_readme_tf_version_table_is_what_the_saved_rounds_give() -> None:
-    proc = run_script("tf_versions.py", str(RESULTS / "2026-11-29_round3-tf2.9.0.json.gz"),
-                      str(RESULTS / "2026-11-29_round3-tf2.21.0.json.gz"), "--new-quick",
-                      str(RESULTS / "2026-11-29_round3-tf2.21.0-quick2.json.gz"))
+    proc = run_script(
+        "tf_versions.py",
+        str(RESULTS / "2026-11-29_round3-tf2.9.0.json.gz"),
+        str(RESULTS / "2026-11-29_round3-tf2.21.0.json.gz"),
+        "--new-quick",
+        str(RESULTS / "2026-11-29_round3-tf2.21.0-quick2.json.gz"),
+    )
     assert proc.returncode == 0, proc.stderr
     quoted = README.split("<!-- tf_versions: begin -->\n")[1].split("<!-- tf_versions: end -->")[0]
     assert quoted.strip() == proc.stdout.strip()

@@ -39,8 +39,12 @@ from tests.helpers import recorded_context
 __all__ = ["fake_nvml"]  # a pytest fixture, used by name
 
 MATRIX = load_matrix()
-IDS = ["nvidia.driver", "nvidia.driver_version", "nvidia.compute_capability",
-       "nvidia.tensorflow_gpu"]
+IDS = [
+    "nvidia.driver",
+    "nvidia.driver_version",
+    "nvidia.compute_capability",
+    "nvidia.tensorflow_gpu",
+]
 
 LINUX = {"system": "Linux", "release": "6.1", "machine": "x86_64", "wsl": False}
 WSL = {**LINUX, "release": "5.15.153.1-microsoft-standard-WSL2", "wsl": True}
@@ -51,7 +55,7 @@ def build_info(fixture: str) -> dict[str, Any]:
     """get_build_info() as printed in a recorded log (an OrderedDict repr)."""
     text = (TF_LOGS / fixture).read_text(encoding="utf-8")
     start = text.index("OrderedDict(") + len("OrderedDict(")
-    return dict(ast.literal_eval(text[start:text.rindex(")")]))
+    return dict(ast.literal_eval(text[start : text.rindex(")")]))
 
 
 TF26_CUDA = build_info("tf_build-info_2.6.0_conda-forge_cuda11.2_pprint.txt")
@@ -63,8 +67,12 @@ def tf_facts(version: str, info: dict[str, Any], gpus: int = 0) -> dict[str, Any
     return {
         "versions": {"tensorflow": version, "keras": version, "keras_source": "keras"},
         "build": {"is_built_with_cuda": bool(info.get("is_cuda_build")), "build_info": info},
-        "devices": {"gpus": [{"name": f"/physical_device:GPU:{i}", "device_type": "GPU"}
-                             for i in range(gpus)], "cpus": ["/physical_device:CPU:0"]},
+        "devices": {
+            "gpus": [
+                {"name": f"/physical_device:GPU:{i}", "device_type": "GPU"} for i in range(gpus)
+            ],
+            "cpus": ["/physical_device:CPU:0"],
+        },
         "python": [3, 8, 10],
     }
 
@@ -80,8 +88,15 @@ def context(
     if tf is not None:
         ctx.record(ProbeRun("tensorflow", "/fake/python", ProbeOutcome.OK, tf, stderr_tail=tf_log))
     else:
-        ctx.record(ProbeRun("tensorflow", "/fake/python", ProbeOutcome.EXIT, returncode=1,
-                            message="probe 'tensorflow' exited with code 1"))
+        ctx.record(
+            ProbeRun(
+                "tensorflow",
+                "/fake/python",
+                ProbeOutcome.EXIT,
+                returncode=1,
+                message="probe 'tensorflow' exited with code 1",
+            )
+        )
     return ctx
 
 
@@ -121,7 +136,8 @@ def test_no_driver_is_cpu_only_and_never_a_problem() -> None:
     res = results(ctx)
     assert res["nvidia.driver"].status is Status.OK
     assert res["nvidia.driver"].summary == (
-        "CPU-only: no NVIDIA GPU; the GPU is optional for the exam")
+        "CPU-only: no NVIDIA GPU; the GPU is optional for the exam"
+    )
     assert res["nvidia.driver"].source == nvidia.OPTIONAL_SOURCE
     for check_id in IDS[1:]:
         assert res[check_id].status is Status.SKIPPED
@@ -134,9 +150,12 @@ def test_working_driver_lists_gpus_with_uuids(two_gpus: dict[str, Any]) -> None:
     assert res.status is Status.OK
     assert res.summary == (
         "NVIDIA driver 570.86.15, supports CUDA 12.8; 2 GPUs: NVIDIA TITAN V (12 GiB, compute "
-        "capability 7.0); NVIDIA RTX 5880 Ada Generation (48 GiB, compute capability 8.9)")
+        "capability 7.0); NVIDIA RTX 5880 Ada Generation (48 GiB, compute capability 8.9)"
+    )
     assert [g["uuid"] for g in res.details["gpus"]] == [
-        "GPU-b5169cef-2205-c30e-f2b3-220cfa14bafd", "GPU-7518f6b0-991f-ce2b-3d37-c779130d3137"]
+        "GPU-b5169cef-2205-c30e-f2b3-220cfa14bafd",
+        "GPU-7518f6b0-991f-ce2b-3d37-c779130d3137",
+    ]
     assert ctx.shared["nvidia"]["state"] == "ready"  # kept for the report's facts
     tf = run(ctx, "nvidia.tensorflow_gpu")
     assert tf.status is Status.OK
@@ -146,24 +165,45 @@ def test_working_driver_lists_gpus_with_uuids(two_gpus: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("fixture", "code", "os_info", "in_fix"),
     [
-        ("nvidia-smi_error_couldnt-communicate_centos-docker_2018.txt", 9, LINUX,
-         "lsmod | grep nvidia"),
-        ("nvidia-smi_error_couldnt-communicate_wsl2_plus-nvml-shutdown.txt", 9, WSL,
-         "wsl --shutdown"),
-        ("nvidia-smi_error_couldnt-communicate_centos-docker_2018.txt", 9, WINDOWS,
-         "reinstall the driver from nvidia.com"),
-        ("nvidia-smi_error_version-mismatch_nvml-550.144.txt", 255, LINUX,
-         "Reboot, so that the kernel loads the updated driver"),
+        (
+            "nvidia-smi_error_couldnt-communicate_centos-docker_2018.txt",
+            9,
+            LINUX,
+            "lsmod | grep nvidia",
+        ),
+        (
+            "nvidia-smi_error_couldnt-communicate_wsl2_plus-nvml-shutdown.txt",
+            9,
+            WSL,
+            "wsl --shutdown",
+        ),
+        (
+            "nvidia-smi_error_couldnt-communicate_centos-docker_2018.txt",
+            9,
+            WINDOWS,
+            "reinstall the driver from nvidia.com",
+        ),
+        (
+            "nvidia-smi_error_version-mismatch_nvml-550.144.txt",
+            255,
+            LINUX,
+            "Reboot, so that the kernel loads the updated driver",
+        ),
         ("nvidia-smi_error_libnvidia-ml-not-found_docker.txt", 12, LINUX, "--gpus all"),
-        ("nvidia-smi_error_nvml-unknown-error_docker-510.68.02.txt", 255, LINUX,
-         "restart the container"),
+        (
+            "nvidia-smi_error_nvml-unknown-error_docker-510.68.02.txt",
+            255,
+            LINUX,
+            "restart the container",
+        ),
     ],
 )
 def test_installed_but_broken_driver_is_a_warning_with_its_fix(
     tmp_path: Path, fixture: str, code: int, os_info: dict[str, Any], in_fix: str
 ) -> None:
-    ctx = context(smi_facts(tmp_path, fixture, code), os_info=os_info,
-                  tf=tf_facts("2.9.0", TF26_CUDA))
+    ctx = context(
+        smi_facts(tmp_path, fixture, code), os_info=os_info, tf=tf_facts("2.9.0", TF26_CUDA)
+    )
     res = results(ctx)
     driver = res["nvidia.driver"]
     assert driver.status is Status.WARNING
@@ -183,7 +223,8 @@ def test_broken_driver_seen_through_nvml(fake_nvml: Path) -> None:
     assert res.status is Status.WARNING
     assert res.summary == (
         "the NVIDIA driver was updated but the old one is still loaded "
-        "(NVML: NVML error 18: RM has detected an NVML/RM version mismatch.)")
+        "(NVML: NVML error 18: RM has detected an NVML/RM version mismatch.)"
+    )
 
 
 def test_driver_without_gpu_is_fine(fake_nvml: Path) -> None:
@@ -205,8 +246,15 @@ def test_unreadable_answer_is_an_error_not_a_guess(tmp_path: Path) -> None:
 
 def test_probe_that_died_is_reported_by_the_driver_check_only() -> None:
     ctx = context({}, tf=tf_facts("2.9.0", TF26_CUDA))
-    ctx.record(ProbeRun("nvidia", "/usr/bin/python3", ProbeOutcome.TIMEOUT, timeout_s=30,
-                        message="probe 'nvidia' did not finish within its 30 s limit"))
+    ctx.record(
+        ProbeRun(
+            "nvidia",
+            "/usr/bin/python3",
+            ProbeOutcome.TIMEOUT,
+            timeout_s=30,
+            message="probe 'nvidia' did not finish within its 30 s limit",
+        )
+    )
     res = results(ctx)
     assert res["nvidia.driver"].status is Status.ERROR
     assert "did not finish within its 30 s limit" in res["nvidia.driver"].summary
@@ -222,37 +270,78 @@ def test_probe_that_died_is_reported_by_the_driver_check_only() -> None:
         ("570.86.15", LINUX, ("2.6.0", TF26_CUDA), Status.OK, ">= 450.80.02 (CUDA 11.2, Linux)"),
         # TensorFlow's install guide of the TF 2.5-2.11 era: "CUDA 11.2 requires 450.80.02 or
         # higher" (CUDA minor-version compatibility), not the 11.2 toolkit's own 460.27.03.
-        ("450.80.02", LINUX, ("2.6.0", TF26_CUDA), Status.OK,
-         ">= 450.80.02 (CUDA 11.2, Linux)"),
-        ("455.45.01", LINUX, ("2.9.0", TF26_CUDA), Status.OK,
-         ">= 450.80.02 (CUDA 11.2, Linux)"),
-        ("450.66", LINUX, ("2.6.0", TF26_CUDA), Status.WARNING,
-         ">= 450.80.02 (CUDA 11.2, Linux)"),
+        ("450.80.02", LINUX, ("2.6.0", TF26_CUDA), Status.OK, ">= 450.80.02 (CUDA 11.2, Linux)"),
+        ("455.45.01", LINUX, ("2.9.0", TF26_CUDA), Status.OK, ">= 450.80.02 (CUDA 11.2, Linux)"),
+        ("450.66", LINUX, ("2.6.0", TF26_CUDA), Status.WARNING, ">= 450.80.02 (CUDA 11.2, Linux)"),
         ("527.41", LINUX, ("2.12.0", TF212_NGC), Status.OK, ">= 525.60.13 (CUDA 12.1, Linux)"),
-        ("527.41", WSL, ("2.12.0", TF212_NGC), Status.WARNING,
-         ">= 528.33 (CUDA 12.1, WSL2 (Windows driver))"),
+        (
+            "527.41",
+            WSL,
+            ("2.12.0", TF212_NGC),
+            Status.WARNING,
+            ">= 528.33 (CUDA 12.1, WSL2 (Windows driver))",
+        ),
         # Windows builds write CUDA as "64_112" (tensorflow#6047, cuda_configure.bzl).
-        ("460.89", WINDOWS, ("2.9.0", {**TF26_CUDA, "cuda_version": "64_112"}), Status.OK,
-         ">= 452.39 (CUDA 11.2, Windows)"),
-        ("452.39", WINDOWS, ("2.9.0", {**TF26_CUDA, "cuda_version": "64_112"}), Status.OK,
-         ">= 452.39 (CUDA 11.2, Windows)"),
-        ("452.06", WINDOWS, ("2.9.0", {**TF26_CUDA, "cuda_version": "64_112"}),
-         Status.WARNING, ">= 452.39 (CUDA 11.2, Windows)"),
+        (
+            "460.89",
+            WINDOWS,
+            ("2.9.0", {**TF26_CUDA, "cuda_version": "64_112"}),
+            Status.OK,
+            ">= 452.39 (CUDA 11.2, Windows)",
+        ),
+        (
+            "452.39",
+            WINDOWS,
+            ("2.9.0", {**TF26_CUDA, "cuda_version": "64_112"}),
+            Status.OK,
+            ">= 452.39 (CUDA 11.2, Windows)",
+        ),
+        (
+            "452.06",
+            WINDOWS,
+            ("2.9.0", {**TF26_CUDA, "cuda_version": "64_112"}),
+            Status.WARNING,
+            ">= 452.39 (CUDA 11.2, Windows)",
+        ),
         # TF 2.4: CUDA 11.0 GA's own driver (NVIDIA's table), not the 11.0.1 RC's 450.36.06.
-        ("450.36.06", LINUX, ("2.4.1", {**TF26_CUDA, "cuda_version": "11.0"}), Status.WARNING,
-         ">= 450.51.05 (CUDA 11.0, Linux)"),
-        ("451.48", WINDOWS, ("2.4.1", {**TF26_CUDA, "cuda_version": "64_110"}), Status.OK,
-         ">= 451.48 (CUDA 11.0, Windows)"),
+        (
+            "450.36.06",
+            LINUX,
+            ("2.4.1", {**TF26_CUDA, "cuda_version": "11.0"}),
+            Status.WARNING,
+            ">= 450.51.05 (CUDA 11.0, Linux)",
+        ),
+        (
+            "451.48",
+            WINDOWS,
+            ("2.4.1", {**TF26_CUDA, "cuda_version": "64_110"}),
+            Status.OK,
+            ">= 451.48 (CUDA 11.0, Windows)",
+        ),
         # TF 2.3 (the Dec 2020 guide's pin) was built with CUDA 10.1.
-        ("418.39", LINUX, ("2.3.0", {**TF26_CUDA, "cuda_version": "10.1"}), Status.OK,
-         ">= 418.39 (CUDA 10.1, Linux)"),
-        ("418.81", WINDOWS, ("2.3.0", {**TF26_CUDA, "cuda_version": "64_101"}), Status.WARNING,
-         ">= 418.96 (CUDA 10.1, Windows)"),
+        (
+            "418.39",
+            LINUX,
+            ("2.3.0", {**TF26_CUDA, "cuda_version": "10.1"}),
+            Status.OK,
+            ">= 418.39 (CUDA 10.1, Linux)",
+        ),
+        (
+            "418.81",
+            WINDOWS,
+            ("2.3.0", {**TF26_CUDA, "cuda_version": "64_101"}),
+            Status.WARNING,
+            ">= 418.96 (CUDA 10.1, Windows)",
+        ),
     ],
 )
 def test_driver_version_against_the_matrix(
-    fake_nvml: Path, driver: str, os_info: dict[str, Any], tf: tuple[str, dict[str, Any]],
-    status: Status, expected: str,
+    fake_nvml: Path,
+    driver: str,
+    os_info: dict[str, Any],
+    tf: tuple[str, dict[str, Any]],
+    status: Status,
+    expected: str,
 ) -> None:
     facts = nvml_facts(fake_nvml, driver_version=driver)
     ctx = context(facts, os_info=os_info, tf=tf_facts(*tf, gpus=2))
@@ -308,8 +397,10 @@ def test_compute_capability_too_low_against_the_matrix(fake_nvml: Path) -> None:
     facts = nvml_facts(fake_nvml, cc0="3.0")
     res = run(context(facts), "nvidia.compute_capability")  # no TensorFlow: matrix floor
     assert res.status is Status.WARNING
-    assert res.summary == ("NVIDIA TITAN V (3.0): compute capability below 3.5, so TensorFlow "
-                           "ignores it (1 other GPU usable)")
+    assert res.summary == (
+        "NVIDIA TITAN V (3.0): compute capability below 3.5, so TensorFlow "
+        "ignores it (1 other GPU usable)"
+    )
     assert res.source == MATRIX.gpu.source
 
 
@@ -340,8 +431,10 @@ def test_compute_capability_unknown_is_a_warning_not_a_problem(tmp_path: Path) -
 # "csv,nounits"). The pairs of versions are from public reports: an nvidia-smi 470.256.02 inside
 # a snap beside a host driver 580.95.05 (canonical/inference-snaps#89); an nvidia-smi and driver
 # 470.182.03 (huggingface/candle#733).
-_RETRY = ("index, name, uuid, driver_version, memory.total [MiB]\n"
-          "0, {name}, GPU-00000000-0000-0000-0000-000000000000, {driver}, 8151\n")
+_RETRY = (
+    "index, name, uuid, driver_version, memory.total [MiB]\n"
+    "0, {name}, GPU-00000000-0000-0000-0000-000000000000, {driver}, 8151\n"
+)
 
 
 @pytest.mark.parametrize(
@@ -363,7 +456,8 @@ def test_compute_capability_unknown_names_the_right_fix(
     assert cause in (cc.fix or "") and not_said not in (cc.fix or "")
     assert res["nvidia.driver"].status is Status.OK
     assert all(r.status is not Status.ERROR for r in res.values()), {
-        i: r.summary for i, r in res.items()}
+        i: r.summary for i, r in res.items()
+    }
 
 
 def test_ptx_only_gpu_needs_the_toolkits_own_driver(fake_nvml: Path) -> None:
@@ -405,38 +499,84 @@ def log(name: str) -> str:
 @pytest.mark.parametrize(
     ("os_info", "tf", "tf_log", "in_summary", "in_fix", "source"),
     [
-        (LINUX, ("2.21.0", CPU_ONLY), "", "this TensorFlow 2.21.0 is a CPU-only build",
-         'pip install "tensorflow[and-cuda]==2.21.0"', nvidia_tf.CPU_BUILD_SOURCE),
-        (LINUX, ("2.9.0", CPU_ONLY), "", "is a CPU-only build",
-         "Install the `tensorflow==2.9.0` package (not tensorflow-cpu) and CUDA 11.2 and "
-         "cuDNN 8.1", nvidia_tf.CPU_BUILD_SOURCE),
-        (WINDOWS, ("2.12.0", CPU_ONLY), "",
-         "TensorFlow 2.12.0 on native Windows has no GPU support (it ended with 2.10)",
-         "run TensorFlow in WSL2", MATRIX.platform_rules.windows_native_gpu_source),
-        (WINDOWS, ("2.9.1", {**TF26_CUDA, "cuda_version": "64_112"}),
-         log("tf_import_missing-cudart64_110.dll_2.9.1_windows-pycharm-run.txt"),
-         "TensorFlow could not load cudart64_110.dll", "PATH on Windows",
-         MATRIX.tensorflow_builds_source),
-        (LINUX, ("2.6.0", TF26_CUDA), log("tf_missing-libcudart.so.11.0_v100_TRUNCATED.txt"),
-         "TensorFlow could not load libcudart.so.11.0", "CUDA 11.2 and cuDNN 8.1",
-         MATRIX.tensorflow_builds_source),
-        (LINUX, ("2.12.0", TF212_NGC),
-         log("tf_list-gpu_cannot-dlopen_empty_2.12_ubuntu2204.txt"),
-         "could not load some GPU libraries (not named in its log)", "CUDA 11.8 and cuDNN 8.6",
-         MATRIX.tensorflow_builds_source),
+        (
+            LINUX,
+            ("2.21.0", CPU_ONLY),
+            "",
+            "this TensorFlow 2.21.0 is a CPU-only build",
+            'pip install "tensorflow[and-cuda]==2.21.0"',
+            nvidia_tf.CPU_BUILD_SOURCE,
+        ),
+        (
+            LINUX,
+            ("2.9.0", CPU_ONLY),
+            "",
+            "is a CPU-only build",
+            "Install the `tensorflow==2.9.0` package (not tensorflow-cpu) and CUDA 11.2 and "
+            "cuDNN 8.1",
+            nvidia_tf.CPU_BUILD_SOURCE,
+        ),
+        (
+            WINDOWS,
+            ("2.12.0", CPU_ONLY),
+            "",
+            "TensorFlow 2.12.0 on native Windows has no GPU support (it ended with 2.10)",
+            "run TensorFlow in WSL2",
+            MATRIX.platform_rules.windows_native_gpu_source,
+        ),
+        (
+            WINDOWS,
+            ("2.9.1", {**TF26_CUDA, "cuda_version": "64_112"}),
+            log("tf_import_missing-cudart64_110.dll_2.9.1_windows-pycharm-run.txt"),
+            "TensorFlow could not load cudart64_110.dll",
+            "PATH on Windows",
+            MATRIX.tensorflow_builds_source,
+        ),
+        (
+            LINUX,
+            ("2.6.0", TF26_CUDA),
+            log("tf_missing-libcudart.so.11.0_v100_TRUNCATED.txt"),
+            "TensorFlow could not load libcudart.so.11.0",
+            "CUDA 11.2 and cuDNN 8.1",
+            MATRIX.tensorflow_builds_source,
+        ),
+        (
+            LINUX,
+            ("2.12.0", TF212_NGC),
+            log("tf_list-gpu_cannot-dlopen_empty_2.12_ubuntu2204.txt"),
+            "could not load some GPU libraries (not named in its log)",
+            "CUDA 11.8 and cuDNN 8.6",
+            MATRIX.tensorflow_builds_source,
+        ),
         # Measured on this machine with tensorflow 2.9.0 and no driver (the line after the
         # missing-library lines); alone here to reach the cuInit branch.
-        (LINUX, ("2.9.0", TF26_CUDA),
-         "W tensorflow/stream_executor/cuda/cuda_driver.cc:269] failed call to cuInit: "
-         "UNKNOWN ERROR (303)\n", "CUDA failed to start (UNKNOWN ERROR (303))",
-         "nvidia.driver_version", "TensorFlow's log (failed call to cuInit)"),
-        (LINUX, ("2.9.0", TF26_CUDA), "", "and TensorFlow's log does not say why",
-         "TF_CPP_MIN_LOG_LEVEL=0", nvidia_tf.CPU_BUILD_SOURCE),
+        (
+            LINUX,
+            ("2.9.0", TF26_CUDA),
+            "W tensorflow/stream_executor/cuda/cuda_driver.cc:269] failed call to cuInit: "
+            "UNKNOWN ERROR (303)\n",
+            "CUDA failed to start (UNKNOWN ERROR (303))",
+            "nvidia.driver_version",
+            "TensorFlow's log (failed call to cuInit)",
+        ),
+        (
+            LINUX,
+            ("2.9.0", TF26_CUDA),
+            "",
+            "and TensorFlow's log does not say why",
+            "TF_CPP_MIN_LOG_LEVEL=0",
+            nvidia_tf.CPU_BUILD_SOURCE,
+        ),
     ],
 )
 def test_tensorflow_does_not_see_the_gpu_and_why(
-    two_gpus: dict[str, Any], os_info: dict[str, Any], tf: tuple[str, dict[str, Any]],
-    tf_log: str, in_summary: str, in_fix: str, source: str,
+    two_gpus: dict[str, Any],
+    os_info: dict[str, Any],
+    tf: tuple[str, dict[str, Any]],
+    tf_log: str,
+    in_summary: str,
+    in_fix: str,
+    source: str,
 ) -> None:
     ctx = context(two_gpus, os_info=os_info, tf=tf_facts(*tf), tf_log=tf_log)
     res = run(ctx, "nvidia.tensorflow_gpu")
@@ -452,8 +592,10 @@ def test_tensorflow_does_not_see_the_gpu_and_why(
 def test_library_fix_depends_on_version_and_os() -> None:
     ctx = context({})
     linux_216 = nvidia_fixes.libraries_fix(ctx, Version("2.16.1"), "Linux", ["libcudnn.so.8"])
-    assert linux_216 == '`/fake/python -m pip install "tensorflow[and-cuda]==2.16.1"` brings ' \
-        "the CUDA libraries."  # the interpreter under test by its path, never a bare `python`
+    assert (
+        linux_216 == '`/fake/python -m pip install "tensorflow[and-cuda]==2.16.1"` brings '
+        "the CUDA libraries."
+    )  # the interpreter under test by its path, never a bare `python`
     windows_29 = nvidia_fixes.libraries_fix(ctx, Version("2.9.0"), "Windows", ["cudart64_110.dll"])
     assert windows_29.startswith("Install CUDA 11.2 and cuDNN 8.1, the versions this")
     driver_only = nvidia_fixes.libraries_fix(ctx, Version("2.9.0"), "Linux", ["libcuda.so.1"])
@@ -462,16 +604,18 @@ def test_library_fix_depends_on_version_and_os() -> None:
 
 def test_cuda_visible_devices_hides_the_gpus(fake_nvml: Path) -> None:
     facts = run_nvidia_probe(env={**nvml_env(fake_nvml), "CUDA_VISIBLE_DEVICES": "-1"}).facts
-    ctx = context(facts, tf=tf_facts("2.6.0", TF26_CUDA),
-                  tf_log=log("tf_missing-libcudart.so.11.0_v100_TRUNCATED.txt"))
+    ctx = context(
+        facts,
+        tf=tf_facts("2.6.0", TF26_CUDA),
+        tf_log=log("tf_missing-libcudart.so.11.0_v100_TRUNCATED.txt"),
+    )
     res = run(ctx, "nvidia.tensorflow_gpu")
     assert res.status is Status.WARNING
     assert "CUDA_VISIBLE_DEVICES='-1' hides them" in res.summary
 
 
 def test_tensorflow_sees_fewer_gpus_than_the_driver(two_gpus: dict[str, Any]) -> None:
-    res = run(context(two_gpus, tf=tf_facts("2.6.0", TF26_CUDA, gpus=1)),
-              "nvidia.tensorflow_gpu")
+    res = run(context(two_gpus, tf=tf_facts("2.6.0", TF26_CUDA, gpus=1)), "nvidia.tensorflow_gpu")
     assert res.status is Status.OK
     assert res.summary == "TensorFlow sees 1 GPU of the 2 the driver lists: /physical_device:GPU:0"
 
@@ -501,8 +645,10 @@ def test_exam_tensorflow_names_the_missing_cuda_runtime(
     # runs its kernels as built, the Ada (8.9) compiles them all from PTX first.
     cc = res["nvidia.compute_capability"]
     assert cc.status is Status.WARNING
-    assert "(8.9): TensorFlow 2.9.0 has no CUDA machine code for compute capability 8.9 " \
+    assert (
+        "(8.9): TensorFlow 2.9.0 has no CUDA machine code for compute capability 8.9 "
         "(built for sm_35, sm_50, sm_60, sm_70, sm_75, compute_80)" in cc.summary
+    )
     assert "TITAN V" not in cc.summary
     gpu_res = res["nvidia.tensorflow_gpu"]
     assert gpu_res.status is Status.WARNING
@@ -526,4 +672,3 @@ def test_cpu_only_tensorflow_is_named_as_the_cause(
     assert f"this TensorFlow {version} is a CPU-only build" in res.summary
     assert res.fix is not None and f'"tensorflow[and-cuda]=={version}"' in res.fix
     assert run(ctx, "nvidia.driver_version").status is Status.SKIPPED
-

@@ -39,13 +39,16 @@ def test_every_check_runs_after_what_it_needs() -> None:
 
 
 def _check(check_id: str, needs: tuple[str, ...] = ()) -> Check:
-    return Check(check_id, check_id.title(), check_id.split(".")[0], lambda ctx: ok("x"),
-                 needs=needs)
+    return Check(
+        check_id, check_id.title(), check_id.split(".")[0], lambda ctx: ok("x"), needs=needs
+    )
 
 
 def test_skip_names_the_root_cause_through_a_chain() -> None:
-    root, middle, leaf = _check("a.root"), _check("b.middle", ("a.root",)), _check(
-        "c.leaf", ("b.middle",)
+    root, middle, leaf = (
+        _check("a.root"),
+        _check("b.middle", ("a.root",)),
+        _check("c.leaf", ("b.middle",)),
     )
     done = {"a.root": to_result(root, Finding(Status.FAILURE, "broken", fix="f"), 0.0)}
     skipped_middle = skipped_because(middle, done)

@@ -79,8 +79,16 @@ def test_interpreter_without_tensorflow(venv_without_tensorflow: Path) -> None:
     assert "pip install tensorflow==2.9.0" in " ".join(proc.stdout.split())  # wrapped to width
     assert proc.stdout.rstrip().splitlines()[-1].startswith("Not ready:")
 
-    as_json = run_cli("check", "--python", str(venv_without_tensorflow), "--json",
-                      "--only", "tensorflow", "--only", "python.venv")
+    as_json = run_cli(
+        "check",
+        "--python",
+        str(venv_without_tensorflow),
+        "--json",
+        "--only",
+        "tensorflow",
+        "--only",
+        "python.venv",
+    )
     results = results_by_id(json_report(as_json))
     assert results["tensorflow.import"]["status"] == "failure"
     assert results["tensorflow.version"]["status"] == "skipped"
@@ -90,8 +98,9 @@ def test_interpreter_without_tensorflow(venv_without_tensorflow: Path) -> None:
 
 
 def test_json_goes_to_stdout_alone(venv_without_tensorflow: Path) -> None:
-    proc = run_cli("check", "--python", str(venv_without_tensorflow), "--format", "json",
-                   "--only", "python")
+    proc = run_cli(
+        "check", "--python", str(venv_without_tensorflow), "--format", "json", "--only", "python"
+    )
     doc = json.loads(proc.stdout)  # nothing but the document on stdout
     assert set(doc["verdict"]) >= {"ready", "headline", "exit_code", "counts"}
     assert doc["verdict"]["exit_code"] == proc.returncode
@@ -99,8 +108,14 @@ def test_json_goes_to_stdout_alone(venv_without_tensorflow: Path) -> None:
 
 
 def test_text_output_has_no_escape_sequences_when_piped(venv_without_tensorflow: Path) -> None:
-    proc = run_cli("check", "--python", str(venv_without_tensorflow), "--only", "python",
-                   env={"NO_COLOR": "", "FORCE_COLOR": ""})
+    proc = run_cli(
+        "check",
+        "--python",
+        str(venv_without_tensorflow),
+        "--only",
+        "python",
+        env={"NO_COLOR": "", "FORCE_COLOR": ""},
+    )
     assert "\x1b[" not in proc.stdout
     assert "\x1b[" not in proc.stderr
     assert "[✓] Python" in proc.stdout or "[✗] Python" in proc.stdout
@@ -108,20 +123,33 @@ def test_text_output_has_no_escape_sequences_when_piped(venv_without_tensorflow:
 
 def test_verbose_lists_every_check_with_timing(venv_without_tensorflow: Path) -> None:
     proc = run_cli("check", "-v", "--python", str(venv_without_tensorflow), "--only", "python")
-    for title in ("Interpreter under test", "Python version", "64-bit interpreter",
-                  "Where Python came from", "Virtual environment"):
+    for title in (
+        "Interpreter under test",
+        "Python version",
+        "64-bit interpreter",
+        "Where Python came from",
+        "Virtual environment",
+    ):
         assert title in proc.stdout
     assert " s)" in proc.stdout
 
 
 def test_strict_turns_warnings_into_not_ready(venv_without_tensorflow: Path) -> None:
     # The pins differ in a fresh venv: a warning, which --strict makes fatal.
-    plain = run_cli("check", "--python", str(venv_without_tensorflow), "--json",
-                    "--only", "packages.pins")
+    plain = run_cli(
+        "check", "--python", str(venv_without_tensorflow), "--json", "--only", "packages.pins"
+    )
     assert results_by_id(json_report(plain))["packages.pins"]["status"] == "warning"
     assert plain.returncode == 0
-    strict = run_cli("check", "--python", str(venv_without_tensorflow), "--json", "--strict",
-                     "--only", "packages.pins")
+    strict = run_cli(
+        "check",
+        "--python",
+        str(venv_without_tensorflow),
+        "--json",
+        "--strict",
+        "--only",
+        "packages.pins",
+    )
     assert strict.returncode == 1
     assert json_report(strict)["verdict"]["headline"].startswith("Not ready: 1 problem")
 
@@ -153,8 +181,9 @@ def test_help_documents_exit_codes_and_never_imports_tensorflow() -> None:
         "heavy = [m for m in ('tensorflow', 'keras', 'numpy') if m in sys.modules]\n"
         "assert not heavy, heavy"
     )
-    check = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                           check=False)
+    check = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
     assert check.returncode == 0, check.stderr
     assert "--python PATH" in check.stdout
 

@@ -75,8 +75,9 @@ def test_show_prints_what_the_live_check_printed(here: Path) -> None:
     assert shown.returncode == 0
     saved_lines = [line for line in shown.stdout.splitlines() if line.startswith("Saved report:")]
     assert len(saved_lines) == 1, shown.stdout
-    assert re.fullmatch(r"Saved report: created \d{4}-\d\d-\d\d \d\d:\d\d UTC on .+",
-                        saved_lines[0]), saved_lines
+    assert re.fullmatch(
+        r"Saved report: created \d{4}-\d\d-\d\d \d\d:\d\d UTC on .+", saved_lines[0]
+    ), saved_lines
     assert shown.stdout.replace(saved_lines[0] + "\n", "", 1) == live.stdout
     assert "Saved report" not in live.stdout
     assert "[✓] System" in shown.stdout

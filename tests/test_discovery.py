@@ -29,8 +29,7 @@ def _env(layout: Layout) -> dict[str, str]:
 
 
 def _venv(base: Path, dest: Path) -> Path:
-    subprocess.run([str(base), "-m", "venv", "--without-pip", str(dest)], check=True,
-                   timeout=120)
+    subprocess.run([str(base), "-m", "venv", "--without-pip", str(dest)], check=True, timeout=120)
     return dest / "bin" / "python"
 
 
@@ -43,9 +42,7 @@ def py38() -> Path:
 
 
 @pytest.mark.slow
-def test_check_with_no_options_checks_the_pycharm_exam_project(
-    tmp_path: Path, py38: Path
-) -> None:
+def test_check_with_no_options_checks_the_pycharm_exam_project(tmp_path: Path, py38: Path) -> None:
     linux = copy_tree("linux", tmp_path)
     python = _venv(py38, linux.home / "PycharmProjects" / "tf-exam" / "venv")
     proc = run_cli("check", "--no-bench", "--only", "python", "--no-redact", env=_env(linux))
@@ -55,8 +52,9 @@ def test_check_with_no_options_checks_the_pycharm_exam_project(
     assert "tf-exam" in header
     assert "Traceback" not in proc.stderr
 
-    report = json_report(run_cli("check", "--no-bench", "--only", "python", "--json",
-                                 "--no-redact", env=_env(linux)))
+    report = json_report(
+        run_cli("check", "--no-bench", "--only", "python", "--json", "--no-redact", env=_env(linux))
+    )
     assert report["target"]["python"] == str(python)
     assert report["target"]["project"] == str(linux.home / "PycharmProjects" / "tf-exam")
     results = results_by_id(report)
@@ -176,6 +174,7 @@ def test_python_pointing_at_the_tools_own_python_says_so() -> None:
 def test_the_tools_own_python_is_never_chosen(tmp_path: Path) -> None:
     home = tmp_path / "home"
     machine = Machine(str(Path(sys.executable).parent), lambda: None, None)
-    found = discover(f"{sys.version_info[0]}.{sys.version_info[1]}",
-                     Layout.for_tree("linux", home), machine)
+    found = discover(
+        f"{sys.version_info[0]}.{sys.version_info[1]}", Layout.for_tree("linux", home), machine
+    )
     assert all(Path(sys.executable) != c.python for c in [found.chosen, *found.others] if c)

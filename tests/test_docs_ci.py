@@ -47,8 +47,7 @@ def test_documented_command_lines_parse(words: list[str]) -> None:
     `--python` must name an existing file when parsed: the documented placeholders
     (`$EXAM_PYTHON`, `~/PycharmProjects/...`) stand for one, so this interpreter does.
     """
-    words = [sys.executable if i and words[i - 1] == "--python" else w
-             for i, w in enumerate(words)]
+    words = [sys.executable if i and words[i - 1] == "--python" else w for i, w in enumerate(words)]
     group_ctx = click.Context(cli)
     command = cli.get_command(group_ctx, words[0])
     assert command is not None

@@ -34,8 +34,7 @@ def test_the_pattern_tells_bare_from_full_paths() -> None:
     assert not BARE_PIP.search("~/venv/bin/python -m pip install x")
 
 
-@pytest.mark.parametrize("path", [*_reports(), *sorted(GOLDEN.glob("*.*"))],
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [*_reports(), *sorted(GOLDEN.glob("*.*"))], ids=lambda p: p.name)
 def test_no_saved_or_golden_report_says_bare_python_m_pip(path: Path) -> None:
     text = path.read_text("utf-8")
     if path.suffix == ".json":
@@ -45,8 +44,20 @@ def test_no_saved_or_golden_report_says_bare_python_m_pip(path: Path) -> None:
 
 @pytest.mark.slow
 def test_a_real_check_names_the_interpreter_and_shows_the_pin_command_once() -> None:
-    proc = run_cli("check", "--python", sys.executable, "--no-bench", "--json", "--no-redact",
-                   "--only", "packages", "--only", "tensorflow", "--only", "python")
+    proc = run_cli(
+        "check",
+        "--python",
+        sys.executable,
+        "--no-bench",
+        "--json",
+        "--no-redact",
+        "--only",
+        "packages",
+        "--only",
+        "tensorflow",
+        "--only",
+        "python",
+    )
     report = json_report(proc)
     fixes = [r["fix"] for r in report["results"] if r.get("fix")]
     assert fixes, proc.stderr

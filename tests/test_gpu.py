@@ -18,13 +18,19 @@ def read(name: str) -> str:
 @pytest.mark.parametrize(
     ("fixture", "state"),
     [
-        ("nvidia-smi_error_couldnt-communicate_centos-docker_2018.txt",
-         DriverState.CANNOT_COMMUNICATE),
-        ("nvidia-smi_error_couldnt-communicate_wsl2_plus-nvml-shutdown.txt",
-         DriverState.CANNOT_COMMUNICATE),
+        (
+            "nvidia-smi_error_couldnt-communicate_centos-docker_2018.txt",
+            DriverState.CANNOT_COMMUNICATE,
+        ),
+        (
+            "nvidia-smi_error_couldnt-communicate_wsl2_plus-nvml-shutdown.txt",
+            DriverState.CANNOT_COMMUNICATE,
+        ),
         ("nvidia-smi_error_libnvidia-ml-not-found_docker.txt", DriverState.LIBRARY_NOT_FOUND),
-        ("nvidia-smi_error_nvml-unknown-error_docker-510.68.02.txt",
-         DriverState.NVML_UNKNOWN_ERROR),
+        (
+            "nvidia-smi_error_nvml-unknown-error_docker-510.68.02.txt",
+            DriverState.NVML_UNKNOWN_ERROR,
+        ),
         ("nvidia-smi_error_version-mismatch_nvml-550.144.txt", DriverState.VERSION_MISMATCH),
         ("nvidia-smi_error_version-mismatch_nvml-570.124.txt", DriverState.VERSION_MISMATCH),
     ],
@@ -48,9 +54,10 @@ def test_healthy_output_names_no_problem(fixture: str) -> None:
 def test_no_devices_and_other_nvml_failures() -> None:
     # "No devices were found" is nvidia-smi's answer with a driver and no GPU.
     assert gpu.classify_smi_output("No devices were found\n") is DriverState.NO_GPU
-    assert gpu.classify_smi_output(
-        "Failed to initialize NVML: Insufficient Permissions\n"
-    ) is DriverState.FAILED
+    assert (
+        gpu.classify_smi_output("Failed to initialize NVML: Insufficient Permissions\n")
+        is DriverState.FAILED
+    )
     assert gpu.classify_smi_output("something else entirely") is None
 
 
@@ -63,8 +70,13 @@ def test_full_query_with_units_and_masked_uuid() -> None:
     assert row["serial"] is None  # "[N/A]"
     assert row["display_mode"] is None  # "[Requested functionality has been deprecated]"
     [card] = gpu.gpus_from_rows(rows)
-    assert card == Gpu(0, "NVIDIA GeForce RTX 4080 SUPER",
-                       "GPU-00000000-0000-0000-0000-000000000000", 16376, (8, 9))
+    assert card == Gpu(
+        0,
+        "NVIDIA GeForce RTX 4080 SUPER",
+        "GPU-00000000-0000-0000-0000-000000000000",
+        16376,
+        (8, 9),
+    )
 
 
 def test_nounits_without_final_newline() -> None:
@@ -74,14 +86,19 @@ def test_nounits_without_final_newline() -> None:
     assert rows[0]["memory.free"] == "16280"  # header "memory.free [MiB]", value without unit
     assert rows[0]["fan.speed"] is None
     [card] = gpu.gpus_from_rows(rows)
-    assert (card.name, card.uuid) == ("Tesla P100-PCIE-16GB",
-                                      "GPU-ef1b2c9b-38d8-2090-2bd1-f567a3eb42a6")
+    assert (card.name, card.uuid) == (
+        "Tesla P100-PCIE-16GB",
+        "GPU-ef1b2c9b-38d8-2090-2bd1-f567a3eb42a6",
+    )
     assert card.compute_capability is None and card.memory_mib is None  # not asked for
 
 
 def test_two_gpus_and_single_column() -> None:
-    cards = gpu.gpus_from_rows(gpu.parse_query_csv(
-        read("query-gpu_570.86.15_compute_cap-compute_mode-driver_version-name-index.csv")))
+    cards = gpu.gpus_from_rows(
+        gpu.parse_query_csv(
+            read("query-gpu_570.86.15_compute_cap-compute_mode-driver_version-name-index.csv")
+        )
+    )
     assert [(c.index, c.name, c.compute_capability) for c in cards] == [
         (0, "NVIDIA TITAN V", (7, 0)),
         (1, "NVIDIA RTX 5880 Ada Generation", (8, 9)),
@@ -124,8 +141,14 @@ ASKED = "--query-gpu=index,name,uuid,driver_version,memory.total,compute_cap"
 
 
 def attempt(stdout: str = "", returncode: int | None = 0, **kw: Any) -> dict[str, Any]:
-    return {"argv": ["nvidia-smi", ASKED, "--format=csv,nounits"], "returncode": returncode,
-            "stdout": stdout, "stderr": "", "timed_out": False, **kw}
+    return {
+        "argv": ["nvidia-smi", ASKED, "--format=csv,nounits"],
+        "returncode": returncode,
+        "stdout": stdout,
+        "stderr": "",
+        "timed_out": False,
+        **kw,
+    }
 
 
 def smi(*attempts: dict[str, Any]) -> dict[str, Any]:
@@ -133,25 +156,45 @@ def smi(*attempts: dict[str, Any]) -> dict[str, Any]:
 
 
 ABSENT_SMI = {"found": False, "searched": ["PATH"]}
-ABSENT_NVML = {"status": "library_not_found", "tried": [
-    {"path": "libnvidia-ml.so.1",
-     "error": "libnvidia-ml.so.1: cannot open shared object file: No such file or directory"}]}
+ABSENT_NVML = {
+    "status": "library_not_found",
+    "tried": [
+        {
+            "path": "libnvidia-ml.so.1",
+            "error": "libnvidia-ml.so.1: cannot open shared object file: No such file or directory",
+        }
+    ],
+}
 
 
 def nvml_ok(*devices: dict[str, Any], **kw: Any) -> dict[str, Any]:
-    return {"status": "ok", "library": "libnvidia-ml.so.1", "driver_version": "535.129.03",
-            "cuda_driver_version": 12020, "device_count": len(devices),
-            "devices": list(devices), "errors": {}, **kw}
+    return {
+        "status": "ok",
+        "library": "libnvidia-ml.so.1",
+        "driver_version": "535.129.03",
+        "cuda_driver_version": 12020,
+        "device_count": len(devices),
+        "devices": list(devices),
+        "errors": {},
+        **kw,
+    }
 
 
 def nvml_failed(code: int, words: str) -> dict[str, Any]:
-    return {"status": "init_failed", "library": "libnvidia-ml.so.1",
-            "init": {"function": "nvmlInit_v2", "code": code, "error": words}}
+    return {
+        "status": "init_failed",
+        "library": "libnvidia-ml.so.1",
+        "init": {"function": "nvmlInit_v2", "code": code, "error": words},
+    }
 
 
-QUADRO: dict[str, Any] = {"index": 0, "name": "Quadro RTX 4000",
-          "uuid": "GPU-c7b57be0-94ff-d352-a59b-d0ee00aeed43",
-          "memory_total_bytes": 8192 * 1024 * 1024, "compute_capability": [7, 5]}
+QUADRO: dict[str, Any] = {
+    "index": 0,
+    "name": "Quadro RTX 4000",
+    "uuid": "GPU-c7b57be0-94ff-d352-a59b-d0ee00aeed43",
+    "memory_total_bytes": 8192 * 1024 * 1024,
+    "compute_capability": [7, 5],
+}
 
 
 def test_nothing_installed() -> None:
@@ -246,8 +289,11 @@ def test_smi_timeout_unknown_exit_and_garbage() -> None:
 def test_retry_without_compute_cap_is_read_by_its_own_header() -> None:
     first = attempt(NO_COMPUTE_CAP, 2)
     second = attempt(read("query-gpu_csv-nounits_tesla-p100_netdata.csv"))
-    second["argv"] = ["nvidia-smi", "--query-gpu=index,name,uuid,driver_version,memory.total",
-                      "--format=csv,nounits"]
+    second["argv"] = [
+        "nvidia-smi",
+        "--query-gpu=index,name,uuid,driver_version,memory.total",
+        "--format=csv,nounits",
+    ]
     info = gpu.interpret({"nvml": ABSENT_NVML, "nvidia_smi": smi(first, second)})
     assert info.state is DriverState.READY
     assert info.gpus[0].name == "Tesla P100-PCIE-16GB"

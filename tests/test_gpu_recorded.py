@@ -56,21 +56,51 @@ def smi_stdout() -> str:
 
 
 def context(tf_archs: list[str] | None, tf_version: str = "2.9.0") -> Context:
-    ctx = recorded_context({"nvidia": recorded(), "system": {"os": {
-        "system": "Linux", "release": "6.18.44", "machine": "x86_64", "wsl": False}}})
+    ctx = recorded_context(
+        {
+            "nvidia": recorded(),
+            "system": {
+                "os": {"system": "Linux", "release": "6.18.44", "machine": "x86_64", "wsl": False}
+            },
+        }
+    )
     if tf_archs is None:
-        ctx.record(ProbeRun("tensorflow", "/fake/python", ProbeOutcome.EXIT, returncode=1,
-                            message="probe 'tensorflow' exited with code 1"))
+        ctx.record(
+            ProbeRun(
+                "tensorflow",
+                "/fake/python",
+                ProbeOutcome.EXIT,
+                returncode=1,
+                message="probe 'tensorflow' exited with code 1",
+            )
+        )
         return ctx
-    info = {"is_cuda_build": True, "cuda_version": "11.2", "cudnn_version": "8",
-            "cuda_compute_capabilities": tf_archs}
-    ctx.record(ProbeRun("tensorflow", "/fake/python", ProbeOutcome.OK, {
-        "versions": {"tensorflow": tf_version, "keras": tf_version, "keras_source": "keras"},
-        "build": {"is_built_with_cuda": True, "build_info": info},
-        "devices": {"gpus": [{"name": "/physical_device:GPU:0", "device_type": "GPU"}],
-                    "cpus": ["/physical_device:CPU:0"]},
-        "python": [3, 8, 10],
-    }))
+    info = {
+        "is_cuda_build": True,
+        "cuda_version": "11.2",
+        "cudnn_version": "8",
+        "cuda_compute_capabilities": tf_archs,
+    }
+    ctx.record(
+        ProbeRun(
+            "tensorflow",
+            "/fake/python",
+            ProbeOutcome.OK,
+            {
+                "versions": {
+                    "tensorflow": tf_version,
+                    "keras": tf_version,
+                    "keras_source": "keras",
+                },
+                "build": {"is_built_with_cuda": True, "build_info": info},
+                "devices": {
+                    "gpus": [{"name": "/physical_device:GPU:0", "device_type": "GPU"}],
+                    "cpus": ["/physical_device:CPU:0"],
+                },
+                "python": [3, 8, 10],
+            },
+        )
+    )
     return ctx
 
 
@@ -91,8 +121,10 @@ def test_nvml_answers_read_as_the_driver_gave_them() -> None:
 def test_nvidia_smi_alone_gives_the_same_answer() -> None:
     """A machine where only nvidia-smi answers (NVML not loadable by the probe)."""
     facts = copy.deepcopy(recorded())
-    facts["nvml"] = {"status": "library_not_found",
-                     "tried": [{"path": "libnvidia-ml.so.1", "error": "not found"}]}
+    facts["nvml"] = {
+        "status": "library_not_found",
+        "tried": [{"path": "libnvidia-ml.so.1", "error": "not found"}],
+    }
     info = gpu.interpret(facts)
     assert info.state is DriverState.READY
     assert info.source == "nvidia-smi"
@@ -123,7 +155,8 @@ def test_driver_check_reports_the_h200() -> None:
     assert res.status is Status.OK
     assert res.summary == (
         "NVIDIA driver 580.159.04, supports CUDA 13.0; 1 GPU: NVIDIA H200 (140 GiB, compute "
-        "capability 9.0)")
+        "capability 9.0)"
+    )
 
 
 def test_exam_tensorflow_on_hopper_jit_compiles_from_ptx() -> None:
@@ -133,7 +166,8 @@ def test_exam_tensorflow_on_hopper_jit_compiles_from_ptx() -> None:
     assert res.summary == (
         "NVIDIA H200 (9.0): TensorFlow 2.9.0 has no CUDA machine code for compute capability "
         "9.0 (built for sm_35, sm_50, sm_60, sm_70, sm_75, compute_80); the driver "
-        "JIT-compiles its kernels from PTX at first use, which can take 30 minutes or longer")
+        "JIT-compiles its kernels from PTX at first use, which can take 30 minutes or longer"
+    )
     assert res.fix is not None and "train any small model on the GPU once" in res.fix
     assert res.source == nvidia.JIT_SOURCE
     assert res.details["built_for"] == TF29_ARCHS

@@ -71,7 +71,8 @@ def _failed(report: Report) -> int:
 
 def _bench_categories(report: Report) -> int:
     return sum(
-        1 for r in report.results
+        1
+        for r in report.results
         if r.id.startswith("benchmark.category") and isinstance(r.details.get("prediction"), dict)
     )
 
@@ -86,8 +87,9 @@ def test_golden_report_in_chromium(name: str, tmp_path: Path) -> None:
     assert dom.by_id("verdict").text == report.verdict.headline
     assert dom.by_id("failed-count").attrs["data-count"] == str(_failed(report))
     title = dom.find("title")[0].text
-    assert title.startswith("tfcert-envcheck report: " + ("ready" if report.verdict.ready
-                                                          else "not ready"))
+    assert title.startswith(
+        "tfcert-envcheck report: " + ("ready" if report.verdict.ready else "not ready")
+    )
     bars = dom.find("rect", class_="bar")
     if _bench_categories(report):
         chart = dom.by_id("bench-chart")
@@ -114,8 +116,11 @@ def test_not_ready_report_shows_its_failures(tmp_path: Path) -> None:
     dom = browser.Dom(browser.load(page).dom)
     assert dom.by_id("verdict").text.startswith("Not ready")
     assert dom.by_id("failed-count").attrs["data-count"] == str(_failed(report)) != "0"
-    failed = [e for e in dom.find("details", class_="check")
-              if e.attrs["data-status"] in ("failure", "error")]
+    failed = [
+        e
+        for e in dom.find("details", class_="check")
+        if e.attrs["data-status"] in ("failure", "error")
+    ]
     assert len(failed) == _failed(report)
     assert all("open" in e.attrs for e in failed)
     # Category 5 was not measured: four bars, and the table says why.
@@ -131,20 +136,34 @@ def _hostile() -> Report:
     results = []
     for r in report.results:
         if r.id == "python.version":
-            r = r.model_copy(update={"summary": f"{EVIL_IMG} {EVIL_TITLE}", "source": EVIL_LINK,
-                                     "observed": EVIL_CSS, "fix": EVIL_REMOTE})
+            r = r.model_copy(
+                update={
+                    "summary": f"{EVIL_IMG} {EVIL_TITLE}",
+                    "source": EVIL_LINK,
+                    "observed": EVIL_CSS,
+                    "fix": EVIL_REMOTE,
+                }
+            )
         if r.id == "benchmark.category1":
             details = dict(r.details)
             details["prediction"] = {**details["prediction"], "title": EVIL_IMG}
             r = r.model_copy(update={"title": EVIL_TITLE, "details": details})
         results.append(r)
-    categories = [c.model_copy(update={"title": EVIL_CSS}) if c.key == "system" else c
-                  for c in report.categories]
+    categories = [
+        c.model_copy(update={"title": EVIL_CSS}) if c.key == "system" else c
+        for c in report.categories
+    ]
     verdict = report.verdict.model_copy(update={"headline": f"Ready {EVIL_TITLE} {EVIL_IMG}"})
     host = {**report.host, "hostname": EVIL_IMG, "platform": EVIL_REMOTE}
-    return report.model_copy(update={"results": results, "categories": categories,
-                                      "verdict": verdict, "host": host,
-                                      "profile": EVIL_LINK})
+    return report.model_copy(
+        update={
+            "results": results,
+            "categories": categories,
+            "verdict": verdict,
+            "host": host,
+            "profile": EVIL_LINK,
+        }
+    )
 
 
 def test_hostile_report_renders_as_text(tmp_path: Path) -> None:
@@ -184,8 +203,10 @@ def test_fleet_of_five_links_each_machine_report(tmp_path: Path) -> None:
     for name in names:
         shutil.copy(REPORTS / f"{name}.json", folder / f"{name}.json")
     partial = partial_benchmark("lab-pc-01")
-    save(partial.model_copy(update={"host": {**partial.host, "hostname": "lab-pc-04"}}),
-         folder / "lab-pc-04.json")
+    save(
+        partial.model_copy(update={"host": {**partial.host, "hostname": "lab-pc-04"}}),
+        folder / "lab-pc-04.json",
+    )
     # Two machines have their own HTML report beside their JSON.
     for name in ("lab-pc-02", "lab-pc-04"):
         _html(folder / f"{name}.json", folder / f"{name}.html")
@@ -224,4 +245,3 @@ def test_dark_scheme_renders(tmp_path: Path) -> None:
     loaded = browser.load(page, screenshot=shot, dark=True)
     assert shot.stat().st_size > 20_000
     _no_requests(loaded, page)
-

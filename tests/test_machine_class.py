@@ -19,13 +19,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import machine_class as mc  # noqa: E402  (a script beside bench_predict.py, not a package)
 
-CHILD = ("import os, sys; print(sorted(os.sched_getaffinity(0)));"
-         "print(open('/proc/self/cgroup').read())")
+CHILD = (
+    "import os, sys; print(sorted(os.sched_getaffinity(0)));print(open('/proc/self/cgroup').read())"
+)
 
 
 def _child() -> tuple[str, str]:
-    out = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD], capture_output=True, text=True, check=True
+    ).stdout
     affinity, cgroups = out.split("\n", 1)
     return affinity, cgroups
 
@@ -46,13 +48,20 @@ def test_one_cpu_pins_children_and_is_undone() -> None:
     assert sorted(os.sched_getaffinity(0)) == before
 
 
-@pytest.mark.parametrize(("name", "controller", "limit_files"), [
-    ("half-cpu", "cpu", {"cpu.cfs_quota_us": "50000", "cpu.max": "50000 100000"}),
-    ("mem4g", "memory", {"memory.limit_in_bytes": str(4 * 1024**3),
-                         "memory.max": str(4 * 1024**3)}),
-])
+@pytest.mark.parametrize(
+    ("name", "controller", "limit_files"),
+    [
+        ("half-cpu", "cpu", {"cpu.cfs_quota_us": "50000", "cpu.max": "50000 100000"}),
+        (
+            "mem4g",
+            "memory",
+            {"memory.limit_in_bytes": str(4 * 1024**3), "memory.max": str(4 * 1024**3)},
+        ),
+    ],
+)
 def test_cgroup_classes_limit_children_and_clean_up(
-        name: str, controller: str, limit_files: dict[str, str]) -> None:
+    name: str, controller: str, limit_files: dict[str, str]
+) -> None:
     try:
         context = mc.machine_class(name)
         applied = context.__enter__()
@@ -64,11 +73,15 @@ def test_cgroup_classes_limit_children_and_clean_up(
         assert len(joined) == 1, cgroups
         assert controller in joined[0].split(":")[1].split(",") or joined[0].startswith("0::")
         group = joined[0]
-        folders = [p for p in Path("/sys/fs/cgroup").rglob(f"tfcert-bench-{os.getpid()}")
-                   if p.is_dir()]
+        folders = [
+            p for p in Path("/sys/fs/cgroup").rglob(f"tfcert-bench-{os.getpid()}") if p.is_dir()
+        ]
         assert folders, group
-        values = {f: (folders[0] / f).read_text().strip() for f in limit_files
-                  if (folders[0] / f).is_file()}
+        values = {
+            f: (folders[0] / f).read_text().strip()
+            for f in limit_files
+            if (folders[0] / f).is_file()
+        }
         assert values and all(limit_files[f] == v for f, v in values.items()), values
         assert applied.settings
     finally:
@@ -78,6 +91,5 @@ def test_cgroup_classes_limit_children_and_clean_up(
 
 
 def test_unknown_class_is_refused() -> None:
-    with pytest.raises(mc.ClassUnavailable, match="unknown class 'tiny'"), \
-            mc.machine_class("tiny"):
+    with pytest.raises(mc.ClassUnavailable, match="unknown class 'tiny'"), mc.machine_class("tiny"):
         pass

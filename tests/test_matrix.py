@@ -38,8 +38,12 @@ def test_default_profile_is_the_last_known_exam() -> None:
 
 @pytest.mark.parametrize(
     ("tf", "python", "cuda"),
-    [("2.9.0", ">=3.7,<3.11", "11.2"), ("2.21.0", ">=3.10,<3.14", "12.5"),
-     ("2.12.1", ">=3.8,<3.12", "11.8"), ("2.16.0rc0", ">=3.9,<3.13", "12.3")],
+    [
+        ("2.9.0", ">=3.7,<3.11", "11.2"),
+        ("2.21.0", ">=3.10,<3.14", "12.5"),
+        ("2.12.1", ">=3.8,<3.12", "11.8"),
+        ("2.16.0rc0", ">=3.9,<3.13", "12.3"),
+    ],
 )
 def test_build_table_lookup(tf: str, python: str, cuda: str) -> None:
     row = load_matrix().build_for(tf)
@@ -79,7 +83,9 @@ def test_driver_rows_match_their_sources(
     assert row is not None and row.cuda == cuda
     assert (row.linux, row.windows) == (linux, windows)
     assert (row.ptx_jit_linux or row.linux, row.ptx_jit_windows or row.windows) == (
-        ptx_linux, ptx_windows)
+        ptx_linux,
+        ptx_windows,
+    )
     assert cited in row.source
 
 
@@ -98,8 +104,13 @@ def test_the_guide_of_june_2021_is_a_profile() -> None:
     _, june = load_matrix().profile("exam-2021-06")
     assert june.guide_date == "2021-06-23" and june.python == "3.8"
     assert june.packages == {
-        "tensorflow": "==2.5.0", "tensorflow-datasets": "==4.3.0", "Pillow": "==8.2.0",
-        "pandas": "==1.2.4", "numpy": "==1.19.5", "scipy": "==1.7.0"}
+        "tensorflow": "==2.5.0",
+        "tensorflow-datasets": "==4.3.0",
+        "Pillow": "==8.2.0",
+        "pandas": "==1.2.4",
+        "numpy": "==1.19.5",
+        "scipy": "==1.7.0",
+    }
     assert june.pycharm.known_good == ["2021"]
 
 
@@ -153,18 +164,25 @@ def _code_strings(path: Path) -> list[tuple[int, str]]:
         id(node.body[0].value)
         for node in ast.walk(tree)
         if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
-        and node.body and isinstance(node.body[0], ast.Expr)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
         and isinstance(node.body[0].value, ast.Constant)
     }
-    return [(n.lineno, n.value) for n in ast.walk(tree)
-            if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings]
+    return [
+        (n.lineno, n.value)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings
+    ]
 
 
 def test_no_source_in_the_code_cites_reference_md() -> None:
-    cited = [f"{path.relative_to(REPO)}:{line}"
-             for folder in ("envcheck", "probes")
-             for path in sorted((REPO / folder).rglob("*.py"))
-             for line, text in _code_strings(path) if "REFERENCE.md" in text]
+    cited = [
+        f"{path.relative_to(REPO)}:{line}"
+        for folder in ("envcheck", "probes")
+        for path in sorted((REPO / folder).rglob("*.py"))
+        for line, text in _code_strings(path)
+        if "REFERENCE.md" in text
+    ]
     assert cited == []
 
 
@@ -183,19 +201,31 @@ def test_every_fact_has_a_source() -> None:
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda d: d["profiles"]["exam-2022-07"].update(pyhton="3.8"),
-         "profiles.exam-2022-07.pyhton: unknown key"),
-        (lambda d: d["profiles"]["exam-2022-07"].pop("source"),
-         "profiles.exam-2022-07.source: required key is missing"),
-        (lambda d: d["hardware"].update(ram_total_min_gib="eight"),
-         "hardware.ram_total_min_gib: Input should be a valid number"),
-        (lambda d: d["profiles"]["exam-2022-07"]["packages"].update(numpy="=>1.0"),
-         "profiles.exam-2022-07.packages.numpy: Value error, not a version specifier"),
-        (lambda d: d.update(default_profile="exam-2030"),
-         "default_profile 'exam-2030' names no entry under profiles"),
+        (
+            lambda d: d["profiles"]["exam-2022-07"].update(pyhton="3.8"),
+            "profiles.exam-2022-07.pyhton: unknown key",
+        ),
+        (
+            lambda d: d["profiles"]["exam-2022-07"].pop("source"),
+            "profiles.exam-2022-07.source: required key is missing",
+        ),
+        (
+            lambda d: d["hardware"].update(ram_total_min_gib="eight"),
+            "hardware.ram_total_min_gib: Input should be a valid number",
+        ),
+        (
+            lambda d: d["profiles"]["exam-2022-07"]["packages"].update(numpy="=>1.0"),
+            "profiles.exam-2022-07.packages.numpy: Value error, not a version specifier",
+        ),
+        (
+            lambda d: d.update(default_profile="exam-2030"),
+            "default_profile 'exam-2030' names no entry under profiles",
+        ),
         (lambda d: d.update(schema_version=9), "schema_version 9 is not supported"),
-        (lambda d: d["profiles"]["exam-2022-07"].update(python=3.8),
-         "profiles.exam-2022-07.python: Input should be a valid string (got 3.8)"),
+        (
+            lambda d: d["profiles"]["exam-2022-07"].update(python=3.8),
+            "profiles.exam-2022-07.python: Input should be a valid string (got 3.8)",
+        ),
     ],
 )
 def test_invalid_matrix_names_the_key(tmp_path: Path, mutate, message: str) -> None:  # type: ignore[no-untyped-def]

@@ -40,26 +40,56 @@ class Case:
 def _cases() -> dict[str, Case]:
     py = sys.executable
     return {
-        "check": Case(("check", "--python", py, "--only", "python.version", "-q"),
-                      "check-report", ("text", "json", "junit", "markdown", "html"), None),
-        "bench": Case(("bench", "--python", py, "-q", "--category", "1"), "bench",
-                      ("text", "json"), None),
-        "pycharm": Case(("pycharm", "--home", "HOME", "--os", "linux"), "pycharm-survey",
-                        ("text", "json"), "HOME"),
-        "show": Case(("show", "WORK/lab-pc-02.json"), "check-report",
-                     ("text", "json", "junit", "markdown", "html"), "/home/student"),
-        "diff": Case(("diff", "WORK/lab-pc-01.json", "WORK/lab-pc-02.json"), "diff",
-                     ("text", "json", "markdown"), "/home/student"),
-        "fleet": Case(("fleet", "HOME/fleet"), "fleet", ("text", "json", "markdown", "html"),
-                      "HOME"),
+        "check": Case(
+            ("check", "--python", py, "--only", "python.version", "-q"),
+            "check-report",
+            ("text", "json", "junit", "markdown", "html"),
+            None,
+        ),
+        "bench": Case(
+            ("bench", "--python", py, "-q", "--category", "1"), "bench", ("text", "json"), None
+        ),
+        "pycharm": Case(
+            ("pycharm", "--home", "HOME", "--os", "linux"),
+            "pycharm-survey",
+            ("text", "json"),
+            "HOME",
+        ),
+        "show": Case(
+            ("show", "WORK/lab-pc-02.json"),
+            "check-report",
+            ("text", "json", "junit", "markdown", "html"),
+            "/home/student",
+        ),
+        "diff": Case(
+            ("diff", "WORK/lab-pc-01.json", "WORK/lab-pc-02.json"),
+            "diff",
+            ("text", "json", "markdown"),
+            "/home/student",
+        ),
+        "fleet": Case(
+            ("fleet", "HOME/fleet"), "fleet", ("text", "json", "markdown", "html"), "HOME"
+        ),
         "list": Case(("list",), "check-list", ("text", "json"), None),
-        "matrix-profiles": Case(("matrix", "profiles", "--matrix", "HOME/matrix.yaml"),
-                                "matrix-profiles", ("text", "json"), "HOME"),
-        "matrix-validate": Case(("matrix", "validate", "HOME/matrix.yaml"),
-                                "matrix-validation", ("text", "json"), "HOME"),
+        "matrix-profiles": Case(
+            ("matrix", "profiles", "--matrix", "HOME/matrix.yaml"),
+            "matrix-profiles",
+            ("text", "json"),
+            "HOME",
+        ),
+        "matrix-validate": Case(
+            ("matrix", "validate", "HOME/matrix.yaml"),
+            "matrix-validation",
+            ("text", "json"),
+            "HOME",
+        ),
         # --dry-run plans everything (a real Python 3.8 found, the lock read) and changes nothing.
-        "setup": Case(("setup", "--dry-run", "-q", "--base-python", "PY38", "HOME/exam/venv"),
-                      "setup", ("text", "json"), "HOME"),
+        "setup": Case(
+            ("setup", "--dry-run", "-q", "--base-python", "PY38", "HOME/exam/venv"),
+            "setup",
+            ("text", "json"),
+            "HOME",
+        ),
     }
 
 
@@ -99,8 +129,7 @@ def _secret(case: Case, setup: dict[str, Any]) -> str | None:
 
 
 def _run(case: Case, setup: dict[str, Any], *extra: str) -> Any:
-    proc = run_cli(*_args(case, setup), *extra, env=setup["env"], cwd=setup["work"],
-                   timeout=180)
+    proc = run_cli(*_args(case, setup), *extra, env=setup["env"], cwd=setup["work"], timeout=180)
     assert proc.returncode in (0, 1), proc.stderr
     assert "Traceback" not in proc.stderr
     return proc

@@ -29,7 +29,10 @@ def dists(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     proc = subprocess.run(
         [sys.executable, "-m", "build", "--outdir", str(out), str(REPO)],
-        capture_output=True, text=True, check=False, timeout=600,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     return out
@@ -75,11 +78,20 @@ def test_pip_install_into_python_38_fails_with_one_clear_line(tmp_path: Path) ->
     venv = tmp_path / "exam"
     subprocess.run([str(py38), "-m", "venv", str(venv)], check=True, timeout=120)
     src = tmp_path / "src"
-    shutil.copytree(REPO, src, ignore=shutil.ignore_patterns(
-        ".venv", ".git", "*.egg-info", "build", "__pycache__", ".mypy_cache", ".ruff_cache"))
+    shutil.copytree(
+        REPO,
+        src,
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "*.egg-info", "build", "__pycache__", ".mypy_cache", ".ruff_cache"
+        ),
+    )
     proc = subprocess.run(
         [str(venv / "bin" / "python"), "-m", "pip", "install", "--no-deps", "."],
-        cwd=src, capture_output=True, text=True, timeout=600, check=False,
+        cwd=src,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1
@@ -100,9 +112,12 @@ def test_the_license_the_metadata_names_is_there() -> None:
 
 
 def _version(venv: Path) -> str:
-    return subprocess.run([str(venv / "bin" / "python"), "-c",
-                           "import platform; print(platform.python_version())"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    return subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import platform; print(platform.python_version())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
 
 
 def test_no_doc_installs_the_tool_by_name_from_an_index() -> None:

@@ -47,18 +47,30 @@ def test_this_machine_has_no_driver() -> None:
 # (fixture, exit code, expected state). Exit codes: nvidia-smi(1) RETURN VALUE lists 9 for
 # "driver not loaded", 12 for "NVML shared library couldn't be found", 255 for other errors.
 RECORDED = [
-    ("nvidia-smi_error_couldnt-communicate_centos-docker_2018.txt", 9,
-     DriverState.CANNOT_COMMUNICATE),
-    ("nvidia-smi_error_couldnt-communicate_wsl2_plus-nvml-shutdown.txt", 9,
-     DriverState.CANNOT_COMMUNICATE),
+    (
+        "nvidia-smi_error_couldnt-communicate_centos-docker_2018.txt",
+        9,
+        DriverState.CANNOT_COMMUNICATE,
+    ),
+    (
+        "nvidia-smi_error_couldnt-communicate_wsl2_plus-nvml-shutdown.txt",
+        9,
+        DriverState.CANNOT_COMMUNICATE,
+    ),
     ("nvidia-smi_error_libnvidia-ml-not-found_docker.txt", 12, DriverState.LIBRARY_NOT_FOUND),
-    ("nvidia-smi_error_nvml-unknown-error_docker-510.68.02.txt", 255,
-     DriverState.NVML_UNKNOWN_ERROR),
+    (
+        "nvidia-smi_error_nvml-unknown-error_docker-510.68.02.txt",
+        255,
+        DriverState.NVML_UNKNOWN_ERROR,
+    ),
     ("nvidia-smi_error_version-mismatch_nvml-550.144.txt", 255, DriverState.VERSION_MISMATCH),
     ("nvidia-smi_error_version-mismatch_nvml-570.124.txt", 255, DriverState.VERSION_MISMATCH),
     ("query-gpu_595.71.05_rtx4080super_fedora_full.csv", 0, DriverState.READY),
-    ("query-gpu_570.86.15_compute_cap-compute_mode-driver_version-name-index.csv", 0,
-     DriverState.READY),
+    (
+        "query-gpu_570.86.15_compute_cap-compute_mode-driver_version-name-index.csv",
+        0,
+        DriverState.READY,
+    ),
     ("query-gpu_csv-nounits_tesla-p100_netdata.csv", 0, DriverState.READY),
 ]
 
@@ -75,10 +87,12 @@ def test_fake_nvidia_smi_output_is_recorded_verbatim(
     [attempt] = section["attempts"]
     assert attempt["stdout"] == (SMI / fixture).read_text(encoding="utf-8")
     assert attempt["returncode"] == code and attempt["timed_out"] is False
-    assert smi_calls(tmp_path / "bin") == [[
-        "--query-gpu=index,name,uuid,driver_version,memory.total,compute_cap",
-        "--format=csv,nounits",
-    ]]
+    assert smi_calls(tmp_path / "bin") == [
+        [
+            "--query-gpu=index,name,uuid,driver_version,memory.total,compute_cap",
+            "--format=csv,nounits",
+        ]
+    ]
     info = gpu.interpret(run.facts)
     assert info.state is state
     if state is DriverState.READY:
@@ -88,8 +102,7 @@ def test_fake_nvidia_smi_output_is_recorded_verbatim(
 
 
 def test_stderr_is_kept_apart(tmp_path: Path) -> None:
-    fake_smi(tmp_path / "bin", stderr="Failed to initialize NVML: Unknown Error\n",
-             exit_code=255)
+    fake_smi(tmp_path / "bin", stderr="Failed to initialize NVML: Unknown Error\n", exit_code=255)
     run = run_smi_only(tmp_path / "bin")
     [attempt] = run.facts["nvidia_smi"]["attempts"]
     assert attempt["stdout"] == ""
@@ -104,8 +117,10 @@ def test_old_nvidia_smi_is_asked_again_without_compute_cap(tmp_path: Path) -> No
     first, second = run.facts["nvidia_smi"]["attempts"]
     assert first["returncode"] == 2 and first["stdout"] == NO_COMPUTE_CAP
     assert smi_calls(tmp_path / "bin") == [
-        ["--query-gpu=index,name,uuid,driver_version,memory.total,compute_cap",
-         "--format=csv,nounits"],
+        [
+            "--query-gpu=index,name,uuid,driver_version,memory.total,compute_cap",
+            "--format=csv,nounits",
+        ],
         ["--query-gpu=index,name,uuid,driver_version,memory.total", "--format=csv,nounits"],
     ]
     assert second["returncode"] == 0
@@ -141,8 +156,12 @@ def test_fake_nvml_two_gpus(fake_nvml: Path) -> None:
     assert info.cuda_version == "12.8"
     assert [(g.name, g.uuid, g.memory_mib, g.compute_capability) for g in info.gpus] == [
         ("NVIDIA TITAN V", "GPU-b5169cef-2205-c30e-f2b3-220cfa14bafd", 12288, (7, 0)),
-        ("NVIDIA RTX 5880 Ada Generation", "GPU-7518f6b0-991f-ce2b-3d37-c779130d3137", 49152,
-         (8, 9)),
+        (
+            "NVIDIA RTX 5880 Ada Generation",
+            "GPU-7518f6b0-991f-ce2b-3d37-c779130d3137",
+            49152,
+            (8, 9),
+        ),
     ]
 
 
@@ -150,8 +169,12 @@ def test_fake_nvml_two_gpus(fake_nvml: Path) -> None:
     ("mode", "code", "words", "state"),
     [
         ("driver_not_loaded", 9, "Driver Not Loaded", DriverState.CANNOT_COMMUNICATE),
-        ("version_mismatch", 18, "RM has detected an NVML/RM version mismatch.",
-         DriverState.VERSION_MISMATCH),
+        (
+            "version_mismatch",
+            18,
+            "RM has detected an NVML/RM version mismatch.",
+            DriverState.VERSION_MISMATCH,
+        ),
         ("unknown", 999, "Unknown Error", DriverState.NVML_UNKNOWN_ERROR),
     ],
 )
@@ -175,19 +198,19 @@ def test_fake_nvml_without_devices_and_with_a_failing_call(fake_nvml: Path) -> N
     second = run.facts["nvml"]["devices"][1]
     assert "memory_total_bytes" not in second
     assert second["errors"]["memory"] == {
-        "function": "nvmlDeviceGetMemoryInfo", "code": 3, "error": "Not Supported"}
+        "function": "nvmlDeviceGetMemoryInfo",
+        "code": 3,
+        "error": "Not Supported",
+    }
     info = gpu.interpret(run.facts)
     assert info.state is DriverState.READY and info.gpus[1].memory_mib is None
     assert info.notes == ("GPU 1: no memory (NVML: Not Supported)",)
 
 
-def test_nvml_answers_and_nvidia_smi_broken_both_recorded(
-    fake_nvml: Path, tmp_path: Path
-) -> None:
+def test_nvml_answers_and_nvidia_smi_broken_both_recorded(fake_nvml: Path, tmp_path: Path) -> None:
     mismatch = SMI / "nvidia-smi_error_version-mismatch_nvml-570.124.txt"
     fake_smi(tmp_path / "bin", stdout_file=mismatch, exit_code=255)
-    env = {**nvml_env(fake_nvml), "PATH": path_with(tmp_path / "bin"),
-           "CUDA_VISIBLE_DEVICES": "-1"}
+    env = {**nvml_env(fake_nvml), "PATH": path_with(tmp_path / "bin"), "CUDA_VISIBLE_DEVICES": "-1"}
     run = run_nvidia_probe(env=env)
     assert run.facts["nvml"]["status"] == "ok"
     assert run.facts["nvidia_smi"]["attempts"][0]["returncode"] == 255

@@ -24,8 +24,13 @@ def _python(version: str) -> Path:
 
 def test_probe_files_exist() -> None:
     names = {p.name for p in PROBE_FILES}
-    assert {"_probelib.py", "probe_python.py", "probe_system.py", "probe_packages.py",
-            "probe_tensorflow.py"} <= names
+    assert {
+        "_probelib.py",
+        "probe_python.py",
+        "probe_system.py",
+        "probe_packages.py",
+        "probe_tensorflow.py",
+    } <= names
 
 
 def test_every_probe_compiles_under_python_3_7() -> None:
@@ -36,8 +41,9 @@ def test_every_probe_compiles_under_python_3_7() -> None:
         "for path in sys.argv[1:]:\n"
         "    compile(open(path, encoding='utf-8').read(), path, 'exec')\n"
     )
-    proc = subprocess.run([str(exe), "-c", code, *map(str, PROBE_FILES)], capture_output=True,
-                          text=True, check=False)
+    proc = subprocess.run(
+        [str(exe), "-c", code, *map(str, PROBE_FILES)], capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 0, proc.stderr
 
 

@@ -18,8 +18,15 @@ def test_a_cleaned_value_always_serialises() -> None:
     deep: object = 1
     for _ in range(MAX_DEPTH + 10):
         deep = [deep]
-    value = {"path": "\udcff", "inf": float("inf"), "nan": float("nan"), "deep": deep,
-             "where": Path("/opt"), "kinds": {"b", "a"}, "\ud800key": 1}
+    value = {
+        "path": "\udcff",
+        "inf": float("inf"),
+        "nan": float("nan"),
+        "deep": deep,
+        "where": Path("/opt"),
+        "kinds": {"b", "a"},
+        "\ud800key": 1,
+    }
     cleaned, problems = representable(value)
     text = json.dumps(cleaned, allow_nan=False).encode("utf-8")  # neither raises
     assert TOO_DEEP in text.decode("utf-8")

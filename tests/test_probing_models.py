@@ -71,22 +71,40 @@ def test_a_recorded_gpu_build_parses() -> None:
     build = models.TfBuild.parse({"is_built_with_cuda": True, **recorded["details"]})
     assert build.build_info.cuda_version == "11.2"
     assert build.build_info.cuda_compute_capabilities == [
-        "sm_35", "sm_50", "sm_60", "sm_70", "sm_75", "compute_80"]
+        "sm_35",
+        "sm_50",
+        "sm_60",
+        "sm_70",
+        "sm_75",
+        "compute_80",
+    ]
     assert build.build_info.model_extra == {  # unknown keys are kept, not refused
-        "cpu_compiler": "/dt9/usr/bin/gcc", "is_cuda_build": True, "is_rocm_build": False,
-        "is_tensorrt_build": True}
+        "cpu_compiler": "/dt9/usr/bin/gcc",
+        "is_cuda_build": True,
+        "is_rocm_build": False,
+        "is_tensorrt_build": True,
+    }
 
 
 def test_the_recorded_nvidia_environment_parses() -> None:
-    doc = json.loads((FIXTURES / "gpu-check" / "h200_580.159.04" / "probe-nvidia.json")
-                     .read_text(encoding="utf-8"))
+    doc = json.loads(
+        (FIXTURES / "gpu-check" / "h200_580.159.04" / "probe-nvidia.json").read_text(
+            encoding="utf-8"
+        )
+    )
     env = models.NvidiaEnvironment.parse(doc["facts"]["environment"])
     assert doc["facts"]["environment"]["CUDA_VISIBLE_DEVICES"] == env.CUDA_VISIBLE_DEVICES
 
 
 def test_facts_an_os_does_not_print_are_none() -> None:
-    windows = models.SystemOs.parse({"system": "Windows", "release": "10", "machine": "AMD64",
-                                     "win32_ver": ["10", "10.0.19045", "SP0", "Multiprocessor"]})
+    windows = models.SystemOs.parse(
+        {
+            "system": "Windows",
+            "release": "10",
+            "machine": "AMD64",
+            "win32_ver": ["10", "10.0.19045", "SP0", "Multiprocessor"],
+        }
+    )
     assert windows.wsl is None and windows.rosetta is None and windows.distro is None
     assert models.SystemCpu.parse({"logical_cores": 4}).flags is None
 
@@ -94,18 +112,42 @@ def test_facts_an_os_does_not_print_are_none() -> None:
 @pytest.mark.parametrize(
     ("model", "facts", "read", "message"),
     [
-        (models.PythonIdentity, {"version": [3, 8, 10], "bits": "64", "executable": "/x"},
-         "bits", "the python probe reported identity.bits as '64', not an integer"),
-        (models.PythonIdentity, {"version": [3, 8], "bits": 64, "executable": "/x"}, "version",
-         "the python probe reported identity.version as [3, 8], not a list of at least 3 items"),
-        (models.PythonIdentity, {"version": [3, 8, 10], "executable": "/x"},
-         "bits", "the python probe did not report identity.bits"),
-        (models.SystemCpu, {"flags": "avx avx2"},
-         "flags", "the system probe reported cpu.flags as 'avx avx2', not a list"),
-        (models.TfBuild, {"is_built_with_cuda": "yes"}, "is_built_with_cuda",
-         "the tensorflow probe reported build.is_built_with_cuda as 'yes', not a boolean"),
-        (models.TfBuild, {"build_info": {"cuda_version": 11.2}}, "build_info",
-         "the tensorflow probe reported build.build_info.cuda_version as 11.2, not a string"),
+        (
+            models.PythonIdentity,
+            {"version": [3, 8, 10], "bits": "64", "executable": "/x"},
+            "bits",
+            "the python probe reported identity.bits as '64', not an integer",
+        ),
+        (
+            models.PythonIdentity,
+            {"version": [3, 8], "bits": 64, "executable": "/x"},
+            "version",
+            "the python probe reported identity.version as [3, 8], not a list of at least 3 items",
+        ),
+        (
+            models.PythonIdentity,
+            {"version": [3, 8, 10], "executable": "/x"},
+            "bits",
+            "the python probe did not report identity.bits",
+        ),
+        (
+            models.SystemCpu,
+            {"flags": "avx avx2"},
+            "flags",
+            "the system probe reported cpu.flags as 'avx avx2', not a list",
+        ),
+        (
+            models.TfBuild,
+            {"is_built_with_cuda": "yes"},
+            "is_built_with_cuda",
+            "the tensorflow probe reported build.is_built_with_cuda as 'yes', not a boolean",
+        ),
+        (
+            models.TfBuild,
+            {"build_info": {"cuda_version": 11.2}},
+            "build_info",
+            "the tensorflow probe reported build.build_info.cuda_version as 11.2, not a string",
+        ),
     ],
     ids=["bits-as-text", "short-version", "missing", "flags-as-text", "bool-as-text", "nested"],
 )
@@ -121,7 +163,8 @@ def test_a_fact_of_the_wrong_type_is_named_when_read(
 def test_the_other_facts_of_a_section_stay_readable() -> None:
     """Only the checks that need a broken fact fail: python.interpreter still reads its path."""
     identity = models.PythonIdentity.parse(
-        {"version": [3, 8, 10], "bits": "64", "executable": "/usr/bin/python3", "new_key": 1})
+        {"version": [3, 8, 10], "bits": "64", "executable": "/usr/bin/python3", "new_key": 1}
+    )
     assert identity.executable == "/usr/bin/python3"
     assert identity.version == [3, 8, 10]
     assert identity.model_extra == {"new_key": 1}
@@ -131,7 +174,8 @@ def test_a_section_that_is_not_an_object_is_named() -> None:
     with pytest.raises(FactTypeError) as caught:
         models.PythonVenv.parse(["not", "an", "object"])
     assert str(caught.value) == (
-        "the python probe reported venv as ['not', 'an', 'object'], not an object")
+        "the python probe reported venv as ['not', 'an', 'object'], not an object"
+    )
 
 
 def test_shared_values_reach_the_report_facts_and_private_ones_do_not() -> None:
@@ -142,19 +186,39 @@ def test_shared_values_reach_the_report_facts_and_private_ones_do_not() -> None:
     from envcheck.report_build import build_report
     from tests.helpers import recorded_context
 
-    ctx = recorded_context({
-        "pip": {"packages": {"source": "pip-api", "distributions": [
-            {"name": "TensorFlow", "version": "2.9.0", "location": "/x"},
-            {"name": "numpy", "version": "1.22.4", "location": "/x"}]}},
-        "nvidia": {"platform": "linux", "nvml": {"error": "no library", "error_type": "OSError",
-                                                 "library_missing": True},
-                   "nvidia_smi": {"error": "not found", "error_type": "FileNotFoundError",
-                                  "not_found": True}},
-    })
+    ctx = recorded_context(
+        {
+            "pip": {
+                "packages": {
+                    "source": "pip-api",
+                    "distributions": [
+                        {"name": "TensorFlow", "version": "2.9.0", "location": "/x"},
+                        {"name": "numpy", "version": "1.22.4", "location": "/x"},
+                    ],
+                }
+            },
+            "nvidia": {
+                "platform": "linux",
+                "nvml": {"error": "no library", "error_type": "OSError", "library_missing": True},
+                "nvidia_smi": {
+                    "error": "not found",
+                    "error_type": "FileNotFoundError",
+                    "not_found": True,
+                },
+            },
+        }
+    )
     results = [execute(c, ctx) for c in [*packages.CHECKS[:2], nvidia.CHECKS[0]]]
     assert packages.installed(ctx) is packages.installed(ctx)  # read once, then shared
-    report = build_report(ctx, results, interrupted=False, python="/fake/python",
-                          how="--python", matrix_name="bundled", strict=False)
+    report = build_report(
+        ctx,
+        results,
+        interrupted=False,
+        python="/fake/python",
+        how="--python",
+        matrix_name="bundled",
+        strict=False,
+    )
     assert report.facts["packages"] == {"numpy": "1.22.4", "TensorFlow": "2.9.0"}
     assert report.facts["nvidia"] == nvidia.driver_info(ctx).to_dict()
     assert not [k for k in report.facts if k.startswith("_")]
@@ -163,9 +227,14 @@ def test_shared_values_reach_the_report_facts_and_private_ones_do_not() -> None:
 def test_what_real_but_unusual_installs_print_is_accepted() -> None:
     """importlib.metadata gives None for a dist-info without Version; an embedded Python
     has no sys.executable. Neither is a wrong type."""
-    facts = models.PackagesFacts.parse({"source": "importlib.metadata", "distributions": [
-        {"name": "half-removed", "version": None, "location": None}]})
+    facts = models.PackagesFacts.parse(
+        {
+            "source": "importlib.metadata",
+            "distributions": [{"name": "half-removed", "version": None, "location": None}],
+        }
+    )
     assert facts.distributions[0].version is None
     identity = models.PythonIdentity.parse(
-        {"version": [3, 11, 7], "bits": 64, "executable": None, "realpath": None})
+        {"version": [3, 11, 7], "bits": 64, "executable": None, "realpath": None}
+    )
     assert identity.executable is None and identity.bits == 64

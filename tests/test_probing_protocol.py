@@ -19,7 +19,14 @@ from probes import _probelib
 from tests.helpers import REPO
 
 ALL_OUTCOMES = {
-    "ok", "partial", "timeout", "signal", "exit", "bad_output", "interrupted", "not_started",
+    "ok",
+    "partial",
+    "timeout",
+    "signal",
+    "exit",
+    "bad_output",
+    "interrupted",
+    "not_started",
     "memory",
 }
 
@@ -44,9 +51,18 @@ def test_a_run_built_from_saved_text_gets_the_enum_and_refuses_unknown_outcomes(
 
 
 def test_a_saved_benchmark_run_round_trips_with_its_outcome() -> None:
-    run = ProbeRun("bench", "/x/python", ProbeOutcome.MEMORY, returncode=-9, signal_name="SIGKILL",
-                   timeout_s=240.0, duration_s=12.5, message="stopped", memory_limit_mb=800.0,
-                   peak_rss_mb=812.3)
+    run = ProbeRun(
+        "bench",
+        "/x/python",
+        ProbeOutcome.MEMORY,
+        returncode=-9,
+        signal_name="SIGKILL",
+        timeout_s=240.0,
+        duration_s=12.5,
+        message="stopped",
+        memory_limit_mb=800.0,
+        peak_rss_mb=812.3,
+    )
     saved = BenchRun("quick", (1, 2), run, interrupted=False).to_dict()
     again = BenchRun.from_dict(json.loads(json.dumps(saved)))
     assert again.run.outcome is ProbeOutcome.MEMORY
@@ -66,8 +82,14 @@ def test_reading_the_probe_library_from_the_tool_runs_nothing() -> None:
         "new = sorted({m.split('.')[0] for m in set(sys.modules) - before}); "
         "print(json.dumps([m for m in new if m not in sys.stdlib_module_names]))"
     )
-    proc = subprocess.run([sys.executable, "-I", "-c", code], cwd=REPO, capture_output=True,
-                          text=True, timeout=60, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-I", "-c", code],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert proc.stderr == ""
     assert json.loads(proc.stdout) == ["probes"]
 
@@ -96,20 +118,42 @@ _PARTIAL = b'{"protocol": 1, "probe": "x", "complete": false, "error": "boom", "
     [
         ({}, "ok", ""),
         ({"interrupted": True, "returncode": -2}, "interrupted", "probe 'x' was interrupted ("),
-        ({"timed_out": True, "returncode": -15}, "timeout",
-         "probe 'x' did not finish within its 30 s limit and was stopped"),
-        ({"memory": _CAP, "returncode": -9}, "memory",
-         "probe 'x' used more than its memory cap of 500 MiB (peak 650 MiB) and stopped"),
-        ({"memory": process.MemoryUse(500.0, 100.0, False), "returncode": 1, "stdout": b"",
-          "stderr_lines": ("MemoryError",)}, "memory",
-         "probe 'x' hit its memory cap of 500 MiB (the system refused more)"),
-        ({"stdout_overflow": True, "returncode": -9, "stdout": b""}, "bad_output",
-         "probe 'x' printed more than 32 MiB on stdout and was stopped"),
-        ({"returncode": -4, "stdout": b""}, "signal",
-         "probe 'x' was killed by SIGILL (illegal instruction: the CPU lacks"),
+        (
+            {"timed_out": True, "returncode": -15},
+            "timeout",
+            "probe 'x' did not finish within its 30 s limit and was stopped",
+        ),
+        (
+            {"memory": _CAP, "returncode": -9},
+            "memory",
+            "probe 'x' used more than its memory cap of 500 MiB (peak 650 MiB) and stopped",
+        ),
+        (
+            {
+                "memory": process.MemoryUse(500.0, 100.0, False),
+                "returncode": 1,
+                "stdout": b"",
+                "stderr_lines": ("MemoryError",),
+            },
+            "memory",
+            "probe 'x' hit its memory cap of 500 MiB (the system refused more)",
+        ),
+        (
+            {"stdout_overflow": True, "returncode": -9, "stdout": b""},
+            "bad_output",
+            "probe 'x' printed more than 32 MiB on stdout and was stopped",
+        ),
+        (
+            {"returncode": -4, "stdout": b""},
+            "signal",
+            "probe 'x' was killed by SIGILL (illegal instruction: the CPU lacks",
+        ),
         ({"stdout": _PARTIAL, "returncode": 1}, "partial", "probe 'x' stopped early: boom"),
-        ({"stdout": b"", "returncode": 3, "stderr_lines": ("Traceback", "ImportError: no", "")},
-         "exit", "probe 'x' exited with code 3: ImportError: no"),
+        (
+            {"stdout": b"", "returncode": 3, "stderr_lines": ("Traceback", "ImportError: no", "")},
+            "exit",
+            "probe 'x' exited with code 3: ImportError: no",
+        ),
         ({"stdout": b"hello"}, "bad_output", "probe 'x' printed no valid result (not JSON: "),
     ],
 )

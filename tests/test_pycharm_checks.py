@@ -40,8 +40,12 @@ def _tree_with_installs(tmp_path: Path, versions: list[str]) -> Layout:
     for version in versions:
         folder = home / f"pycharm-community-{version}"
         folder.mkdir(parents=True)
-        info = {"name": "PyCharm", "version": version, "buildNumber": "202.8194.15",
-                "productCode": "PC"}
+        info = {
+            "name": "PyCharm",
+            "version": version,
+            "buildNumber": "202.8194.15",
+            "productCode": "PC",
+        }
         (folder / "product-info.json").write_text(json.dumps(info))
     return Layout.for_tree("linux", home, root=tmp_path)
 
@@ -133,8 +137,10 @@ def test_a_config_folder_left_by_an_uninstalled_pycharm_is_not_an_install(
 ) -> None:
     """PyCharm 2021.3 was uninstalled; its settings stayed in ~/.config/JetBrains."""
     home = tmp_path / "home"
-    shutil.copytree(layout_for("linux").home / ".config/JetBrains/PyCharm2021.3",
-                    home / ".config/JetBrains/PyCharm2021.3")
+    shutil.copytree(
+        layout_for("linux").home / ".config/JetBrains/PyCharm2021.3",
+        home / ".config/JetBrains/PyCharm2021.3",
+    )
     layout = Layout.for_tree("linux", home, root=tmp_path)
     finding = checks.installs_check(_context(layout, profile="exam-2022-07"))
     assert finding.status is Status.WARNING

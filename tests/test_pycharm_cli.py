@@ -29,7 +29,9 @@ def _tree_env(layout: Layout) -> dict[str, str]:
 
 def _pycharm(layout: Layout, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(
-        cli, ["pycharm", "--os", layout.os, *args], env=_tree_env(layout),
+        cli,
+        ["pycharm", "--os", layout.os, *args],
+        env=_tree_env(layout),
         catch_exceptions=False,
     )
     return result.exit_code, result.output
@@ -64,9 +66,15 @@ def test_json_view(linux: Layout) -> None:
     assert {c["name"] for c in doc["config_dirs"]} >= {"PyCharm2021.3", "PyCharmCE2019.3"}
     statuses = {Path(p["project"]).name: p["status"] for p in doc["projects"]}
     assert statuses == {
-        "tf-exam": "ok", "tf-inherited": "home_missing", "tf-conda": "home_missing",
-        "tf-docker": "remote", "tf-missing": "no_interpreter", "tf-gone": "home_missing",
-        "tf-none": "no_interpreter", "tf-ssh": "remote", "tf2019": "home_missing",
+        "tf-exam": "ok",
+        "tf-inherited": "home_missing",
+        "tf-conda": "home_missing",
+        "tf-docker": "remote",
+        "tf-missing": "no_interpreter",
+        "tf-gone": "home_missing",
+        "tf-none": "no_interpreter",
+        "tf-ssh": "remote",
+        "tf2019": "home_missing",
     }
     assert len(doc["problems"]) == 2
 
@@ -113,8 +121,12 @@ def test_other_os_layouts_read_in_place() -> None:
 
 def test_python_and_project_together_is_a_usage_error(linux: Layout) -> None:
     proc = run_cli(
-        "check", "--python", sys.executable,
-        "--project", str(linux.home / "PycharmProjects/tf-exam"), "--no-bench",
+        "check",
+        "--python",
+        sys.executable,
+        "--project",
+        str(linux.home / "PycharmProjects/tf-exam"),
+        "--no-bench",
         env=_tree_env(linux),
     )
     assert proc.returncode == 2
@@ -124,8 +136,15 @@ def test_python_and_project_together_is_a_usage_error(linux: Layout) -> None:
 
 def test_check_project_without_interpreter_never_tests_another_python(linux: Layout) -> None:
     proc = run_cli(
-        "check", "--project", str(linux.home / "PycharmProjects/tf-docker"), "--json",
-        "--only", "python.interpreter", "--only", "pycharm", env=_tree_env(linux),
+        "check",
+        "--project",
+        str(linux.home / "PycharmProjects/tf-docker"),
+        "--json",
+        "--only",
+        "python.interpreter",
+        "--only",
+        "pycharm",
+        env=_tree_env(linux),
     )
     report = json_report(proc)
     assert proc.returncode == 1
@@ -147,15 +166,28 @@ def test_check_project_runs_the_probes_in_the_projects_venv(linux: Layout) -> No
     subprocess.run([str(base), "-m", "venv", str(venv)], check=True, timeout=300)
     python = venv / "bin" / "python"
     real = subprocess.run(
-        [str(python), "-c", "import sys, importlib.metadata as m;"
-         "print('%d.%d.%d' % sys.version_info[:3]); print(m.version('pip')); print(sys.prefix)"],
-        capture_output=True, text=True, check=True,
+        [
+            str(python),
+            "-c",
+            "import sys, importlib.metadata as m;"
+            "print('%d.%d.%d' % sys.version_info[:3]); print(m.version('pip')); print(sys.prefix)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     version, pip_version, prefix = real
 
     proc = run_cli(
-        "check", "--project", str(linux.home / "PycharmProjects" / "tf-exam"), "--json",
-        "--no-bench", "--skip", "nvidia", "--no-redact", env=_tree_env(linux),
+        "check",
+        "--project",
+        str(linux.home / "PycharmProjects" / "tf-exam"),
+        "--json",
+        "--no-bench",
+        "--skip",
+        "nvidia",
+        "--no-redact",
+        env=_tree_env(linux),
     )
     assert "Traceback" not in proc.stderr
     report = json_report(proc)
@@ -210,8 +242,9 @@ def test_a_windows_config_read_on_linux(tmp_path: Path) -> None:
     assert "settings of PyCharm Community 2021.3, no install found" in out
     # its recent projects are not on this machine: listed, marked missing, as written
     for name in ("tf", "tf-conda", "tf-exam"):
-        (line,) = [ln for ln in out.splitlines()
-                   if f"$USER_HOME$/PycharmProjects/{name} " in ln + " "]
+        (line,) = [
+            ln for ln in out.splitlines() if f"$USER_HOME$/PycharmProjects/{name} " in ln + " "
+        ]
         assert "missing" in line
     # $USER_HOME$ with a Windows venv layout is another OS's path, not a deleted venv
     assert "deleted" not in out
@@ -222,8 +255,11 @@ def test_a_windows_config_read_on_linux(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("project", "words"),
     [
-        ("tf-exam", "points to C:\\Users\\ada\\PycharmProjects\\tf-exam\\venv\\Scripts\\"
-         "python.exe, a Windows path: not a path on this machine"),
+        (
+            "tf-exam",
+            "points to C:\\Users\\ada\\PycharmProjects\\tf-exam\\venv\\Scripts\\"
+            "python.exe, a Windows path: not a path on this machine",
+        ),
         ("tf-conda", "points to C:/Users/ada/anaconda3/envs/tf-conda/python.exe, a Windows path"),
     ],
 )
@@ -231,9 +267,15 @@ def test_check_prints_windows_paths_as_written(tmp_path: Path, project: str, wor
     """`check --project P --pycharm-config C` at the support desk, on a candidate's files."""
     desk = support_desk(tmp_path)
     proc = run_cli(
-        "check", "--project", str(PYCHARM_FIXTURES / "windows/Users/ada/PycharmProjects" / project),
-        "--pycharm-config", str(copied_config("windows", "PyCharmCE2021.3")),
-        "--only", "pycharm", "--no-bench", env={**_tree_env(desk), "NO_COLOR": "1"},
+        "check",
+        "--project",
+        str(PYCHARM_FIXTURES / "windows/Users/ada/PycharmProjects" / project),
+        "--pycharm-config",
+        str(copied_config("windows", "PyCharmCE2021.3")),
+        "--only",
+        "pycharm",
+        "--no-bench",
+        env={**_tree_env(desk), "NO_COLOR": "1"},
     )
     assert proc.returncode == 1, proc.stderr
     out = " ".join(proc.stdout.split())  # the report wraps long lines

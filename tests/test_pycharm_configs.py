@@ -65,8 +65,9 @@ def test_each_install_finds_its_config_by_data_directory_name() -> None:
     layout = layout_for("windows")
     installs = find_installs(layout, [])
     configs = find_config_dirs(layout, installs)
-    owned = {i.version: (c.name if (c := config_for_install(i, configs)) else None)
-             for i in installs}
+    owned = {
+        i.version: (c.name if (c := config_for_install(i, configs)) else None) for i in installs
+    }
     assert owned == {
         "2024.2": "PyCharmCE2024.2",
         "2023.3.4": "PyCharm2023.3",
@@ -80,16 +81,18 @@ def test_xdg_config_home_moves_the_linux_configs(tmp_path: Path) -> None:
     xdg = tmp_path / "xdg"
     (xdg / "JetBrains" / "PyCharmCE2022.3" / "options").mkdir(parents=True)
     (tmp_path / "home" / ".config" / "JetBrains" / "PyCharm2021.3").mkdir(parents=True)
-    layout = Layout.for_tree("linux", tmp_path / "home", root=tmp_path,
-                             env={"XDG_CONFIG_HOME": str(xdg)})
+    layout = Layout.for_tree(
+        "linux", tmp_path / "home", root=tmp_path, env={"XDG_CONFIG_HOME": str(xdg)}
+    )
     assert [c.path for c in find_config_dirs(layout, [])] == [xdg / "JetBrains" / "PyCharmCE2022.3"]
 
 
 def test_appdata_moves_the_windows_configs(tmp_path: Path) -> None:
     appdata = tmp_path / "roaming"
     (appdata / "JetBrains" / "PyCharm2024.1").mkdir(parents=True)
-    layout = Layout.for_tree("windows", tmp_path / "home", root=tmp_path,
-                             env={"APPDATA": str(appdata)})
+    layout = Layout.for_tree(
+        "windows", tmp_path / "home", root=tmp_path, env={"APPDATA": str(appdata)}
+    )
     assert [c.name for c in find_config_dirs(layout, [])] == ["PyCharm2024.1"]
 
 
@@ -111,7 +114,8 @@ def test_given_config_forms(tmp_path: Path) -> None:
     assert [c.name for c in given_config_dirs(tmp_path / "old")] == ["PyCharmCE2019.3"]
     (tmp_path / "copied" / "PyCharmCE2024.1" / "options").mkdir(parents=True)
     assert [c.name for c in given_config_dirs(tmp_path / "copied")] == [
-        "PyCharmCE2024.1", "PyCharm2021.3",
+        "PyCharmCE2024.1",
+        "PyCharm2021.3",
     ]
     assert given_config_dirs(tmp_path / "nothing-here") == []
 

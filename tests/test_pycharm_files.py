@@ -32,8 +32,11 @@ EXTERNAL = (
     [
         (b"", "is empty"),
         (b"   \n\n", "is empty"),
-        (b'<application>\n  <component name="ProjectJdkTable">\n    <jdk version="2">\n      <na',
-         "cut short"),
+        (
+            b'<application>\n  <component name="ProjectJdkTable">\n'
+            b'    <jdk version="2">\n      <na',
+            "cut short",
+        ),
         (b"<application><component", "cut short"),
         (b"this is not xml at all\n", "not valid XML"),
         (b"\x00\x01\x02\xff\xfe binary", "not valid XML"),
@@ -106,8 +109,9 @@ def test_bad_json(tmp_path: Path, content: bytes, reason: str) -> None:
 
 def test_half_written_recent_projects_in_the_fixture() -> None:
     layout = layout_for("linux")
-    config = (layout.home
-              / ".var/app/com.jetbrains.PyCharm-Community/config/JetBrains/PyCharmCE2023.3")
+    config = (
+        layout.home / ".var/app/com.jetbrains.PyCharm-Community/config/JetBrains/PyCharmCE2023.3"
+    )
     problems: list[FileProblem] = []
     assert read_recent_projects(config, layout, problems) == []
     assert [p.path.name for p in problems] == ["recentProjects.xml"]

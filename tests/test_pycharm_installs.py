@@ -105,14 +105,34 @@ def test_an_empty_home_has_no_installs(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "version", "build", "code", "data_dir"),
     [
-        ("pycharm_product-info_PC-2018.3.7_macos.json", "2018.3.7", "183.6156.16", "PC",
-         "PyCharmCE2018.3"),
-        ("pycharm_product-info_PC-2019.1.1_linux.json", "2019.1.1", "191.6605.12", "PC",
-         "PyCharmCE2019.1"),
-        ("pycharm_product-info_PC-2021.1.1_linux.json", "2021.1.1", "211.7142.13", "PC",
-         "PyCharmCE2021.1"),
-        ("pycharm_product-info_PC-2024.2_windows.json", "2024.2", "242.20224.347", "PC",
-         "PyCharmCE2024.2"),
+        (
+            "pycharm_product-info_PC-2018.3.7_macos.json",
+            "2018.3.7",
+            "183.6156.16",
+            "PC",
+            "PyCharmCE2018.3",
+        ),
+        (
+            "pycharm_product-info_PC-2019.1.1_linux.json",
+            "2019.1.1",
+            "191.6605.12",
+            "PC",
+            "PyCharmCE2019.1",
+        ),
+        (
+            "pycharm_product-info_PC-2021.1.1_linux.json",
+            "2021.1.1",
+            "211.7142.13",
+            "PC",
+            "PyCharmCE2021.1",
+        ),
+        (
+            "pycharm_product-info_PC-2024.2_windows.json",
+            "2024.2",
+            "242.20224.347",
+            "PC",
+            "PyCharmCE2024.2",
+        ),
     ],
 )
 def test_recorded_product_info(
@@ -145,8 +165,9 @@ def test_recorded_build_txt(name: str, code: str, build: str, release: str) -> N
 
 
 def test_build_txt_only_install(tmp_path: Path) -> None:
-    (tmp_path / "build.txt").write_bytes((RECORDED / "pycharm_build.txt_PC-2019.1.1_linux.txt")
-                                         .read_bytes())
+    (tmp_path / "build.txt").write_bytes(
+        (RECORDED / "pycharm_build.txt_PC-2019.1.1_linux.txt").read_bytes()
+    )
     install = read_install(tmp_path, "test", layout_for("linux"), [])
     assert install is not None
     assert install.version == "2019.1"
@@ -155,8 +176,13 @@ def test_build_txt_only_install(tmp_path: Path) -> None:
 
 
 def test_other_jetbrains_products_are_not_pycharm(tmp_path: Path) -> None:
-    info = {"name": "IntelliJ IDEA", "version": "2023.1", "buildNumber": "231.8109.175",
-            "productCode": "IC", "dataDirectoryName": "IdeaIC2023.1"}
+    info = {
+        "name": "IntelliJ IDEA",
+        "version": "2023.1",
+        "buildNumber": "231.8109.175",
+        "productCode": "IC",
+        "dataDirectoryName": "IdeaIC2023.1",
+    }
     (tmp_path / "product-info.json").write_text(json.dumps(info))
     assert read_install(tmp_path, "test", layout_for("linux"), []) is None
     (tmp_path / "product-info.json").unlink()
@@ -204,9 +230,11 @@ def test_names_and_branches() -> None:
 
 def test_linux_package_folders(tmp_path: Path) -> None:
     """Distribution packages: /usr/share/pycharm (Arch), /opt/<vendor>/pycharm-* folders."""
-    for folder, build in (("usr/share/pycharm", "PC-241.18034.82"),
-                          ("opt/JetBrains/pycharm-2023.1", "PY-231.8109.197"),
-                          ("usr/share/doc/not-pycharm-related", None)):
+    for folder, build in (
+        ("usr/share/pycharm", "PC-241.18034.82"),
+        ("opt/JetBrains/pycharm-2023.1", "PY-231.8109.197"),
+        ("usr/share/doc/not-pycharm-related", None),
+    ):
         (tmp_path / folder).mkdir(parents=True)
         if build:
             (tmp_path / folder / "build.txt").write_text(build)

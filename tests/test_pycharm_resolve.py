@@ -28,9 +28,7 @@ def linux(tmp_path: Path) -> Layout:
 
 
 def _resolve(layout: Layout, name: str, config: Path | None = None) -> Resolution:
-    return resolve_project_interpreter(
-        layout.home / "PycharmProjects" / name, config, layout
-    )
+    return resolve_project_interpreter(layout.home / "PycharmProjects" / name, config, layout)
 
 
 def test_venv_project_resolves_to_its_interpreter(linux: Layout) -> None:
@@ -169,9 +167,7 @@ def test_pycharm_config_option_overrides_discovery(linux: Layout) -> None:
 
 def test_half_written_recent_projects_fall_back(linux: Layout) -> None:
     flat = linux.home / ".var/app/com.jetbrains.PyCharm-Community/config/JetBrains"
-    res = resolve_project_interpreter(
-        linux.home / "PycharmProjects" / "tf-exam", flat, linux
-    )
+    res = resolve_project_interpreter(linux.home / "PycharmProjects" / "tf-exam", flat, linux)
     # the one given config has an empty jdk.table.xml: PyCharm would show no interpreter
     assert res.status == "no_interpreter"
     assert {p.path.name for p in res.problems} == {"jdk.table.xml"}
@@ -241,7 +237,12 @@ def test_recent_projects_of_both_formats() -> None:
     layout = layout_for("linux")
     new = read_recent_projects(layout.home / ".config/JetBrains/PyCharm2021.3", layout, [])
     assert [r.path.name for r in new if r.path] == [
-        "tf-exam", "tf-inherited", "tf-conda", "tf-docker", "tf-missing", "tf-gone",
+        "tf-exam",
+        "tf-inherited",
+        "tf-conda",
+        "tf-docker",
+        "tf-missing",
+        "tf-gone",
     ]  # most recently activated first
     assert {r.build for r in new} == {"PY-213.7172.26"}
     assert {r.product_code for r in new} == {"PY"}

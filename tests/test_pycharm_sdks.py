@@ -134,8 +134,10 @@ def test_windows_paths_map_through_the_drive() -> None:
 
 def test_windows_paths_are_foreign_without_a_drive_mapping() -> None:
     layout = Layout.for_tree("windows", WINDOWS.home, root=WINDOWS.root)
-    sdks = {s.name: s for s in read_sdks(
-        WINDOWS.home / "AppData/Roaming/JetBrains/PyCharmCE2021.3", layout, [])}
+    sdks = {
+        s.name: s
+        for s in read_sdks(WINDOWS.home / "AppData/Roaming/JetBrains/PyCharmCE2021.3", layout, [])
+    }
     sdk = sdks["Python 3.8 (tf-exam)"]
     assert (sdk.location, sdk.local_path) == ("foreign", None)
     assert sdk.where == "path of another OS"
@@ -183,7 +185,7 @@ def _one_sdk(tmp_path: Path, layout: Layout, home_path: str) -> PythonSdk:
         '      <name value="Python 3.8 (tf)" />\n      <type value="Python SDK" />\n'
         '      <version value="Python 3.8.10" />\n'
         f'      <homePath value="{home_path}" />\n      <additional />\n'
-        '    </jdk>\n  </component>\n</application>\n',
+        "    </jdk>\n  </component>\n</application>\n",
         encoding="utf-8",
     )
     problems: list[FileProblem] = []
@@ -249,8 +251,9 @@ def test_another_os_path_read_as_windows_or_macos(
 ) -> None:
     root = tmp_path / os_name
     home = root / ("Users/ada")
-    layout = Layout.for_tree(os_name, home, root=root,
-                             drives={"C": root} if os_name == "windows" else None)
+    layout = Layout.for_tree(
+        os_name, home, root=root, drives={"C": root} if os_name == "windows" else None
+    )
     sdk = _one_sdk(tmp_path, layout, home_path)
     assert (sdk.location, sdk.local_path, sdk.path_os) == ("foreign", None, path_os)
 

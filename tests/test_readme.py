@@ -53,7 +53,7 @@ def test_options_match_the_cli(command: str) -> None:
 def test_exit_codes_match_help() -> None:
     table = _section("Exit codes")
     codes = set(re.findall(r"^\| (\d+) \|", table, re.M))
-    helped = set(re.findall(r"^\s+(\d+)\s", _help()[_help().index("Exit codes:"):], re.M))
+    helped = set(re.findall(r"^\s+(\d+)\s", _help()[_help().index("Exit codes:") :], re.M))
     assert codes == helped == {"0", "1", "2", "3", "130", "143", "129"}
     assert helped == {str(int(code)) for code in ExitCode}
 
@@ -75,8 +75,11 @@ def test_layout_names_every_module() -> None:
         path.name + ("/" if path.is_dir() else "")
         for path in sorted(package.iterdir())
         if (path.is_dir() and (path / "__init__.py").exists() and f"{path.name}/" not in layout)
-        or (path.suffix == ".py" and not path.name.startswith("__")
-            and not re.search(rf"(?<![\w/]){re.escape(path.name)}", layout))
+        or (
+            path.suffix == ".py"
+            and not path.name.startswith("__")
+            and not re.search(rf"(?<![\w/]){re.escape(path.name)}", layout)
+        )
     ]
     assert not missing, f"README's layout does not name {missing}"
 

@@ -28,8 +28,10 @@ def test_headline_is_the_total_times_the_retrain_factor_against_the_budget() -> 
         "25 min 21 s of training x3 = 1 h 16 min, 25% of the 5 h 00 min exam"
     )
     text = renderer("text")(report, RenderOptions())
-    assert "[✓] Training benchmark (25 min 21 s of training x3 = 1 h 16 min, 25% of the 5 h " \
+    assert (
+        "[✓] Training benchmark (25 min 21 s of training x3 = 1 h 16 min, 25% of the 5 h "
         "00 min exam)" in text
+    )
 
 
 def test_a_partial_benchmark_has_no_headline_and_four_bars() -> None:
@@ -41,15 +43,21 @@ def test_a_partial_benchmark_has_no_headline_and_four_bars() -> None:
     assert "[?] Training benchmark\n" in renderer("text")(report, RenderOptions())
 
 
-@pytest.mark.parametrize("bad", [
-    None, "x", [], {"total_s": "1500"}, {"total_s": -1, "low_s": 1, "high_s": 2,
-                                         "retrain_factor": 3, "budget_s": 18000},
-    {"total_s": True, "low_s": 1, "high_s": 2, "retrain_factor": 3, "budget_s": 18000},
-    {"total_s": 1, "low_s": 1, "high_s": 2, "retrain_factor": 3, "budget_s": 0},
-    {"total_s": float("nan"), "low_s": 1, "high_s": 2, "retrain_factor": 3, "budget_s": 1},
-    {"total_s": float("inf"), "low_s": 1, "high_s": 2, "retrain_factor": 3, "budget_s": 1},
-    {"total_s": 1e308, "low_s": 1, "high_s": 1e308, "retrain_factor": 1e308, "budget_s": 1},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        None,
+        "x",
+        [],
+        {"total_s": "1500"},
+        {"total_s": -1, "low_s": 1, "high_s": 2, "retrain_factor": 3, "budget_s": 18000},
+        {"total_s": True, "low_s": 1, "high_s": 2, "retrain_factor": 3, "budget_s": 18000},
+        {"total_s": 1, "low_s": 1, "high_s": 2, "retrain_factor": 3, "budget_s": 0},
+        {"total_s": float("nan"), "low_s": 1, "high_s": 2, "retrain_factor": 3, "budget_s": 1},
+        {"total_s": float("inf"), "low_s": 1, "high_s": 2, "retrain_factor": 3, "budget_s": 1},
+        {"total_s": 1e308, "low_s": 1, "high_s": 1e308, "retrain_factor": 1e308, "budget_s": 1},
+    ],
+)
 def test_a_broken_verdict_from_another_version_is_not_shown(bad: Any) -> None:
     report = replace_result(fixture("lab-pc-01"), "benchmark.total", details={"verdict": bad})
     assert benchmark.headline(report) is None
@@ -70,5 +78,5 @@ def test_fleet_survives_an_infinite_prediction(tmp_path: Path) -> None:
         assert "Traceback" not in proc.stderr
     # The total is not a time, so the per-category predictions are summed instead.
     assert json.loads(run_cli("fleet", str(tmp_path), "--json").stdout)["machines"][0][
-        "predicted_s"] == pytest.approx(sum(category_predictions(load_report(
-            tmp_path / "lab-pc-01.json")).values()))
+        "predicted_s"
+    ] == pytest.approx(sum(category_predictions(load_report(tmp_path / "lab-pc-01.json")).values()))

@@ -25,8 +25,17 @@ def test_a_backquoted_command_is_one_unbreakable_word() -> None:
 
 
 def test_the_pin_install_command_stays_on_one_line_in_a_narrow_terminal() -> None:
-    proc = run_cli("check", "--python", sys.executable, "--only", "packages", "-q",
-                   "--profile", "exam-2023-01", env={"COLUMNS": "60"})
+    proc = run_cli(
+        "check",
+        "--python",
+        sys.executable,
+        "--only",
+        "packages",
+        "-q",
+        "--profile",
+        "exam-2023-01",
+        env={"COLUMNS": "60"},
+    )
     assert proc.returncode == 1, proc.stderr
     commands = [row.strip() for row in proc.stdout.splitlines() if " -m pip install " in row]
     assert commands, proc.stdout

@@ -162,8 +162,13 @@ def test_a_version_1_key_that_would_collide_is_kept_as_it_was() -> None:
 
 @pytest.mark.parametrize(
     "args",
-    [["-v"], ["--format", "json"], ["--format", "markdown", "-v"], ["--format", "junit"],
-     ["--format", "html"]],
+    [
+        ["-v"],
+        ["--format", "json"],
+        ["--format", "markdown", "-v"],
+        ["--format", "junit"],
+        ["--format", "html"],
+    ],
 )
 @pytest.mark.parametrize("name", ["lab-pc-01", "lab-pc-02"])
 def test_a_version_1_report_renders_as_its_version_2_copy(

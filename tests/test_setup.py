@@ -58,8 +58,9 @@ def test_dry_run_prints_every_command_and_changes_nothing(tmp_path: Path, py38: 
 
 def test_dry_run_json_names_the_plan(tmp_path: Path, py38: Path) -> None:
     target = tmp_path / "venv"
-    proc = run_cli("setup", str(target), "--base-python", str(py38), "--dry-run", "--json",
-                   "--no-redact")
+    proc = run_cli(
+        "setup", str(target), "--base-python", str(py38), "--dry-run", "--json", "--no-redact"
+    )
     plan = json.loads(proc.stdout)
     assert plan["dry_run"] is True
     assert plan["python"] == str(target / "bin" / "python")
@@ -121,9 +122,18 @@ def test_no_network_and_no_wheelhouse_removes_the_half_made_venv(
     empty = tmp_path / "wheels"
     empty.mkdir()
     target = tmp_path / "exam" / "venv"
-    proc = run_cli("setup", str(target), "--base-python", str(py38), "--no-index",
-                   "--find-links", str(empty), "--json", timeout=300,
-                   env={"PIP_FIND_LINKS": "", "PIP_CONFIG_FILE": os.devnull})
+    proc = run_cli(
+        "setup",
+        str(target),
+        "--base-python",
+        str(py38),
+        "--no-index",
+        "--find-links",
+        str(empty),
+        "--json",
+        timeout=300,
+        env={"PIP_FIND_LINKS": "", "PIP_CONFIG_FILE": os.devnull},
+    )
     assert proc.returncode == 1, proc.stderr
     assert "pip install failed" in proc.stderr
     assert "No matching distribution found for" in proc.stderr
@@ -145,7 +155,11 @@ def test_a_full_disk_removes_the_half_made_venv(tmp_path: Path, py38: Path) -> N
 
     proc = subprocess.run(
         [sys.executable, "-m", "envcheck", "setup", str(target), "--base-python", str(py38)],
-        capture_output=True, text=True, timeout=300, preexec_fn=small_files, check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=small_files,
+        check=False,
     )
     assert proc.returncode == 1, proc.stderr
     assert "File too large" in proc.stderr
@@ -160,7 +174,9 @@ def test_ctrl_c_removes_the_half_made_venv_and_exits_130(tmp_path: Path, py38: P
     target = tmp_path / "venv"
     proc = subprocess.Popen(
         [sys.executable, "-m", "envcheck", "setup", str(target), "--base-python", str(py38)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + 60
     while not (target / "pyvenv.cfg").exists() and time.monotonic() < deadline:

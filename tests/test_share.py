@@ -19,8 +19,20 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 
 def _check(tmp_path: Path, *extra: str, cwd: Path | None = None):  # type: ignore[no-untyped-def]
-    return run_cli("check", "--python", sys.executable, "--only", "python", "--only", "system",
-                   "-q", *extra, env=_env(tmp_path), cwd=cwd or tmp_path, timeout=180)
+    return run_cli(
+        "check",
+        "--python",
+        sys.executable,
+        "--only",
+        "python",
+        "--only",
+        "system",
+        "-q",
+        *extra,
+        env=_env(tmp_path),
+        cwd=cwd or tmp_path,
+        timeout=180,
+    )
 
 
 def test_share_writes_three_redacted_files_and_says_where_they_go(tmp_path: Path) -> None:
@@ -35,10 +47,12 @@ def test_share_writes_three_redacted_files_and_says_where_they_go(tmp_path: Path
     assert names == [f"{stem}.html", f"{stem}.json", f"{stem}.md"]
     # The terminal view first, then the files and which to attach where.
     assert proc.stdout.index("[") < proc.stdout.index("Report for support")
-    for suffix, where in (("html", "browser"), ("json", "tfcert-envcheck show"),
-                          ("md", "issue")):
-        line = next(x for x in proc.stdout.splitlines() if x.strip().startswith(str(out))
-                    and x.split()[0].endswith("." + suffix))
+    for suffix, where in (("html", "browser"), ("json", "tfcert-envcheck show"), ("md", "issue")):
+        line = next(
+            x
+            for x in proc.stdout.splitlines()
+            if x.strip().startswith(str(out)) and x.split()[0].endswith("." + suffix)
+        )
         assert where in line, line
     for name in names:
         text = (out / name).read_text("utf-8")

@@ -74,17 +74,25 @@ class Workload(_Strict):
         if any(v <= 0 for v in self.shape.values()):
             raise ValueError("shape values must be positive")
         if self.kind == "timeseries" and self.shape["n_past"] != self.shape["n_future"]:
-            raise ValueError("n_past and n_future must be equal (the model predicts a window "
-                             "as long as its input)")
+            raise ValueError(
+                "n_past and n_future must be equal (the model predicts a window "
+                "as long as its input)"
+            )
         if self.quick.epochs < 2:
-            raise ValueError("quick.epochs must be at least 2: the first epoch traces the "
-                             "model, later ones give the steady state")
+            raise ValueError(
+                "quick.epochs must be at least 2: the first epoch traces the "
+                "model, later ones give the steady state"
+            )
         if self.quick.batch_size != self.full.batch_size:
-            raise ValueError("quick.batch_size must equal full.batch_size: the step time "
-                             "depends on the batch size")
+            raise ValueError(
+                "quick.batch_size must equal full.batch_size: the step time "
+                "depends on the batch size"
+            )
         if (self.quick.val_samples == 0) != (self.full.val_samples == 0):
-            raise ValueError("quick and full must both validate or both not: the validation "
-                             "pass is measured, not guessed")
+            raise ValueError(
+                "quick and full must both validate or both not: the validation "
+                "pass is measured, not guessed"
+            )
         return self
 
 

@@ -34,9 +34,15 @@ _READINESS_STYLE = {
 
 def _console(buf: io.StringIO, color: bool, width: int) -> Console:
     return Console(
-        file=buf, force_terminal=color, no_color=not color,
-        color_system="standard" if color else None, width=width,
-        highlight=False, emoji=False, markup=False, soft_wrap=False,
+        file=buf,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        width=width,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        soft_wrap=False,
     )
 
 
@@ -64,7 +70,9 @@ def render_text(
     console.print(_heading(analysis.run))
     console.print(_category_table(analysis, bench, verbose))
     for line in (
-        _budget_line(analysis, bench), _save_line(analysis.run), _ending_line(analysis.run),
+        _budget_line(analysis, bench),
+        _save_line(analysis.run),
+        _ending_line(analysis.run),
         _footer(analysis.run),
     ):
         if line is not None:
@@ -97,8 +105,13 @@ def _category_table(analysis: Analysis, bench: Benchmark, verbose: bool) -> Tabl
     factor = analysis.budget.retrain_factor if analysis.budget else bench.retrain_factor
     table = Table(box=None, pad_edge=False, show_edge=False)
     for name, justify in (
-        ("cat", "right"), ("workload", "left"), ("step", "right"), ("steps x epochs", "right"),
-        ("startup", "right"), ("predicted (band)", "right"), (f"x{factor:g} of exam", "left"),
+        ("cat", "right"),
+        ("workload", "left"),
+        ("step", "right"),
+        ("steps x epochs", "right"),
+        ("startup", "right"),
+        ("predicted (band)", "right"),
+        (f"x{factor:g} of exam", "left"),
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for category in analysis.run.requested:
@@ -106,8 +119,11 @@ def _category_table(analysis: Analysis, bench: Benchmark, verbose: bool) -> Tabl
         p = analysis.predictions.get(category)
         if p is None:
             why = analysis.problems.get(category, "not measured")
-            table.add_row(str(category), Text(clean(_short(workload.title, verbose))),
-                          Text(f"not measured: {clean(why)}", style="magenta"))
+            table.add_row(
+                str(category),
+                Text(clean(_short(workload.title, verbose))),
+                Text(f"not measured: {clean(why)}", style="magenta"),
+            )
             continue
         share = share_of_budget(p.predicted_s, bench, factor)
         jitter = f" ±{p.train_step.jitter:.0%}" if p.train_step.n else ""
@@ -146,8 +162,11 @@ def _save_line(run: BenchRun) -> Text | None:
         return None
     if "error" in save:
         return Text(f"mymodel.h5: saving failed: {clean(str(save['error']))}", style="red")
-    note = (" (Keras 3: .h5 is its legacy format; native is .keras)"
-            if save.get("keras_major") == 3 else "")
+    note = (
+        " (Keras 3: .h5 is its legacy format; native is .keras)"
+        if save.get("keras_major") == 3
+        else ""
+    )
     return Text(
         f"mymodel.h5: {int(save.get('bytes', 0)) / 1024:.1f} KiB, reloaded: "
         f"{'same predictions' if save.get('same_predictions') else 'DIFFERENT predictions'}"
@@ -158,8 +177,9 @@ def _save_line(run: BenchRun) -> Text | None:
 def _ending_line(run: BenchRun) -> Text | None:
     """Why the table may be incomplete: Ctrl-C, or a probe that stopped early."""
     if run.interrupted:
-        return Text("Interrupted (Ctrl-C): the categories above are what was measured.",
-                    style="yellow")
+        return Text(
+            "Interrupted (Ctrl-C): the categories above are what was measured.", style="yellow"
+        )
     if not run.run.ok:
         return Text(f"The benchmark stopped early: {clean(run.run.message)}", style="magenta")
     return None
@@ -181,8 +201,7 @@ def _comparison_table(comparisons: Sequence[Comparison]) -> Table:
         ctable.add_column(name, justify="right")
     for c in comparisons:
         if c.actual_s is None or c.prediction is None:
-            ctable.add_row(str(c.category), Text(clean(c.problem or "no result"),
-                                                 style="magenta"))
+            ctable.add_row(str(c.category), Text(clean(c.problem or "no result"), style="magenta"))
             continue
         ratio = c.ratio or 0.0
         ctable.add_row(
@@ -200,17 +219,27 @@ def _details(analysis: Analysis) -> list[Text]:
     """-v: how each prediction is made up, and the teardown odds it used."""
     lines = []
     for category, p in sorted(analysis.predictions.items()):
-        parts = ", ".join(f"{k.removesuffix('_s')} {format_duration(v)}"
-                          for k, v in p.parts.items())
-        lines.append(Text(f"  {category}: {parts}; per epoch {format_duration(p.epoch_s)} "
-                          f"(overhead {_ms(p.epoch_overhead_s)})", style="dim"))
+        parts = ", ".join(
+            f"{k.removesuffix('_s')} {format_duration(v)}" for k, v in p.parts.items()
+        )
+        lines.append(
+            Text(
+                f"  {category}: {parts}; per epoch {format_duration(p.epoch_s)} "
+                f"(overhead {_ms(p.epoch_overhead_s)})",
+                style="dim",
+            )
+        )
     waits = analysis.teardown_waits
     if waits is not None and waits.odds is not None:
-        lines.append(Text(
-            "  teardown_waits: the expected wait for tf.data's autotuning thread when an "
-            f"iterator is dropped, x its odds ({waits.odds.short:.0%} for iterators that "
-            f"lived under {TEARDOWN_SHORT_S:g} s, {waits.odds.long:.0%} for longer ones; "
-            f"measured: {clean(waits.odds.basis)})", style="dim"))
+        lines.append(
+            Text(
+                "  teardown_waits: the expected wait for tf.data's autotuning thread when an "
+                f"iterator is dropped, x its odds ({waits.odds.short:.0%} for iterators that "
+                f"lived under {TEARDOWN_SHORT_S:g} s, {waits.odds.long:.0%} for longer ones; "
+                f"measured: {clean(waits.odds.basis)})",
+                style="dim",
+            )
+        )
     return lines
 
 

@@ -65,8 +65,9 @@ def _interpreter(config: BenchConfig) -> str:
     if isinstance(resolved, interp.InterpreterProblem):
         raise UsageError(f"--python {python}: {resolved.reason} ({resolved.fix})")
     if not resolved.can_run_probes:
-        raise UsageError(f"--python {python}: Python {resolved.version_str} is too old to probe "
-                         "(3.7 or newer)")
+        raise UsageError(
+            f"--python {python}: Python {resolved.version_str} is too old to probe (3.7 or newer)"
+        )
     return resolved.path
 
 
@@ -80,8 +81,10 @@ def execute(config: BenchConfig) -> BenchOutcome:
         except KeyError:
             raise UsageError(f"--category {category}: the matrix has no workload for it") from None
     if config.full and not config.categories:
-        raise UsageError("--full trains the real reference job: name it with --category N "
-                         "(a full run of category 3 or 4 takes minutes to hours)")
+        raise UsageError(
+            "--full trains the real reference job: name it with --category N "
+            "(a full run of category 3 or 4 takes minutes to hours)"
+        )
     python = _interpreter(config)
     progress = BenchProgress(enabled=False if config.quiet else None)
 
@@ -94,8 +97,13 @@ def execute(config: BenchConfig) -> BenchOutcome:
     progress.start(list(categories), "quick benchmark")
     try:
         quick = measure(
-            python, bench, categories=categories, mode="quick", save_check=config.save_check,
-            timeout_s=PROBES["bench"].timeout_s * config.timeout_scale, on_progress=forward,
+            python,
+            bench,
+            categories=categories,
+            mode="quick",
+            save_check=config.save_check,
+            timeout_s=PROBES["bench"].timeout_s * config.timeout_scale,
+            on_progress=forward,
         )
     except BenchInterrupted as exc:
         progress.stop()
@@ -112,8 +120,13 @@ def execute(config: BenchConfig) -> BenchOutcome:
             progress.start([category], f"full reference run of category {category}")
             try:
                 full = measure(
-                    python, bench, categories=[category], mode="full", save_check=False,
-                    timeout_s=full_timeout(high) * config.timeout_scale, on_progress=forward,
+                    python,
+                    bench,
+                    categories=[category],
+                    mode="full",
+                    save_check=False,
+                    timeout_s=full_timeout(high) * config.timeout_scale,
+                    on_progress=forward,
                 )
             except BenchInterrupted as exc:
                 progress.stop()
@@ -151,8 +164,12 @@ def render(outcome: BenchOutcome, config: BenchConfig) -> str:
     if out.fmt == "json":
         return render_json(outcome.analysis, outcome.comparisons, redactor)
     text = render_text(
-        outcome.analysis, _benchmark(config), comparisons=outcome.comparisons,
-        verbose=config.verbose, color=out.color(), width=out.width(110, 140),
+        outcome.analysis,
+        _benchmark(config),
+        comparisons=outcome.comparisons,
+        verbose=config.verbose,
+        color=out.color(),
+        width=out.width(110, 140),
     )
     return redactor.text(text) if redactor is not None else text
 

@@ -67,12 +67,26 @@ class WaitOdds:
 
 
 TEARDOWN_ODDS: tuple[tuple[tuple[int, int], WaitOdds], ...] = (
-    ((2, 16), WaitOdds(0.23, 0.51, "TensorFlow 2.21, rounds 1-2 of benchmarks/results/: 9 of 39 "
-                                   "teardowns of iterators that lived under 5 s waited, 55 of "
-                                   "108 longer-lived ones")),
-    ((0, 0), WaitOdds(0.09, 0.46, "TensorFlow 2.9, rounds 1-2 of benchmarks/results/: 1 of 11 "
-                                  "teardowns of iterators that lived under 5 s waited, 25 of 54 "
-                                  "longer-lived ones")),
+    (
+        (2, 16),
+        WaitOdds(
+            0.23,
+            0.51,
+            "TensorFlow 2.21, rounds 1-2 of benchmarks/results/: 9 of 39 "
+            "teardowns of iterators that lived under 5 s waited, 55 of "
+            "108 longer-lived ones",
+        ),
+    ),
+    (
+        (0, 0),
+        WaitOdds(
+            0.09,
+            0.46,
+            "TensorFlow 2.9, rounds 1-2 of benchmarks/results/: 1 of 11 "
+            "teardowns of iterators that lived under 5 s waited, 25 of 54 "
+            "longer-lived ones",
+        ),
+    ),
 )
 """Measured odds by the first TensorFlow version they apply to, newest first: 2.9's for
 versions before 2.16 (Keras 2), 2.21's from 2.16 on (Keras 3)."""
@@ -172,4 +186,3 @@ def _gap(epoch: Mapping[str, Any], key: str) -> float:
         if isinstance(value, int | float) and not isinstance(value, bool):
             return float(value)
     return 0.0
-

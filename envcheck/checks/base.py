@@ -255,9 +255,7 @@ class Context:
         """Whether probes can run in the interpreter under test at all."""
         return isinstance(self.interpreter, Interpreter) and self.interpreter.can_run_probes
 
-    def facts(
-        self, name: str, section: str | None = None, *, or_from_tool: bool = False
-    ) -> object:
+    def facts(self, name: str, section: str | None = None, *, or_from_tool: bool = False) -> object:
         """A probe's facts (or one section of them), untyped; `ProbeUnavailable` when missing.
 
         Checks read them through `read` and a model of envcheck.probing.models.

@@ -81,14 +81,18 @@ def _analysis(ctx: Context) -> Analysis:
         try:
             run = ctx.probe("bench", probe_args(bench, requested, mode="quick"))
         except ProbeInterrupted as exc:
-            partial = analyse(from_probe_run(exc.run, collector, requested, "quick"), bench,
-                              retrain_factor=retrain_factor(ctx, bench))
+            partial = analyse(
+                from_probe_run(exc.run, collector, requested, "quick"),
+                bench,
+                retrain_factor=retrain_factor(ctx, bench),
+            )
             ctx.shared["benchmark"] = partial.to_dict()
             raise
         finally:
             ctx.on_progress = forward
     result = analyse(
-        from_probe_run(run, collector, requested, "quick"), bench,
+        from_probe_run(run, collector, requested, "quick"),
+        bench,
         retrain_factor=retrain_factor(ctx, bench),
     )
     ctx.shared["benchmark"] = result.to_dict()  # lands in the report's facts
@@ -140,9 +144,7 @@ def _category_check(category: int) -> None:
     )(run_check)
 
 
-def _category_finding(
-    p: Prediction, bench: Benchmark, factor: float, result: Analysis
-) -> Finding:
+def _category_finding(p: Prediction, bench: Benchmark, factor: float, result: Analysis) -> Finding:
     share = share_of_budget(p.predicted_s, bench, factor)
     observed = (
         f"{format_duration(p.predicted_s)} ({format_duration(p.low_s)}-"
@@ -176,8 +178,12 @@ for _category in range(1, 6):
     _category_check(_category)
 
 
-@check("benchmark.total", "All five trainings against the 5-hour budget", owns=("bench",),
-       registry=CHECKS)
+@check(
+    "benchmark.total",
+    "All five trainings against the 5-hour budget",
+    owns=("bench",),
+    registry=CHECKS,
+)
 def total_check(ctx: Context) -> Finding:
     """Sum of the predicted trainings x retrain factor against the exam budget."""
     try:
@@ -275,8 +281,11 @@ def h5_save_check(ctx: Context) -> Finding:
     if not save.get("is_hdf5") or not save.get("same_predictions"):
         return failure(
             f"mymodel.h5 ({size}) was written but "
-            + ("is not an HDF5 file" if not save.get("is_hdf5") else
-               "gives different predictions after reloading"),
+            + (
+                "is not an HDF5 file"
+                if not save.get("is_hdf5")
+                else "gives different predictions after reloading"
+            ),
             fix="Reinstall TensorFlow and h5py in this interpreter; the exam grades this file.",
             details={"save_check": save},
         )

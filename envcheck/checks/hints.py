@@ -38,7 +38,7 @@ def pin_args(ctx: Context) -> str:
     """The profile's packages as pip arguments (its measured install command, if any)."""
     cmd = ctx.profile.install_command
     if cmd and cmd.startswith(_BARE_PREFIX):
-        return cmd[len(_BARE_PREFIX):]
+        return cmd[len(_BARE_PREFIX) :]
     if cmd:
         return cmd
     return " ".join(f'"{n}{s}"' for n, s in ctx.profile.packages.items())
@@ -47,7 +47,9 @@ def pin_args(ctx: Context) -> str:
 def pin_install(ctx: Context) -> str:
     """The long pin-install command, the first time a report needs it; else a reference."""
     if ctx.pin_install_shown:
-        return ("the pin-install command shown under Packages (Pinned package versions), "
-                "with this interpreter")
+        return (
+            "the pin-install command shown under Packages (Pinned package versions), "
+            "with this interpreter"
+        )
     ctx.pin_install_shown = True
     return pip(ctx, pin_args(ctx))

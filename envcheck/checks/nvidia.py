@@ -76,7 +76,6 @@ _BROKEN_SUMMARY = {
 }
 
 
-
 def driver_info(ctx: Context) -> DriverInfo:
     """The interpreted `nvidia` probe; also kept in ctx.shared for the report's facts."""
     info = gpu.interpret(ctx.read(NvidiaFacts).raw)
@@ -96,10 +95,14 @@ def _os(ctx: Context) -> tuple[str, bool]:
 
 
 def _describe(g: Gpu) -> str:
-    parts = [p for p in (
-        f"{g.memory_mib / 1024:.0f} GiB" if g.memory_mib else None,
-        f"compute capability {g.compute_capability_str}" if g.compute_capability else None,
-    ) if p]
+    parts = [
+        p
+        for p in (
+            f"{g.memory_mib / 1024:.0f} GiB" if g.memory_mib else None,
+            f"compute capability {g.compute_capability_str}" if g.compute_capability else None,
+        )
+        if p
+    ]
     return g.name + (f" ({', '.join(parts)})" if parts else "")
 
 
@@ -124,29 +127,44 @@ def driver_check(ctx: Context) -> Finding:
         return ok(
             f"NVIDIA driver {version}{cuda}; {plural(len(info.gpus), 'GPU')}: {gpus}",
             observed=f"driver {version}" + (f" (CUDA {info.cuda_version})" if cuda else ""),
-            expected="optional", source=OPTIONAL_SOURCE, details=details,
+            expected="optional",
+            source=OPTIONAL_SOURCE,
+            details=details,
         )
     if info.state is DriverState.NOT_INSTALLED:
-        return ok(f"CPU-only: no NVIDIA GPU; {OPTIONAL}", observed="no NVIDIA driver",
-                  expected="optional", source=OPTIONAL_SOURCE, details=details)
+        return ok(
+            f"CPU-only: no NVIDIA GPU; {OPTIONAL}",
+            observed="no NVIDIA driver",
+            expected="optional",
+            source=OPTIONAL_SOURCE,
+            details=details,
+        )
     if info.state is DriverState.NO_GPU:
         version = f" {info.driver_version}" if info.driver_version else ""
-        return ok(f"NVIDIA driver{version} is installed but lists no GPU; training runs on the "
-                  f"CPU ({OPTIONAL})", observed="driver, no GPU", expected="optional",
-                  source=OPTIONAL_SOURCE, details=details)
+        return ok(
+            f"NVIDIA driver{version} is installed but lists no GPU; training runs on the "
+            f"CPU ({OPTIONAL})",
+            observed="driver, no GPU",
+            expected="optional",
+            source=OPTIONAL_SOURCE,
+            details=details,
+        )
     if info.state is DriverState.UNEXPECTED:
         return error(
             f"could not determine the NVIDIA driver's state: {info.message}",
             fix="Run `nvidia-smi` by hand; if it works, please report this with the output of "
             "`tfcert-envcheck check -v`.",
-            observed=info.message, details=details,
+            observed=info.message,
+            details=details,
         )
     system, wsl = _os(ctx)
     return warning(
         f"{_BROKEN_SUMMARY[info.state]} ({info.source}: {info.message})",
         fix=broken_fix(info.state, system, wsl),
-        observed=info.message, expected="a working NVIDIA driver, or none",
-        source=OPTIONAL_SOURCE, details=details,
+        observed=info.message,
+        expected="a working NVIDIA driver, or none",
+        source=OPTIONAL_SOURCE,
+        details=details,
     )
 
 
@@ -158,8 +176,10 @@ def driver_version_check(ctx: Context) -> Finding:
         return _not_checked(info)
     build = ctx.read(TfBuild)
     if not build.is_built_with_cuda:
-        return skipped("not checked: this TensorFlow is a CPU-only build and does not use the "
-                       "driver (see nvidia.tensorflow_gpu)")
+        return skipped(
+            "not checked: this TensorFlow is a CPU-only build and does not use the "
+            "driver (see nvidia.tensorflow_gpu)"
+        )
     cuda, cuda_source = built_cuda(ctx, build)
     if cuda is None:
         return error(
@@ -175,32 +195,46 @@ def driver_version_check(ctx: Context) -> Finding:
             f"driver_minimums row for CUDA {cuda}",
             fix="Add a driver_minimums row for this CUDA version to a copy of the matrix and "
             "pass it with --matrix, or update tfcert-envcheck.",
-            observed=f"CUDA {cuda}", source=cuda_source,
+            observed=f"CUDA {cuda}",
+            source=cuda_source,
         )
     return _compare_driver(ctx, info, cuda, cuda_source, row)
 
 
-def _compare_driver(ctx: Context, info: DriverInfo, cuda: str, cuda_source: str,
-                    row: DriverMinimum) -> Finding:
+def _compare_driver(
+    ctx: Context, info: DriverInfo, cuda: str, cuda_source: str, row: DriverMinimum
+) -> Finding:
     """The driver's version against the minimum for `cuda` (and for PTX of it, if needed)."""
     system, wsl = _os(ctx)
     windows_driver = system == "Windows" or wsl
     minimum = row.windows if windows_driver else row.linux
     where = "Windows" if system == "Windows" else "WSL2 (Windows driver)" if wsl else "Linux"
     expected = f">= {minimum} (CUDA {cuda}, {where})"
-    details: dict[str, Any] = {"cuda": cuda, "cuda_source": cuda_source,
-                               "matrix_cuda": row.cuda, "driver_cuda": info.cuda_version}
+    details: dict[str, Any] = {
+        "cuda": cuda,
+        "cuda_source": cuda_source,
+        "matrix_cuda": row.cuda,
+        "driver_cuda": info.cuda_version,
+    }
     if info.driver_version is None:
-        return error("could not determine the driver version (the driver did not report it)",
-                     fix="Run `nvidia-smi` and compare its driver version with " + expected,
-                     expected=expected, source=row.source, details=details)
+        return error(
+            "could not determine the driver version (the driver did not report it)",
+            fix="Run `nvidia-smi` and compare its driver version with " + expected,
+            expected=expected,
+            source=row.source,
+            details=details,
+        )
     try:
         too_old = Version(info.driver_version) < Version(minimum)
     except InvalidVersion:
-        return error(f"could not compare the driver version {info.driver_version!r}",
-                     fix="Run `nvidia-smi` and compare its driver version with " + expected,
-                     observed=info.driver_version, expected=expected, source=row.source,
-                     details=details)
+        return error(
+            f"could not compare the driver version {info.driver_version!r}",
+            fix="Run `nvidia-smi` and compare its driver version with " + expected,
+            observed=info.driver_version,
+            expected=expected,
+            source=row.source,
+            details=details,
+        )
     observed = f"driver {info.driver_version}"
     if too_old:
         return warning(
@@ -208,7 +242,10 @@ def _compare_driver(ctx: Context, info: DriverInfo, cuda: str, cuda_source: str,
             "that this TensorFlow was built with: TensorFlow cannot use the GPU",
             fix=f"Update the NVIDIA driver to {minimum} or newer (nvidia.com/drivers, or your "
             f"distribution's driver packages); until then training runs on the CPU.",
-            observed=observed, expected=expected, source=row.source, details=details,
+            observed=observed,
+            expected=expected,
+            source=row.source,
+            details=details,
         )
     ptx_minimum = (row.ptx_jit_windows if windows_driver else row.ptx_jit_linux) or minimum
     ptx_only = ptx_only_gpus(ctx, info)
@@ -223,11 +260,18 @@ def _compare_driver(ctx: Context, info: DriverInfo, cuda: str, cuda_source: str,
             f"kernels on {them}",
             fix=f"Update the NVIDIA driver to {ptx_minimum} or newer; {minimum} is enough only "
             f"for GPUs this TensorFlow has machine code for ({OPTIONAL}).",
-            observed=observed, expected=f">= {ptx_minimum} (CUDA {cuda}, {where})",
-            source=row.source, details=details,
+            observed=observed,
+            expected=f">= {ptx_minimum} (CUDA {cuda}, {where})",
+            source=row.source,
+            details=details,
         )
-    return ok(f"driver {info.driver_version} >= {minimum}, the minimum for CUDA {cuda}",
-              observed=observed, expected=expected, source=row.source, details=details)
+    return ok(
+        f"driver {info.driver_version} >= {minimum}, the minimum for CUDA {cuda}",
+        observed=observed,
+        expected=expected,
+        source=row.source,
+        details=details,
+    )
 
 
 @check("nvidia.compute_capability", "GPU compute capability", registry=CHECKS)
@@ -246,10 +290,14 @@ def compute_capability_check(ctx: Context) -> Finding:
         details["cause"] = gpu.compute_cap_gap(info).value
         return warning(
             "could not determine the GPUs' compute capability: "
-            + ("this nvidia-smi cannot report it" if info.smi_lacks_compute_cap
-               else "the driver did not report it"),
+            + (
+                "this nvidia-smi cannot report it"
+                if info.smi_lacks_compute_cap
+                else "the driver did not report it"
+            ),
             fix=unknown_cc_fix(info, system),
-            expected=expected, source=SMI_SOURCE if info.smi_lacks_compute_cap else source,
+            expected=expected,
+            source=SMI_SOURCE if info.smi_lacks_compute_cap else source,
             details=details,
         )
     observed = ", ".join(f"{g.name}: {g.compute_capability_str}" for g in known)
@@ -260,11 +308,17 @@ def compute_capability_check(ctx: Context) -> Finding:
         return warning(
             f"{names}: compute capability below {floor_text}, so TensorFlow ignores "
             f"{'it' if len(too_low) == 1 else 'them'}"
-            + (f" ({plural(usable, 'other GPU')} usable)" if usable else
-               "; training runs on the CPU"),
+            + (
+                f" ({plural(usable, 'other GPU')} usable)"
+                if usable
+                else "; training runs on the CPU"
+            ),
             fix=f"Nothing to do for the exam ({OPTIONAL}). To train on a GPU you need one of "
             f"compute capability {floor_text} or higher.",
-            observed=observed, expected=expected, source=source, details=details,
+            observed=observed,
+            expected=expected,
+            source=source,
+            details=details,
         )
     details["built_for"] = archs or None
     problem = _coverage_finding(known, archs, tf_version, observed, details)
@@ -272,15 +326,26 @@ def compute_capability_check(ctx: Context) -> Finding:
         return problem
     unknown = len(info.gpus) - len(known)
     note = f" ({plural(unknown, 'GPU')} did not report it)" if unknown else ""
-    return ok(f"compute capability {observed}{note}", observed=observed, expected=expected,
-              source=source, details=details)
+    return ok(
+        f"compute capability {observed}{note}",
+        observed=observed,
+        expected=expected,
+        source=source,
+        details=details,
+    )
 
 
-def _coverage_finding(known: list[Gpu], archs: list[str], tf_version: str | None,
-                      observed: str, details: dict[str, Any]) -> Finding | None:
+def _coverage_finding(
+    known: list[Gpu],
+    archs: list[str],
+    tf_version: str | None,
+    observed: str,
+    details: dict[str, Any],
+) -> Finding | None:
     """A warning for GPUs this build has no kernels (or only PTX) for; None if all have them."""
-    covered = {g: coverage(g.compute_capability, archs) for g in known
-               if g.compute_capability and archs}
+    covered = {
+        g: coverage(g.compute_capability, archs) for g in known if g.compute_capability and archs
+    }
     tf_name = f"TensorFlow {tf_version}" if tf_version else "This TensorFlow"
     built = ", ".join(archs)
     for kind in (Coverage.NONE, Coverage.PTX):  # the worse problem first
@@ -290,22 +355,36 @@ def _coverage_finding(known: list[Gpu], archs: list[str], tf_version: str | None
         cc = gpus[0].compute_capability_str
         names = ", ".join(f"{g.name} ({g.compute_capability_str})" for g in gpus)
         if kind is Coverage.NONE:
-            summary = (f"{tf_name} has no CUDA kernels for compute capability {cc} (built for "
-                       f"{built}), so it cannot train on {'it' if len(gpus) == 1 else 'them'}")
-            fix = (f"Nothing to do for the exam ({OPTIONAL}): training runs on the CPU. To "
-                   "use this GPU, use a TensorFlow release built for it.")
+            summary = (
+                f"{tf_name} has no CUDA kernels for compute capability {cc} (built for "
+                f"{built}), so it cannot train on {'it' if len(gpus) == 1 else 'them'}"
+            )
+            fix = (
+                f"Nothing to do for the exam ({OPTIONAL}): training runs on the CPU. To "
+                "use this GPU, use a TensorFlow release built for it."
+            )
             wanted = f"a build for {cc}"
         else:
-            summary = (f"{tf_name} has no CUDA machine code for compute capability {cc} (built "
-                       f"for {built}); the driver JIT-compiles its kernels from PTX at first "
-                       "use, which can take 30 minutes or longer")
-            fix = ("Before the exam, train any small model on the GPU once and let it finish "
-                   "(the compiled kernels are cached for later runs; set "
-                   "CUDA_CACHE_MAXSIZE=4294967296 if they do not fit the driver's cache), or "
-                   "train on the CPU.")
+            summary = (
+                f"{tf_name} has no CUDA machine code for compute capability {cc} (built "
+                f"for {built}); the driver JIT-compiles its kernels from PTX at first "
+                "use, which can take 30 minutes or longer"
+            )
+            fix = (
+                "Before the exam, train any small model on the GPU once and let it finish "
+                "(the compiled kernels are cached for later runs; set "
+                "CUDA_CACHE_MAXSIZE=4294967296 if they do not fit the driver's cache), or "
+                "train on the CPU."
+            )
             wanted = f"machine code for {cc}"
-        return warning(f"{names}: {summary}", fix=fix, observed=observed, expected=wanted,
-                       source=JIT_SOURCE, details=details)
+        return warning(
+            f"{names}: {summary}",
+            fix=fix,
+            observed=observed,
+            expected=wanted,
+            source=JIT_SOURCE,
+            details=details,
+        )
     return None
 
 
@@ -321,14 +400,20 @@ def tensorflow_gpu_check(ctx: Context) -> Finding:
     observed = f"TensorFlow: {plural(len(tf_gpus), 'GPU')}; driver: {plural(n_driver, 'GPU')}"
     expected = "TensorFlow sees the driver's GPUs"
     details: dict[str, Any] = {
-        "tensorflow_gpus": devices.raw.get("gpus") or [], "driver_gpus": n_driver,
+        "tensorflow_gpus": devices.raw.get("gpus") or [],
+        "driver_gpus": n_driver,
     }
     if tf_gpus:
         names = ", ".join(str(g.name) for g in tf_gpus)
         some = "" if len(tf_gpus) >= n_driver else f" of the {n_driver} the driver lists"
-        return ok(f"TensorFlow sees {plural(len(tf_gpus), 'GPU')}{some}: {names}",
-                  observed=observed, expected=expected, details=details)
+        return ok(
+            f"TensorFlow sees {plural(len(tf_gpus), 'GPU')}{some}: {names}",
+            observed=observed,
+            expected=expected,
+            details=details,
+        )
 
     system, _ = _os(ctx)
-    return why_no_gpu(ctx, system, n_driver, {"observed": observed, "expected": expected,
-                                               "details": details})
+    return why_no_gpu(
+        ctx, system, n_driver, {"observed": observed, "expected": expected, "details": details}
+    )

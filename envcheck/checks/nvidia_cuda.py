@@ -99,8 +99,11 @@ def ptx_only_gpus(ctx: Context, info: DriverInfo) -> list[Gpu]:
     archs, _ = build_archs(ctx)
     if not archs:
         return []
-    return [g for g in info.gpus
-            if g.compute_capability and coverage(g.compute_capability, archs) is Coverage.PTX]
+    return [
+        g
+        for g in info.gpus
+        if g.compute_capability and coverage(g.compute_capability, archs) is Coverage.PTX
+    ]
 
 
 def cc_floor(ctx: Context, archs: list[str]) -> tuple[tuple[int, int], str, str]:

@@ -62,9 +62,11 @@ def why_no_gpu(ctx: Context, system: str, n_driver: int, evidence: Evidence) -> 
 
     hidden = _hidden_by_env(ctx)
     if hidden is not None:
-        return warning(f"{lead}: CUDA_VISIBLE_DEVICES={hidden!r} hides them",
-                       fix=_TO_USE_IT + "unset CUDA_VISIBLE_DEVICES (or list GPU numbers in it).",
-                       **_seen(evidence, "CUDA_VISIBLE_DEVICES in this environment"))
+        return warning(
+            f"{lead}: CUDA_VISIBLE_DEVICES={hidden!r} hides them",
+            fix=_TO_USE_IT + "unset CUDA_VISIBLE_DEVICES (or list GPU numbers in it).",
+            **_seen(evidence, "CUDA_VISIBLE_DEVICES in this environment"),
+        )
     last_gpu = Version(ctx.matrix.platform_rules.windows_native_gpu_last_tensorflow)
     if system == "Windows" and tf is not None and tf.release[:2] > last_gpu.release[:2]:
         return warning(
@@ -84,8 +86,9 @@ def why_no_gpu(ctx: Context, system: str, n_driver: int, evidence: Evidence) -> 
     return _log_cause(ctx, tf, system, lead, evidence)
 
 
-def _log_cause(ctx: Context, tf: Version | None, system: str, lead: str,
-               evidence: Evidence) -> Finding:
+def _log_cause(
+    ctx: Context, tf: Version | None, system: str, lead: str, evidence: Evidence
+) -> Finding:
     """What TensorFlow's own log says about why a CUDA build uses no GPU."""
     details = evidence["details"]
 
@@ -118,7 +121,7 @@ def _log_cause(ctx: Context, tf: Version | None, system: str, lead: str,
         )
     return warning(
         f"{lead}, and TensorFlow's log does not say why",
-        fix=_TO_USE_IT + "run `python -c \"import tensorflow as tf; "
+        fix=_TO_USE_IT + 'run `python -c "import tensorflow as tf; '
         "print(tf.config.list_physical_devices('GPU'))\"` in this interpreter with "
         "TF_CPP_MIN_LOG_LEVEL=0 and read the messages about CUDA.",
         **_seen(evidence, CPU_BUILD_SOURCE),

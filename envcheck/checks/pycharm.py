@@ -58,7 +58,7 @@ def _facts(ctx: Context) -> dict[str, Any]:
 
 
 def _matches(version: str | None, wanted: list[str]) -> bool:
-    """"2021.3.3" matches "2021.3" (and "2021.3.3"); None matches nothing."""
+    """ "2021.3.3" matches "2021.3" (and "2021.3.3"); None matches nothing."""
     return bool(version) and any(
         version == w or (version or "").startswith(w + ".") for w in wanted
     )
@@ -79,8 +79,13 @@ def installs_check(ctx: Context) -> Finding:
     """PyCharm is installed, in a version the exam guide names (and none it warns against)."""
     disc = pycharm_files(ctx)
     good, minimum = ctx.profile.pycharm.known_good, ctx.profile.pycharm.minimum
-    expected = (f"PyCharm {' or '.join(good)}" if good
-                else f"PyCharm {minimum} or newer" if minimum else "PyCharm (any version)")
+    expected = (
+        f"PyCharm {' or '.join(good)}"
+        if good
+        else f"PyCharm {minimum} or newer"
+        if minimum
+        else "PyCharm (any version)"
+    )
     facts = _facts(ctx)
     facts["installs"] = [i.to_dict() for i in disc.installs]
     facts["config_dirs"] = [c.to_dict() for c in disc.configs]
@@ -92,8 +97,10 @@ def installs_check(ctx: Context) -> Finding:
         (f"{i.label} ({i.found_in}: {i.path})", i.version) for i in disc.installs
     ]
     orphans = [c for c in disc.configs if disc.install_for(c) is None]
-    kw["details"] = {"found": [label for label, _ in seen],
-                     "config_dirs_without_install": [str(c.path) for c in orphans]}
+    kw["details"] = {
+        "found": [label for label, _ in seen],
+        "config_dirs_without_install": [str(c.path) for c in orphans],
+    }
     install_hint = _install_hint(good, minimum)
     if not seen:
         kw["observed"] = "none found"
@@ -109,15 +116,18 @@ def installs_check(ctx: Context) -> Finding:
 def _install_hint(good: list[str], minimum: str | None) -> str:
     """Where to get the PyCharm the exam guide asks for."""
     if good:
-        return (f"Install PyCharm {' or '.join(good)} ({DOWNLOAD}); JetBrains Toolbox can keep "
-                "it beside other versions.")
+        return (
+            f"Install PyCharm {' or '.join(good)} ({DOWNLOAD}); JetBrains Toolbox can keep "
+            "it beside other versions."
+        )
     if minimum:
         return f"Install the latest PyCharm, Community or Professional ({DOWNLOAD_LATEST})."
     return f"Install PyCharm Community or Professional ({DOWNLOAD})."
 
 
-def _judge_installs(ctx: Context, seen: list[tuple[str, str | None]], install_hint: str,
-                    kw: Evidence) -> Finding:
+def _judge_installs(
+    ctx: Context, seen: list[tuple[str, str | None]], install_hint: str, kw: Evidence
+) -> Finding:
     """The found installs (label, version) against the guide's good and bad versions."""
     rules = ctx.profile.pycharm
     good, bad, minimum = rules.known_good, rules.known_bad, rules.minimum
@@ -129,14 +139,15 @@ def _judge_installs(ctx: Context, seen: list[tuple[str, str | None]], install_hi
         return failure(
             f"{'; '.join(known_bad)}: the exam guide says the exam plugin does not work with "
             f"PyCharm {', '.join(bad)}",
-            fix=install_hint + " Take the exam in that version.", **kw,
+            fix=install_hint + " Take the exam in that version.",
+            **kw,
         )
     if known_bad:
         return warning(
             f"{'; '.join(known_good)} is right, but {'; '.join(known_bad)} is a version the "
             "exam guide warns against",
-            fix=f"Open the exam project in PyCharm {' or '.join(good)}, not in "
-            f"{', '.join(bad)}.", **kw,
+            fix=f"Open the exam project in PyCharm {' or '.join(good)}, not in {', '.join(bad)}.",
+            **kw,
         )
     if known_good or not (good or minimum):
         first = known_good[0] if known_good else seen[0][0]
@@ -146,17 +157,19 @@ def _judge_installs(ctx: Context, seen: list[tuple[str, str | None]], install_hi
         return warning(
             f"found PyCharm {versions}, older than {minimum}: the exam guide asks for the latest "
             f"PyCharm ({minimum} when it was written)",
-            fix=install_hint, **kw,
+            fix=install_hint,
+            **kw,
         )
     return warning(
         f"found PyCharm {versions}; the exam guide was tested with {' or '.join(good)}",
         fix=install_hint + " Newer versions may work, but the exam plugin was known to break "
-        "in some new releases.", **kw,
+        "in some new releases.",
+        **kw,
     )
 
 
 def _not_installs(configs: list[ConfigDir]) -> str:
-    """"; PyCharm2021.3 is a config folder (settings of PyCharm 2021.3), not an install"."""
+    """ "; PyCharm2021.3 is a config folder (settings of PyCharm 2021.3), not an install"."""
     if not configs:
         return ""
     names = ", ".join(c.name for c in configs)
@@ -188,7 +201,8 @@ def files_check(ctx: Context) -> Finding:
         fix="Close PyCharm (it may have been writing these files) and run again. A file that "
         "stays broken can be deleted: PyCharm writes it again (recent projects are then "
         "forgotten).",
-        observed=f"{len(problems)} unreadable", details={"problems": problems},
+        observed=f"{len(problems)} unreadable",
+        details={"problems": problems},
     )
 
 
@@ -234,7 +248,9 @@ def interpreter_check(ctx: Context) -> Finding:
         reason = problem.details.get("reason", problem.summary)
         kw["source"] = problem.source
         return failure(
-            f"PyCharm would run {res.interpreter}, which {reason}", fix=problem.fix or "", **kw,
+            f"PyCharm would run {res.interpreter}, which {reason}",
+            fix=problem.fix or "",
+            **kw,
         )
     interp = ctx.interpreter
     assert isinstance(interp, Interpreter)
@@ -252,6 +268,7 @@ def interpreter_check(ctx: Context) -> Finding:
     if res.problems:
         return warning(
             f"{summary}; but {res.problems[0]}",
-            fix="Close PyCharm and run again, so its files are complete.", **kw,
+            fix="Close PyCharm and run again, so its files are complete.",
+            **kw,
         )
     return ok(f"{summary}, chosen because {res.config_reason}", **kw)

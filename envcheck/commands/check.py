@@ -45,8 +45,7 @@ if TYPE_CHECKING:
     metavar="DIR",
     help="Write the --share files into DIR instead of the current folder (implies --share).",
 )
-@verbosity_options("Show every check with details and timings.",
-                   "No progress display on stderr.")
+@verbosity_options("Show every check with details and timings.", "No progress display on stderr.")
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit code 1).")
 @click.option(
     "--only",

@@ -18,8 +18,7 @@ def command(out: Output) -> None:
     checks = all_checks()
     if out.fmt == "json":
         rows = [
-            {"id": c.id, "category": c.category, "title": c.title,
-             "description": c.description}
+            {"id": c.id, "category": c.category, "title": c.title, "description": c.description}
             for c in checks
         ]
         text = dump_json(envelope("check-list", {"checks": rows}))

@@ -26,13 +26,23 @@ def validate(file: Path | None, out: Output) -> None:
     m = load_matrix(file)
     name = str(file or BUNDLED_MATRIX)
     if out.fmt == "json":
-        text = dump_json(envelope("matrix-validation", {
-            "file": name, "valid": True, "profiles": len(m.profiles),
-            "tensorflow_builds": len(m.tensorflow_builds), "default_profile": m.default_profile,
-        }))
+        text = dump_json(
+            envelope(
+                "matrix-validation",
+                {
+                    "file": name,
+                    "valid": True,
+                    "profiles": len(m.profiles),
+                    "tensorflow_builds": len(m.tensorflow_builds),
+                    "default_profile": m.default_profile,
+                },
+            )
+        )
     else:
-        text = (f"{name}: valid ({len(m.profiles)} profiles, {len(m.tensorflow_builds)} "
-                f"TensorFlow build rows, default profile {m.default_profile})\n")
+        text = (
+            f"{name}: valid ({len(m.profiles)} profiles, {len(m.tensorflow_builds)} "
+            f"TensorFlow build rows, default profile {m.default_profile})\n"
+        )
     deliver(_redacted(text, out), out)
 
 
@@ -47,12 +57,18 @@ def profiles(matrix: Path | None, out: Output) -> None:
     m = load_matrix(matrix)
     if out.fmt == "json":
         rows = [
-            {"name": name, "python": p.python, "tensorflow": p.pin("tensorflow"),
-             "title": p.title, "default": name == m.default_profile}
+            {
+                "name": name,
+                "python": p.python,
+                "tensorflow": p.pin("tensorflow"),
+                "title": p.title,
+                "default": name == m.default_profile,
+            }
             for name, p in m.profiles.items()
         ]
-        text = dump_json(envelope("matrix-profiles", {"matrix": str(matrix or "bundled"),
-                                                      "profiles": rows}))
+        text = dump_json(
+            envelope("matrix-profiles", {"matrix": str(matrix or "bundled"), "profiles": rows})
+        )
     else:
         lines = []
         for name, p in m.profiles.items():

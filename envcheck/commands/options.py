@@ -35,8 +35,9 @@ def matrix_options(func: F) -> F:
     return func
 
 
-def matrix_option(help_text: str = "Use this compat_matrix.yaml instead of the bundled one.",
-                  ) -> Callable[[F], F]:
+def matrix_option(
+    help_text: str = "Use this compat_matrix.yaml instead of the bundled one.",
+) -> Callable[[F], F]:
     """--matrix FILE alone."""
     return click.option(
         "--matrix",

@@ -22,7 +22,10 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 
 def _config_option(func: F) -> F:
     return click.option(
-        "--pycharm-config", type=_DIR, default=None, metavar="DIR",
+        "--pycharm-config",
+        type=_DIR,
+        default=None,
+        metavar="DIR",
         help="Read PyCharm's settings from DIR (a config folder with options/, e.g. a copy of "
         "~/.config/JetBrains/PyCharm2021.3, or a folder of them) instead of finding them.",
     )(func)
@@ -32,7 +35,10 @@ def project_options(func: F) -> F:
     """--project and --pycharm-config for `check`."""
     func = _config_option(func)
     func = click.option(
-        "--project", type=_DIR, default=None, metavar="DIR",
+        "--project",
+        type=_DIR,
+        default=None,
+        metavar="DIR",
         help="Check the interpreter PyCharm uses for this project folder (instead of "
         "--python), and how PyCharm resolves it.",
     )(func)
@@ -41,17 +47,28 @@ def project_options(func: F) -> F:
 
 @click.command("pycharm")
 @click.option(
-    "--project", "projects", type=_DIR, multiple=True, metavar="DIR",
+    "--project",
+    "projects",
+    type=_DIR,
+    multiple=True,
+    metavar="DIR",
     help="Also resolve this project's interpreter (repeatable; recent projects always are).",
 )
 @_config_option
 @click.option(
-    "--home", type=_DIR, default=None, metavar="DIR", envvar="TFCERT_ENVCHECK_HOME",
+    "--home",
+    type=_DIR,
+    default=None,
+    metavar="DIR",
+    envvar="TFCERT_ENVCHECK_HOME",
     help="Look for PyCharm under this home folder instead of yours (a copied home; "
     "env TFCERT_ENVCHECK_HOME).",
 )
 @click.option(
-    "--os", "os_name", type=click.Choice(["linux", "macos", "windows"]), default=None,
+    "--os",
+    "os_name",
+    type=click.Choice(["linux", "macos", "windows"]),
+    default=None,
     help="Read the home as this OS lays it out (default: this machine's).",
 )
 @output_options(["text", "json"], what="survey")
@@ -96,6 +113,8 @@ def command(
         unusable = [r for r in result.projects if r.project in wanted and not r.usable]
         return 1 if unusable else 0
 
-    raise SystemExit(run_then_write(
-        out, lambda: survey(layout, config=pycharm_config, projects=projects), write, exit_code
-    ))
+    raise SystemExit(
+        run_then_write(
+            out, lambda: survey(layout, config=pycharm_config, projects=projects), write, exit_code
+        )
+    )

@@ -9,15 +9,26 @@ import click
 # Listed here, not imported from envcheck.schemas, so `--help` does not load pydantic's
 # models; tests/test_output_contract.py checks the two lists are the same.
 KINDS = [
-    "check-report", "bench", "pycharm-survey", "diff", "fleet", "matrix-profiles",
-    "matrix-validation", "check-list", "setup",
+    "check-report",
+    "bench",
+    "pycharm-survey",
+    "diff",
+    "fleet",
+    "matrix-profiles",
+    "matrix-validation",
+    "check-list",
+    "setup",
 ]
 
 
 @click.command("schema")
 @click.argument("kind", type=click.Choice(KINDS), default="check-report", required=False)
 @click.option(
-    "-o", "--output", type=click.Path(path_type=Path), default=None, metavar="FILE",
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="FILE",
     help="Write the schema to FILE (atomically) instead of stdout.",
 )
 def command(kind: str, output: Path | None) -> None:

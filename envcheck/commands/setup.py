@@ -13,12 +13,19 @@ from envcheck.deliver import Output
 @click.command("setup")
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
 @matrix_options
-@click.option("--base-python", metavar="PATH",
-              help="The Python to build the venv from (default: one of the profile's version "
-              "found on this machine).")
-@click.option("--find-links", multiple=True, metavar="DIR",
-              type=click.Path(path_type=Path, file_okay=False),
-              help="Also look for wheels in DIR (repeatable): a lab's wheelhouse.")
+@click.option(
+    "--base-python",
+    metavar="PATH",
+    help="The Python to build the venv from (default: one of the profile's version "
+    "found on this machine).",
+)
+@click.option(
+    "--find-links",
+    multiple=True,
+    metavar="DIR",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Also look for wheels in DIR (repeatable): a lab's wheelhouse.",
+)
 @click.option("--no-index", is_flag=True, help="Do not use PyPI: only --find-links folders.")
 @click.option("--dry-run", is_flag=True, help="Print every command and change nothing.")
 @output_options(["text", "json"], what="account of what was done")
@@ -48,8 +55,14 @@ def command(
 
     say = provision.stderr_say(quiet)
     out.check_destination()
-    p = provision.plan(profile=profile, target=directory, base_python=base_python,
-                       find_links=find_links, no_index=no_index, matrix=matrix)
+    p = provision.plan(
+        profile=profile,
+        target=directory,
+        base_python=base_python,
+        find_links=find_links,
+        no_index=no_index,
+        matrix=matrix,
+    )
     say(f"Python {p.lock.python} found: {p.base_python} ({p.base_how})", False)
     if dry_run:
         commands = p.to_dict()["commands"]
@@ -88,8 +101,9 @@ def _summary(outcome: object) -> str:
 
     assert isinstance(outcome, Outcome)
     verdict = outcome.verdict or {}
-    lines = [f"{verdict.get('headline')} ({outcome.plan.venv_python}, "
-             f"built in {outcome.seconds:.0f} s)"]
+    lines = [
+        f"{verdict.get('headline')} ({outcome.plan.venv_python}, built in {outcome.seconds:.0f} s)"
+    ]
     lines += [f"  {problem}" for problem in verdict.get("problems", [])]  # type: ignore[attr-defined]
     python = quote_path(str(outcome.plan.venv_python))
     lines.append(f"Details: tfcert-envcheck check --python {python}")

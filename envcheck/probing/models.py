@@ -111,9 +111,7 @@ class FactModel(BaseModel):
     if not TYPE_CHECKING:  # to mypy, a model has only its declared attributes
 
         def __getattr__(self, name: str) -> Any:
-            invalid = (object.__getattribute__(self, "__pydantic_private__") or {}).get(
-                "_invalid"
-            )
+            invalid = (object.__getattribute__(self, "__pydantic_private__") or {}).get("_invalid")
             if invalid and name in invalid:
                 raise invalid[name]
             return super().__getattr__(name)

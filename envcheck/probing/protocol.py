@@ -199,27 +199,33 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(
         ProbeOutcome.INTERRUPTED,
         lambda s: s.ending.interrupted,
-        lambda s: f"probe {s.probe!r} was interrupted ({interrupts.reason()}); "
-        "partial results kept",
+        lambda s: (
+            f"probe {s.probe!r} was interrupted ({interrupts.reason()}); partial results kept"
+        ),
     ),
     _Rule(
         ProbeOutcome.TIMEOUT,
         lambda s: s.ending.timed_out,
-        lambda s: f"probe {s.probe!r} did not finish within its {s.timeout_s:g} s limit "
-        "and was stopped",
+        lambda s: (
+            f"probe {s.probe!r} did not finish within its {s.timeout_s:g} s limit and was stopped"
+        ),
     ),
     _Rule(ProbeOutcome.MEMORY, _over_memory, _memory_message, keeps_signal=True),
     _Rule(
         ProbeOutcome.BAD_OUTPUT,
         lambda s: s.ending.stdout_overflow,
-        lambda s: f"probe {s.probe!r} printed more than {MAX_STDOUT_BYTES // 2**20} MiB "
-        "on stdout and was stopped",
+        lambda s: (
+            f"probe {s.probe!r} printed more than {MAX_STDOUT_BYTES // 2**20} MiB "
+            "on stdout and was stopped"
+        ),
     ),
     _Rule(
         ProbeOutcome.SIGNAL,
         lambda s: s.death_signal is not None,
-        lambda s: f"probe {s.probe!r} was killed by {s.death_signal} "
-        f"({_signal_meaning(s.death_signal or '')})",
+        lambda s: (
+            f"probe {s.probe!r} was killed by {s.death_signal} "
+            f"({_signal_meaning(s.death_signal or '')})"
+        ),
         keeps_signal=True,
     ),
     _Rule(

@@ -210,6 +210,7 @@ def run_command(
         raise ProbeInterrupted(run) from None
     return run
 
+
 def _default_cwd(argv: list[str]) -> Path | None:
     """Every probe and helper works in the scratch folder, never where the tool was started.
 

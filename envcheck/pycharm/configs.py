@@ -53,7 +53,7 @@ class ConfigDir:
 
 
 def parse_dir_name(name: str) -> tuple[str | None, str | None]:
-    """"PyCharmCE2021.3" -> ("PC", "2021.3"); anything else -> (None, None)."""
+    """ "PyCharmCE2021.3" -> ("PC", "2021.3"); anything else -> (None, None)."""
     match = _DIR_NAME.match(name)
     if not match:
         return None, None

@@ -137,8 +137,14 @@ def read_install(folder: Path, found_in: str, layout: Layout, problems: Problems
     bin_dir = folder / "Contents" / "bin" if folder.suffix == ".app" else folder / "bin"
     override = config_path_from_properties(bin_dir / "idea.properties", folder, layout, problems)
     return Install(
-        path=folder, info_file=source, found_in=found_in, product_code=code, version=version,
-        build=build, data_directory_name=data_dir, config_path_override=override,
+        path=folder,
+        info_file=source,
+        found_in=found_in,
+        product_code=code,
+        version=version,
+        build=build,
+        data_directory_name=data_dir,
+        config_path_override=override,
     )
 
 
@@ -181,8 +187,9 @@ def _children(folder: Path, name_filter: str | None = None) -> list[Path]:
     """Child folders, optionally only those whose name contains `name_filter` (checked
     before any stat, so big folders such as /usr/share stay cheap)."""
     try:
-        names = [p for p in folder.iterdir()
-                 if name_filter is None or name_filter in p.name.lower()]
+        names = [
+            p for p in folder.iterdir() if name_filter is None or name_filter in p.name.lower()
+        ]
         return sorted(p for p in names if p.is_dir())
     except OSError:
         return []

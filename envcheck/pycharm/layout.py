@@ -20,7 +20,10 @@ OsName = Literal["linux", "macos", "windows"]
 PathOs = Literal["linux", "macos", "windows", "posix"]
 """Whose path a path is, by its shape: "posix" is Linux or macOS."""
 PATH_OS_NAMES: dict[PathOs, str] = {
-    "linux": "Linux", "macos": "macOS", "windows": "Windows", "posix": "Linux or macOS",
+    "linux": "Linux",
+    "macos": "macOS",
+    "windows": "Windows",
+    "posix": "Linux or macOS",
 }
 
 HOME_ENV = "TFCERT_ENVCHECK_HOME"
@@ -31,8 +34,7 @@ ROOT_ENV = "TFCERT_ENVCHECK_ROOT"
 _WINDOWS_ABS = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\|//(?!/))")
 _MACRO = re.compile(r"\$([A-Z_]+)\$")
 # Folders only macOS has at the top of its filesystem (and Homebrew's on Apple silicon).
-_MACOS_TOPS = ("/Users/", "/Applications/", "/Library/", "/System/", "/Volumes/",
-               "/opt/homebrew/")
+_MACOS_TOPS = ("/Users/", "/Applications/", "/Library/", "/System/", "/Volumes/", "/opt/homebrew/")
 
 
 def native_os() -> OsName:
@@ -61,9 +63,10 @@ def path_os(raw: str) -> PathOs | None:
     if is_windows_path(text) or "\\" in text:
         return "windows"
     macro = _MACRO.match(text)
-    parts = [p for p in text[macro.end() if macro else 0:].split("/") if p]
-    if parts and (parts[-1].lower().endswith(".exe")
-                  or (len(parts) > 1 and parts[-2] == "Scripts")):
+    parts = [p for p in text[macro.end() if macro else 0 :].split("/") if p]
+    if parts and (
+        parts[-1].lower().endswith(".exe") or (len(parts) > 1 and parts[-2] == "Scripts")
+    ):
         return "windows"
     if not macro and text.startswith(_MACOS_TOPS):
         return "macos"
@@ -111,8 +114,15 @@ class Layout:
         if moved:
             # A copied or test home: derive the folders from it, not from this session.
             return cls.for_tree(chosen_os, chosen_home, root=root)
-        keep = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "APPDATA", "LOCALAPPDATA",
-                "ProgramFiles", "ProgramFiles(x86)", "ProgramW6432")
+        keep = (
+            "XDG_CONFIG_HOME",
+            "XDG_DATA_HOME",
+            "APPDATA",
+            "LOCALAPPDATA",
+            "ProgramFiles",
+            "ProgramFiles(x86)",
+            "ProgramW6432",
+        )
         env = {k: v for k in keep if (v := os.environ.get(k))}
         return cls(os=chosen_os, home=chosen_home, root=root, env=env)
 
@@ -166,8 +176,12 @@ class Layout:
                 labels.append(f"flatpak {app.name}")
             return list(zip(bases, labels, strict=True))
         if self.os == "macos":
-            return [(self.home / "Library" / "Application Support" / "JetBrains",
-                     "~/Library/Application Support")]
+            return [
+                (
+                    self.home / "Library" / "Application Support" / "JetBrains",
+                    "~/Library/Application Support",
+                )
+            ]
         appdata = self.getenv("APPDATA")
         base = Path(appdata) if appdata else self.home / "AppData" / "Roaming"
         return [(base / "JetBrains", "%APPDATA%")]
@@ -192,13 +206,13 @@ class Layout:
         known: dict[str, Path] = {"USER_HOME": self.home, **(macros or {})}
         text = raw.strip()
         if text.startswith("file://"):
-            text = text[len("file://"):]
+            text = text[len("file://") :]
         match = _MACRO.match(text)
         if match:
             base = known.get(match.group(1))
             if base is None:
                 return None
-            rest = text[match.end():]
+            rest = text[match.end() :]
             return base.joinpath(*self._split(rest)) if rest.strip("\\/") else base
         if "$" in text and _MACRO.search(text):
             return None

@@ -35,8 +35,11 @@ class SdkRequest:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "name": self.name, "source": self.source, "sdk_type": self.sdk_type,
-            "module": self.module, "inherited": self.inherited,
+            "name": self.name,
+            "source": self.source,
+            "sdk_type": self.sdk_type,
+            "module": self.module,
+            "inherited": self.inherited,
         }
 
 
@@ -227,9 +230,7 @@ def _content_root(iml: Path) -> Path | None:
         return None
 
 
-def opened_by(
-    project: Path, recents: list[RecentProject], layout: Layout
-) -> list[RecentProject]:
+def opened_by(project: Path, recents: list[RecentProject], layout: Layout) -> list[RecentProject]:
     """Recent-project entries for this folder, most recent first."""
     target = str(project)
     hits = [r for r in recents if r.path is not None and layout.same_path(str(r.path), target)]

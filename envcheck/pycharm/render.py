@@ -18,10 +18,20 @@ from envcheck.pycharm.survey import ConfigReport, MissingProject, Survey
 from envcheck.redact import Redactor
 from envcheck.render.safe import clean
 
-_MARK = {"ok": ("✓", "green"), "warn": ("!", "yellow"), "bad": ("✗", "red"),
-         "unknown": ("?", "magenta"), "none": ("-", "dim")}
-_RES_MARK = {"ok": "ok", "conda": "warn", "not_a_project": "unknown", "unreadable": "unknown",
-             "no_config": "unknown"}
+_MARK = {
+    "ok": ("✓", "green"),
+    "warn": ("!", "yellow"),
+    "bad": ("✗", "red"),
+    "unknown": ("?", "magenta"),
+    "none": ("-", "dim"),
+}
+_RES_MARK = {
+    "ok": "ok",
+    "conda": "warn",
+    "not_a_project": "unknown",
+    "unreadable": "unknown",
+    "no_config": "unknown",
+}
 
 
 def _mark(kind: str) -> Text:
@@ -36,13 +46,20 @@ def render_json(survey: Survey, redactor: Redactor | None = None) -> str:
     return dump_json(data)
 
 
-def render_text(survey: Survey, *, color: bool = False, width: int = 100,
-                python: str = "3.8") -> str:
+def render_text(
+    survey: Survey, *, color: bool = False, width: int = 100, python: str = "3.8"
+) -> str:
     buf = io.StringIO()
     console = Console(
-        file=buf, force_terminal=color, no_color=not color,
-        color_system="standard" if color else None, width=width,
-        highlight=False, emoji=False, markup=False, soft_wrap=True,  # paths stay whole
+        file=buf,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        width=width,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        soft_wrap=True,  # paths stay whole
     )
     lay = survey.layout
     short = _shortener(lay)
@@ -56,15 +73,18 @@ def render_text(survey: Survey, *, color: bool = False, width: int = 100,
     if not survey.installs:
         console.print(Text("  none found in the usual places", style="dim"))
     else:
-        table = Table(box=None, show_header=True, header_style="dim", pad_edge=False,
-                      padding=(0, 1))
+        table = Table(
+            box=None, show_header=True, header_style="dim", pad_edge=False, padding=(0, 1)
+        )
         for col in ("PyCharm", "build", "found in", "config", "path"):
             table.add_column(col, overflow="fold")
         config_of = {c.install.path: c.config.name for c in survey.configs if c.install}
         for inst in survey.installs:
             table.add_row(
-                clean(f"{inst.edition} {inst.version or '?'}"), clean(inst.build or "?"),
-                clean(inst.found_in), clean(config_of.get(inst.path, "(none yet)")),
+                clean(f"{inst.edition} {inst.version or '?'}"),
+                clean(inst.build or "?"),
+                clean(inst.found_in),
+                clean(config_of.get(inst.path, "(none yet)")),
                 short(inst.path),
             )
         console.print(table)
@@ -88,8 +108,11 @@ def render_text(survey: Survey, *, color: bool = False, width: int = 100,
     if survey.problems:
         console.print(Text("\nFiles that could not be used", style="bold"))
         for problem in survey.problems:
-            console.print(Text("  ") + _mark("warn") + Text(f" {short(problem.path)}: "
-                                                              f"{clean(problem.reason)}"))
+            console.print(
+                Text("  ")
+                + _mark("warn")
+                + Text(f" {short(problem.path)}: {clean(problem.reason)}")
+            )
     return buf.getvalue()
 
 
@@ -119,8 +142,9 @@ def _config_line(report: ConfigReport, short: Callable[[object], str]) -> Text:
         what = " ".join(w for w in ("PyCharm", edition, cfg.version) if w)
         line.append(f"settings of {clean(what)}, no install found", style="yellow")
         line.append("; ", style="dim")
-    line.append(f"{len(report.sdks)} Python SDKs, {len(report.recents)} recent projects)",
-                style="dim")
+    line.append(
+        f"{len(report.sdks)} Python SDKs, {len(report.recents)} recent projects)", style="dim"
+    )
     return line
 
 
@@ -131,8 +155,11 @@ def _missing_line(gone: MissingProject, given: bool, short: Callable[[object], s
     shown = clean(recent.path_raw) if given or recent.path is None else short(recent.path)
     line = Text("  ") + _mark("none") + Text(f" {shown}")
     by = f", build {recent.build}" if recent.build else ""
-    line.append(f"  (missing: no such folder on this machine; in the recent projects of "
-                f"{clean(gone.config.name)}{clean(by)})", style="dim")
+    line.append(
+        f"  (missing: no such folder on this machine; in the recent projects of "
+        f"{clean(gone.config.name)}{clean(by)})",
+        style="dim",
+    )
     return line
 
 

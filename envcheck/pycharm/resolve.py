@@ -34,8 +34,15 @@ from envcheck.pycharm.projects import (
 from envcheck.pycharm.sdks import PythonSdk, find_by_name, jdk_table_path, read_sdks
 
 ResolutionState = Literal[
-    "ok", "conda", "no_interpreter", "home_missing", "remote", "not_local",
-    "not_a_project", "unreadable", "no_config",
+    "ok",
+    "conda",
+    "no_interpreter",
+    "home_missing",
+    "remote",
+    "not_local",
+    "not_a_project",
+    "unreadable",
+    "no_config",
 ]
 """How a project's interpreter resolved (`Resolution.status`, its JSON key "status");
 not a check's status (results.Status)."""
@@ -170,11 +177,15 @@ def fix_for(res: Resolution, python: str = "3.8") -> str | None:
     if res.sdk is not None and res.sdk.conda:
         # A conda environment that is gone or on another machine: recreating it is no fix.
         if res.status == "home_missing":
-            return (f"The conda environment was deleted or moved, and {CONDA_RULE}: in "
-                    f"{settings}, {new_venv}, and remove the stale entry there.")
+            return (
+                f"The conda environment was deleted or moved, and {CONDA_RULE}: in "
+                f"{settings}, {new_venv}, and remove the stale entry there."
+            )
         if res.status == "not_local":
-            return (f"On the machine this PyCharm config comes from ({CONDA_RULE}): in "
-                    f"{settings}, {new_venv}.")
+            return (
+                f"On the machine this PyCharm config comes from ({CONDA_RULE}): in "
+                f"{settings}, {new_venv}."
+            )
     return {
         "ok": None,
         "conda": conda,
@@ -224,18 +235,30 @@ class _Resolver:
     notes: list[str] = field(default_factory=list)
 
     def done(
-        self, status: ResolutionState, summary: str, *, sdk: PythonSdk | None = None,
+        self,
+        status: ResolutionState,
+        summary: str,
+        *,
+        sdk: PythonSdk | None = None,
         interpreter: Path | None = None,
     ) -> Resolution:
         cfg = self.cfg
         relevant = tuple(
-            p for p in self.disc.problems
+            p
+            for p in self.disc.problems
             if _under(p.path, self.project) or (cfg is not None and _under(p.path, cfg.path))
         )
         return Resolution(
-            self.project, status, summary, request=self.request, config_dir=cfg,
-            config_reason=self.reason, sdk=sdk, interpreter=interpreter,
-            notes=tuple(self.notes), problems=relevant,
+            self.project,
+            status,
+            summary,
+            request=self.request,
+            config_dir=cfg,
+            config_reason=self.reason,
+            sdk=sdk,
+            interpreter=interpreter,
+            notes=tuple(self.notes),
+            problems=relevant,
         )
 
     def run(self) -> Resolution:
@@ -282,7 +305,8 @@ class _Resolver:
         sdk, count = find_by_name(disc.sdks(cfg), request.name)
         if sdk is None:
             elsewhere = [
-                c.name for c in disc.configs
+                c.name
+                for c in disc.configs
                 if c != cfg and find_by_name(disc.sdks(c), request.name)[0] is not None
             ]
             if elsewhere:
@@ -304,8 +328,10 @@ class _Resolver:
         name = _q(sdk.name)
         if sdk.location == "remote":
             status: ResolutionState = "remote"
-            summary = (f"SDK {name} is a remote interpreter ({sdk.where}): the exam plugin needs "
-                       "a local one")
+            summary = (
+                f"SDK {name} is a remote interpreter ({sdk.where}): the exam plugin needs "
+                "a local one"
+            )
         elif sdk.location != "local" or sdk.local_path is None:
             status = "not_local"
             shape = f", a {PATH_OS_NAMES[sdk.path_os]} path:" if sdk.path_os else ", which is"
@@ -368,8 +394,9 @@ def _choose_config(
         for entry in opened_by(project, disc.recents(cfg), disc.layout) or opened_by(
             resolved, disc.recents(cfg), disc.layout
         ):
-            hits.append(((entry.opened_ms or 0, build_key(entry.build), cfg.sort_key()),
-                         cfg, entry))
+            hits.append(
+                ((entry.opened_ms or 0, build_key(entry.build), cfg.sort_key()), cfg, entry)
+            )
     if hits:
         hits.sort(key=lambda h: h[0], reverse=True)
         _, cfg, entry = hits[0]
@@ -382,9 +409,13 @@ def _choose_config(
     for install in disc.installs:  # newest build first
         owned = config_for_install(install, disc.configs)
         if owned is not None:
-            return owned, (
-                f"no recent-projects list names this project; using the newest install, "
-                f"{install.label} ({owned.name})"
-            ), notes
+            return (
+                owned,
+                (
+                    f"no recent-projects list names this project; using the newest install, "
+                    f"{install.label} ({owned.name})"
+                ),
+                notes,
+            )
     newest = disc.configs[0]
     return newest, f"no install found; using the newest config directory, {newest.name}", notes

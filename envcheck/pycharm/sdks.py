@@ -41,10 +41,18 @@ _TARGET_NAMES = {
     "docker-compose": "Docker Compose",
     "vagrant": "Vagrant",
 }
-_OLD_REMOTE_ATTRS = ("INTERPRETER_PATH", "HOST", "DOCKER_CONTAINER_NAME", "SERVICE_NAME",
-                     "DOCKER_COMPOSE_FILE_PATHS", "VAGRANT_FOLDER", "DISTRIBUTION_ID")
-_CONDA_DIR = re.compile(r"(^|[\\/])(ana|mini)conda\d*|[\\/](miniforge|mambaforge)\d*[\\/]",
-                        re.IGNORECASE)
+_OLD_REMOTE_ATTRS = (
+    "INTERPRETER_PATH",
+    "HOST",
+    "DOCKER_CONTAINER_NAME",
+    "SERVICE_NAME",
+    "DOCKER_COMPOSE_FILE_PATHS",
+    "VAGRANT_FOLDER",
+    "DISTRIBUTION_ID",
+)
+_CONDA_DIR = re.compile(
+    r"(^|[\\/])(ana|mini)conda\d*|[\\/](miniforge|mambaforge)\d*[\\/]", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -89,8 +97,11 @@ class PythonSdk:
             return "conda, path of another OS" if self.conda else "path of another OS"
         if self.conda:
             return "conda"
-        return {"VirtualEnvSdkFlavor": "venv", "PipEnvSdkFlavor": "pipenv",
-                "PoetrySdkFlavor": "poetry"}.get(self.flavor_id or "", "local")
+        return {
+            "VirtualEnvSdkFlavor": "venv",
+            "PipEnvSdkFlavor": "pipenv",
+            "PoetrySdkFlavor": "poetry",
+        }.get(self.flavor_id or "", "local")
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -153,9 +164,13 @@ def classify(name: str, jdk: Element, config_dir: Path, layout: Layout) -> Pytho
         target = additional.find("targetEnvironmentConfiguration")
     flavor = settings.get("FLAVOR_ID") or attrs.get("FLAVOR_ID")
     base = PythonSdk(
-        name=name, config_dir=config_dir, home_raw=home_raw,
-        recorded_version=_value(jdk, "version"), flavor_id=flavor,
-        location="unknown", local_path=None,
+        name=name,
+        config_dir=config_dir,
+        home_raw=home_raw,
+        recorded_version=_value(jdk, "version"),
+        flavor_id=flavor,
+        location="unknown",
+        local_path=None,
         associated_project=attrs.get("ASSOCIATED_PROJECT_PATH") or None,
         path_os=path_os(home_raw) if home_raw else None,
     )
@@ -168,8 +183,9 @@ def classify(name: str, jdk: Element, config_dir: Path, layout: Layout) -> Pytho
     if local is None:
         # Another OS's path by its shape, or an absolute one this machine cannot map
         # (an unmapped drive); a conda environment stays one wherever it is.
-        foreign = (layout.is_foreign(home_raw) or is_windows_path(home_raw)
-                   or home_raw.startswith("/"))
+        foreign = (
+            layout.is_foreign(home_raw) or is_windows_path(home_raw) or home_raw.startswith("/")
+        )
         return replace(base, location="foreign") if foreign else base
     return replace(base, location="local", local_path=local)
 
@@ -194,7 +210,7 @@ def _remote(
     scheme = _SCHEME.match(home_raw)
     if scheme and scheme.group(1).lower() != "file":
         kind = _SCHEME_NAMES.get(scheme.group(1).lower(), scheme.group(1))
-        rest = home_raw[scheme.end():]
+        rest = home_raw[scheme.end() :]
         if kind == "Docker Compose":
             service = re.search(r"\]:([^/]+)/", rest)
             return kind, service.group(1) if service else None

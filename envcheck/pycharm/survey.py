@@ -60,8 +60,11 @@ class Survey:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "layout": {"os": self.layout.os, "home": str(self.layout.home),
-                       "root": str(self.layout.root)},
+            "layout": {
+                "os": self.layout.os,
+                "home": str(self.layout.home),
+                "root": str(self.layout.root),
+            },
             "config_source": self.config_source,
             "installs": [i.to_dict() for i in self.installs],
             "config_dirs": [c.to_dict() for c in self.configs],
@@ -70,9 +73,7 @@ class Survey:
         }
 
 
-def survey(
-    layout: Layout, *, config: Path | None = None, projects: Iterable[Path] = ()
-) -> Survey:
+def survey(layout: Layout, *, config: Path | None = None, projects: Iterable[Path] = ()) -> Survey:
     """Read everything once and resolve each recent (and each given) project."""
     disc = PycharmFiles.run(layout, config)
     reports = [
@@ -86,15 +87,22 @@ def survey(
         for recent in report.recents:
             if recent.path is not None and recent.exists():
                 wanted.append(recent.path)
-            elif _first(layout, recent.path_raw if recent.path is None else str(recent.path),
-                        seen):
+            elif _first(layout, recent.path_raw if recent.path is None else str(recent.path), seen):
                 missing.append(MissingProject(recent, report.config))
     resolutions = [
         resolve_project_interpreter(path, files=disc)
-        for path in wanted if _first(layout, str(path), seen)
+        for path in wanted
+        if _first(layout, str(path), seen)
     ]
-    return Survey(layout, disc.config_source, disc.installs, reports, resolutions,
-                  list(disc.problems), missing)
+    return Survey(
+        layout,
+        disc.config_source,
+        disc.installs,
+        reports,
+        resolutions,
+        list(disc.problems),
+        missing,
+    )
 
 
 def _first(layout: Layout, path: str, seen: set[str]) -> bool:

@@ -73,8 +73,9 @@ def total(report: Report) -> Total | None:
         v = r.details.get("verdict")
         if not isinstance(v, dict):
             return None
-        nums = {k: _num(v.get(k)) for k in ("total_s", "low_s", "high_s", "retrain_factor",
-                                            "budget_s")}
+        nums = {
+            k: _num(v.get(k)) for k in ("total_s", "low_s", "high_s", "retrain_factor", "budget_s")
+        }
         if any(x is None for x in nums.values()) or not nums["budget_s"]:
             return None
         return Total(
@@ -119,10 +120,16 @@ def categories(report: Report) -> list[CategoryBar]:
         p = r.details.get("prediction")
         if isinstance(p, dict) and _num(p.get("predicted_s")) is not None:
             title = p.get("title")
-            bars.append(CategoryBar(
-                number, str(title) if isinstance(title, str) else r.title, r.status,
-                _num(p.get("predicted_s")), _num(p.get("low_s")), _num(p.get("high_s")),
-            ))
+            bars.append(
+                CategoryBar(
+                    number,
+                    str(title) if isinstance(title, str) else r.title,
+                    r.status,
+                    _num(p.get("predicted_s")),
+                    _num(p.get("low_s")),
+                    _num(p.get("high_s")),
+                )
+            )
         else:
             bars.append(CategoryBar(number, r.title, r.status, None, None, None, r.summary))
     return bars

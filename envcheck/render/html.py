@@ -111,28 +111,31 @@ def esc(value: object) -> str:
 
 
 def _page(title: str, body: Iterable[str]) -> str:
-    return "\n".join([
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{_csp(CSS)}">',
-        '<meta name="referrer" content="no-referrer">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{esc(title)}</title>",
-        f"<style>{CSS}</style>",
-        "</head>",
-        "<body>",
-        *body,
-        "</body>",
-        "</html>",
-        "",
-    ])
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en">',
+            "<head>",
+            '<meta charset="utf-8">',
+            f'<meta http-equiv="Content-Security-Policy" content="{_csp(CSS)}">',
+            '<meta name="referrer" content="no-referrer">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{esc(title)}</title>",
+            f"<style>{CSS}</style>",
+            "</head>",
+            "<body>",
+            *body,
+            "</body>",
+            "</html>",
+            "",
+        ]
+    )
 
 
 def _mark(status: Status) -> str:
-    return (f'<span class="mark s-{status.value}" aria-label="{WORDS[status]}">'
-            f"{MARKS[status]}</span>")
+    return (
+        f'<span class="mark s-{status.value}" aria-label="{WORDS[status]}">{MARKS[status]}</span>'
+    )
 
 
 def render(report: Report, options: RenderOptions) -> str:
@@ -169,9 +172,9 @@ def _verdict(report: Report, failed: int) -> list[str]:
         klass += " warned"
     counts = [
         f'<span id="failed-count" data-count="{failed}">{failed} failed or undetermined</span>',
-        f'<span>{v.counts.get("warning", 0)} warnings</span>',
-        f'<span>{v.counts.get("ok", 0)} ok</span>',
-        f'<span>{v.counts.get("skipped", 0)} skipped</span>',
+        f"<span>{v.counts.get('warning', 0)} warnings</span>",
+        f"<span>{v.counts.get('ok', 0)} ok</span>",
+        f"<span>{v.counts.get('skipped', 0)} skipped</span>",
     ]
     target = report.target.resolved or report.target.python
     host = report.host.get("hostname") or "an unnamed host"
@@ -186,8 +189,10 @@ def _verdict(report: Report, failed: int) -> list[str]:
     if report.host.get("redacted"):
         lines.append(f'<p class="meta">Redacted: {esc(report.host["redacted"])}</p>')
     if report.interrupted:
-        lines.append('<p class="meta s-warning">Interrupted (Ctrl-C): checks that did not run '
-                     "are marked not run.</p>")
+        lines.append(
+            '<p class="meta s-warning">Interrupted (Ctrl-C): checks that did not run '
+            "are marked not run.</p>"
+        )
     lines.append("</header>")
     return lines
 
@@ -195,8 +200,9 @@ def _verdict(report: Report, failed: int) -> list[str]:
 def _problems(report: Report) -> list[str]:
     """Every problem in one list under the verdict, worst first (details below)."""
     titles = {c.key: c.title for c in report.categories}
-    problems = sorted((r for r in report.results if r.status.is_problem),
-                      key=lambda r: -r.status.severity)
+    problems = sorted(
+        (r for r in report.results if r.status.is_problem), key=lambda r: -r.status.severity
+    )
     if not problems:
         return []
     items = [
@@ -223,8 +229,7 @@ def _category(key: str, title: str, results: list[CheckResult]) -> list[str]:
 def _check(r: CheckResult) -> list[str]:
     is_open = " open" if r.status.is_problem else ""
     lines = [
-        f'<details class="check" data-id="{esc(r.id)}" data-status="{r.status.value}"'
-        f"{is_open}>",
+        f'<details class="check" data-id="{esc(r.id)}" data-status="{r.status.value}"{is_open}>',
         f'<summary>{_mark(r.status)} <span class="title">{esc(r.title)}</span>: '
         f"{esc(clean(r.summary, keep_newlines=False))}</summary>",
         "<dl>",
@@ -241,8 +246,10 @@ def _check(r: CheckResult) -> list[str]:
     lines.append("</dl>")
     if r.details:
         text = json.dumps(r.details, indent=2, ensure_ascii=False, default=str)
-        lines.append(f'<details class="raw"><summary class="muted">details</summary>'
-                     f"<pre><code>{esc(text)}</code></pre></details>")
+        lines.append(
+            f'<details class="raw"><summary class="muted">details</summary>'
+            f"<pre><code>{esc(text)}</code></pre></details>"
+        )
     lines.append("</details>")
     return lines
 
@@ -263,9 +270,12 @@ def _benchmark(report: Report) -> list[str]:
     times = "x" + f"{factor:g}" if total else "one training"
     lines = ['<h2 id="benchmark">Training benchmark</h2>']
     head = benchmark.headline(report)
-    lines.append(f'<p id="bench-headline">{esc(head)}</p>' if head else
-                 '<p id="bench-headline">The total could not be determined: not every '
-                 "category was measured.</p>")
+    lines.append(
+        f'<p id="bench-headline">{esc(head)}</p>'
+        if head
+        else '<p id="bench-headline">The total could not be determined: not every '
+        "category was measured.</p>"
+    )
     measured = [b for b in bars if b.predicted_s is not None]
     if measured:
         lines.extend(chart.categories(bars, total, factor))
@@ -274,25 +284,30 @@ def _benchmark(report: Report) -> list[str]:
     rows = []
     for b in bars:
         if b.predicted_s is None:
-            rows.append(f'<tr><td class="num">{b.category}</td><td>{esc(b.title)}</td>'
-                        f'<td colspan="3" class="s-error">not measured: '
-                        f"{esc(b.problem or '')}</td></tr>")
+            rows.append(
+                f'<tr><td class="num">{b.category}</td><td>{esc(b.title)}</td>'
+                f'<td colspan="3" class="s-error">not measured: '
+                f"{esc(b.problem or '')}</td></tr>"
+            )
             continue
-        band = (f"{fd(b.low_s)}–{fd(b.high_s)}" if b.low_s is not None and b.high_s is not None
-                else "–")
-        share = (percent(b.predicted_s * factor / total.budget_s) if total else "–")
+        band = (
+            f"{fd(b.low_s)}–{fd(b.high_s)}" if b.low_s is not None and b.high_s is not None else "–"
+        )
+        share = percent(b.predicted_s * factor / total.budget_s) if total else "–"
         rows.append(
             f'<tr><td class="num">{b.category}</td><td>{esc(b.title)}</td>'
             f'<td class="num">{fd(b.predicted_s)} ({band})</td>'
             f'<td class="num">{fd(b.predicted_s * factor)}</td><td class="num">{share}</td></tr>'
         )
-    lines.extend([
-        '<table id="bench-table"><thead><tr><th>#</th><th>Workload</th>'
-        f"<th>One training (band)</th><th>{esc(times)}</th><th>Share of the exam</th></tr>"
-        "</thead><tbody>",
-        *rows,
-        "</tbody></table>",
-    ])
+    lines.extend(
+        [
+            '<table id="bench-table"><thead><tr><th>#</th><th>Workload</th>'
+            f"<th>One training (band)</th><th>{esc(times)}</th><th>Share of the exam</th></tr>"
+            "</thead><tbody>",
+            *rows,
+            "</tbody></table>",
+        ]
+    )
     return lines
 
 
@@ -329,10 +344,12 @@ def render_fleet(fleet: Fleet, links_from: Path | None = None) -> str:
     ready = sum(1 for m in fleet.machines if m.ready)
     title = f"tfcert-envcheck fleet: {ready} of {len(fleet.machines)} machines ready"
     klass = "verdict" if ready == len(fleet.machines) and fleet.machines else "verdict not-ready"
-    body = [f'<header class="{klass}"><h1 id="verdict">{esc(title)}</h1></header>',
-            '<table id="fleet-table"><thead><tr>',
-            "".join(f"<th>{esc(h)}</th>" for h in HEADERS),
-            "</tr></thead><tbody>"]
+    body = [
+        f'<header class="{klass}"><h1 id="verdict">{esc(title)}</h1></header>',
+        '<table id="fleet-table"><thead><tr>',
+        "".join(f"<th>{esc(h)}</th>" for h in HEADERS),
+        "</tr></thead><tbody>",
+    ]
     for m in fleet.machines:
         cells = _cells(m)
         name = esc(cells[0])
@@ -343,7 +360,8 @@ def render_fleet(fleet: Fleet, links_from: Path | None = None) -> str:
         body.append(
             f'<tr data-ready="{str(m.ready).lower()}"><td>{name}</td>'
             f'<td class="s-{status}">{esc(cells[1])}</td>'
-            + "".join(f"<td>{esc(c)}</td>" for c in cells[2:]) + "</tr>"
+            + "".join(f"<td>{esc(c)}</td>" for c in cells[2:])
+            + "</tr>"
         )
     body.append("</tbody></table>")
     if fleet.unreadable:

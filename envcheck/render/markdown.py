@@ -79,7 +79,6 @@ def code_block(value: str, lang: str = "") -> str:
     return f"{fence}{lang}\n{body}\n{fence}"
 
 
-
 Marks = dict[Status, str]
 
 

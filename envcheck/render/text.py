@@ -29,8 +29,6 @@ MARKS = {
 }
 
 
-
-
 def _symbol(status: Status, options: RenderOptions) -> tuple[str, str]:
     symbol, style = MARKS[status]
     return (ASCII_MARKS[status] if options.ascii else symbol), style
@@ -89,8 +87,7 @@ def render(report: Report, options: RenderOptions) -> str:
 def saved_line(report: Report) -> str:
     """'Saved report: created 2026-11-29 09:00 UTC on <host>': not a live run."""
     host = report.host.get("hostname") or "an unnamed host"
-    return clean(f"Saved report: created {when(report.created_at)} on {host}",
-                 keep_newlines=False)
+    return clean(f"Saved report: created {when(report.created_at)} on {host}", keep_newlines=False)
 
 
 def _print_other_candidates(console: Console, report: Report) -> None:
@@ -106,8 +103,12 @@ def _print_other_candidates(console: Console, report: Report) -> None:
         # Never wrapped: the command must survive copy and paste.
         console.print(Text(f"    {line(str(other['command']))}"), soft_wrap=True)
     if len(others) > MAX_OTHERS:
-        console.print(Text(f"  ... and {len(others) - MAX_OTHERS} more (--format json lists "
-                           "them all)", style="dim"))
+        console.print(
+            Text(
+                f"  ... and {len(others) - MAX_OTHERS} more (--format json lists them all)",
+                style="dim",
+            )
+        )
 
 
 MAX_OTHERS = 5

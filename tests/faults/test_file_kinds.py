@@ -87,7 +87,11 @@ def test_o_onto_a_fifo_nobody_reads_is_refused_at_once(tmp_path: Path) -> None:
     started = time.monotonic()
     proc = subprocess.run(
         check_argv(fifo, "--python", str(fake_python(tmp_path, "hang_probe"))),
-        capture_output=True, text=True, timeout=60, env=check_env(tmp_path), cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=check_env(tmp_path),
+        cwd=tmp_path,
         check=False,
     )
     assert time.monotonic() - started < 10  # refused before any probe ran
@@ -195,8 +199,12 @@ def test_pycharm_xml_that_is_a_fifo_is_a_finding(tmp_path: Path) -> None:
     env = {"TFCERT_ENVCHECK_HOME": str(layout.home), "TFCERT_ENVCHECK_ROOT": str(layout.root)}
     proc = subprocess.run(
         [sys.executable, "-m", "envcheck", "pycharm"],
-        capture_output=True, text=True, timeout=30, env=check_env(tmp_path, env),
-        cwd=tmp_path, check=False,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=check_env(tmp_path, env),
+        cwd=tmp_path,
+        check=False,
     )
     assert_no_crash(proc)
     assert proc.returncode in (0, 1), proc.stderr
@@ -228,8 +236,11 @@ def _hardware_line(key: str) -> str:
 KEY_CASES = {
     "list_key": ("hardware:\n", "hardware:\n  [a, b]: 1\n", ("line", "a list", "key")),
     "mapping_key": ("hardware:\n", "hardware:\n  ? {a: 1}\n  : 1\n", ("line", "a mapping", "key")),
-    "merge_key": ("hardware:\n", "base: &base {ram_source: x}\nhardware:\n  <<: *base\n",
-                  ("line", "merge key", "<<")),
+    "merge_key": (
+        "hardware:\n",
+        "base: &base {ram_source: x}\nhardware:\n  <<: *base\n",
+        ("line", "merge key", "<<"),
+    ),
 }
 
 

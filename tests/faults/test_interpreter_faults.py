@@ -43,7 +43,11 @@ def test_missing_interpreter(tmp_path: Path) -> None:
     missing = tmp_path / "venv" / "bin" / "python"
     proc = subprocess.run(
         check_argv(tmp_path / "report.json", "--python", str(missing), *PYTHON_ONLY),
-        capture_output=True, text=True, timeout=60, env=check_env(tmp_path), check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=check_env(tmp_path),
+        check=False,
     )
     assert_no_crash(proc)
     assert proc.returncode == 2

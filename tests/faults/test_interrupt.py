@@ -92,9 +92,7 @@ class _Terminal:
     def text(self) -> str:
         return b"".join(self._chunks).decode("utf-8", "replace")
 
-    def wait_for(
-        self, tool: subprocess.Popen[str], *markers: str, timeout: float = 60
-    ) -> None:
+    def wait_for(self, tool: subprocess.Popen[str], *markers: str, timeout: float = 60) -> None:
         """Until one line of what the tool printed holds every marker (in order)."""
         pattern = re.compile(".*?".join(map(re.escape, markers)))
         deadline = time.monotonic() + timeout
@@ -212,8 +210,19 @@ def test_ctrl_c_during_the_benchmark(tmp_path: Path, exam_python: Path) -> None:
     terminal = _Terminal()
     tool = subprocess.Popen(
         # Not -q: the benchmark's progress bar is the marker waited for.
-        [sys.executable, "-m", "envcheck", "check", "--json", "-o", str(report),
-         "--python", str(exam_python), "--only", "benchmark"],
+        [
+            sys.executable,
+            "-m",
+            "envcheck",
+            "check",
+            "--json",
+            "-o",
+            str(report),
+            "--python",
+            str(exam_python),
+            "--only",
+            "benchmark",
+        ],
         stdout=subprocess.PIPE,
         stderr=terminal.slave,
         text=True,
@@ -305,8 +314,13 @@ def test_sighup_under_nohup_is_still_ignored(tmp_path: Path) -> None:
     """`nohup tfcert-envcheck check` asked for hangups to be ignored: the run goes on."""
     report = tmp_path / "report.json"
     tool = subprocess.Popen(
-        ["sh", "-c", 'trap "" HUP; exec "$@"', "sh", *check_argv(report, "--python",
-         sys.executable, "--only", "tensorflow")],
+        [
+            "sh",
+            "-c",
+            'trap "" HUP; exec "$@"',
+            "sh",
+            *check_argv(report, "--python", sys.executable, "--only", "tensorflow"),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

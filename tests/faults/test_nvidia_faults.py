@@ -69,8 +69,12 @@ def test_old_nvidia_smi_without_compute_cap_is_ready(tmp_path: Path) -> None:
     out = run_check(tmp_path, *NVIDIA, env={"PATH": path_with(smi.parent)})
     assert out.rc == 0
     cc = out.result("nvidia.compute_capability")
-    assert_problem(cc, "warning", "could not determine the GPUs' compute capability",
-                   "this nvidia-smi cannot report it")
+    assert_problem(
+        cc,
+        "warning",
+        "could not determine the GPUs' compute capability",
+        "this nvidia-smi cannot report it",
+    )
     assert "developer.nvidia.com/cuda-gpus" in cc["fix"]
 
 

@@ -38,8 +38,14 @@ def _cli(
 ) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(
         [sys.executable, "-m", "envcheck", *argv],
-        capture_output=True, text=True, encoding="utf-8", errors="strict", timeout=60,
-        env=check_env(tmp_path, env), cwd=tmp_path, check=False,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="strict",
+        timeout=60,
+        env=check_env(tmp_path, env),
+        cwd=tmp_path,
+        check=False,
     )
     assert_no_crash(proc)
     return proc
@@ -55,7 +61,11 @@ def _on_a_terminal(tmp_path: Path, *argv: str, env: dict[str, str]) -> str:
     with err.open("wb") as err_file:
         proc = subprocess.Popen(
             [sys.executable, "-m", "envcheck", *argv],
-            stdin=subprocess.DEVNULL, stdout=child, stderr=err_file, env=full, cwd=tmp_path,
+            stdin=subprocess.DEVNULL,
+            stdout=child,
+            stderr=err_file,
+            env=full,
+            cwd=tmp_path,
         )
     os.close(child)
     chunks = []
@@ -140,8 +150,12 @@ def _forged(tmp_path: Path) -> Path:
     report = load_report(REPORTS / "lab-pc-01.json")
     first = report.results[0]
     report = replace_result(
-        report, first.id, id=f"{first.id}\n[✓] Forged: all good", status=Status.FAILURE,
-        summary="broken", title="Title\nReady for the exam",
+        report,
+        first.id,
+        id=f"{first.id}\n[✓] Forged: all good",
+        status=Status.FAILURE,
+        summary="broken",
+        title="Title\nReady for the exam",
     )
     report = report.model_copy(update={"profile": "exam-2022-07\nReady for the exam"})
     return save(report, tmp_path / "forged.json")
@@ -204,8 +218,11 @@ def test_output_encoding_that_is_not_utf8(tmp_path: Path, encoding: str, fmt: st
     saved = _hostile_non_ascii(tmp_path)
     proc = subprocess.run(
         [sys.executable, "-m", "envcheck", "show", str(saved), "--format", fmt, "-v"],
-        capture_output=True, timeout=60, cwd=tmp_path,
-        env=check_env(tmp_path, {"PYTHONIOENCODING": encoding}), check=False,
+        capture_output=True,
+        timeout=60,
+        cwd=tmp_path,
+        env=check_env(tmp_path, {"PYTHONIOENCODING": encoding}),
+        check=False,
     )
     stderr = proc.stderr.decode("utf-8", "replace")
     assert proc.returncode == 0, stderr
@@ -242,8 +259,11 @@ def test_diff_and_fleet_survive_an_output_encoding_that_is_not_utf8(
     for fmt in ("text", "markdown", "json"):
         proc = subprocess.run(
             [sys.executable, "-m", "envcheck", command, *argv, "--format", fmt],
-            capture_output=True, timeout=60, cwd=tmp_path,
-            env=check_env(tmp_path, {"PYTHONIOENCODING": "cp1252"}), check=False,
+            capture_output=True,
+            timeout=60,
+            cwd=tmp_path,
+            env=check_env(tmp_path, {"PYTHONIOENCODING": "cp1252"}),
+            check=False,
         )
         assert proc.returncode in (0, 1), proc.stderr.decode("utf-8", "replace")
         out = proc.stdout.decode("cp1252")

@@ -83,7 +83,9 @@ def test_bits_reported_as_text_is_not_a_32_bit_python(tmp_path: Path) -> None:
     out, _ = _mutated(tmp_path, path=["identity", "bits"], value="64")
     result = out.result("python.bits")
     assert_problem(
-        result, "error", "could not determine",
+        result,
+        "error",
+        "could not determine",
         "the python probe reported identity.bits as '64', not an integer",
     )
     assert "no wheels" not in result["summary"]

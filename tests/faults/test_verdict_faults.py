@@ -29,8 +29,13 @@ CLI = [sys.executable, "-m", "envcheck"]
 
 def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(
-        [*CLI, *args], capture_output=True, text=True, timeout=180,
-        env=check_env(tmp_path), cwd=tmp_path, check=False,
+        [*CLI, *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=check_env(tmp_path),
+        cwd=tmp_path,
+        check=False,
     )
     assert_no_crash(proc)
     return proc
@@ -112,8 +117,13 @@ def _piped(tmp_path: Path, check_args: str, reader: str) -> subprocess.Completed
     cli = " ".join([*CLI, "check", "-q"])
     script = f"set -o pipefail; {cli} {check_args} | {reader}"
     proc = subprocess.run(
-        ["bash", "-c", script], capture_output=True, text=True, timeout=180,
-        env=check_env(tmp_path), cwd=tmp_path, check=False,
+        ["bash", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=check_env(tmp_path),
+        cwd=tmp_path,
+        check=False,
     )
     assert_no_crash(proc)
     assert "Exception ignored" not in proc.stderr, proc.stderr
@@ -123,8 +133,11 @@ def _piped(tmp_path: Path, check_args: str, reader: str) -> subprocess.Completed
 @pytest.mark.parametrize("reader", ["true", "head -c1"])
 def test_closed_pipe_keeps_a_not_ready_verdict(tmp_path: Path, reader: str) -> None:
     # This Python is not the 3.8 the exam-2022-07 profile needs: not ready.
-    proc = _piped(tmp_path, f"--json --only python.version --profile exam-2022-07 "
-                  f"--python {sys.executable}", reader)
+    proc = _piped(
+        tmp_path,
+        f"--json --only python.version --profile exam-2022-07 --python {sys.executable}",
+        reader,
+    )
     assert proc.returncode == 1, proc.stderr
 
 
@@ -135,16 +148,27 @@ def test_closed_pipe_keeps_a_ready_verdict(tmp_path: Path, reader: str) -> None:
     assert proc.returncode == 0, proc.stderr
 
 
-@pytest.mark.parametrize("command", [
-    "show tests/golden/show-lab-pc-02.json", "list", "matrix profiles", "schema check-report",
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "show tests/golden/show-lab-pc-02.json",
+        "list",
+        "matrix profiles",
+        "schema check-report",
+    ],
+)
 def test_closed_pipe_keeps_other_commands_exit_code(tmp_path: Path, command: str) -> None:
     """Every command writes through one path (envcheck.deliver): `| true` is no failure."""
     cli = " ".join(CLI)
     proc = subprocess.run(
         # The reader closes its end before the command writes: the write meets EPIPE.
         ["bash", "-c", f"set -o pipefail; {cli} {command} | {{ exec 0<&-; sleep 1; }}"],
-        capture_output=True, text=True, timeout=60, env=check_env(tmp_path), cwd=REPO, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=check_env(tmp_path),
+        cwd=REPO,
+        check=False,
     )
     assert_no_crash(proc)
     assert proc.returncode == 0, proc.stderr
@@ -171,8 +195,14 @@ def test_no_interpreter_project_is_one_problem(tmp_path: Path) -> None:
     problems = [r for r in out.report["results"] if r["status"] in ("failure", "error")]
     assert [r["id"] for r in problems] == ["pycharm.interpreter"], problems
     assert_problem(out.result("pycharm.interpreter"), "failure", "<No interpreter>")
-    for check_id in ("python.interpreter", "python.version", "packages.pins",
-                     "tensorflow.import", "tensorflow.version", "system.arch"):
+    for check_id in (
+        "python.interpreter",
+        "python.version",
+        "packages.pins",
+        "tensorflow.import",
+        "tensorflow.version",
+        "system.arch",
+    ):
         result = out.result(check_id)
         assert result["status"] == "skipped", result
         assert "because PyCharm project interpreter" in result["summary"], result
@@ -271,10 +301,18 @@ def test_short_view_names_why_a_category_was_skipped(tmp_path: Path) -> None:
     link = tmp_path / "venv" / "bin" / "python"
     link.parent.mkdir(parents=True)
     link.symlink_to(tmp_path / "uninstalled" / "python3.8")
-    proc = subprocess.run([*CLI, "check", "-q", "--no-bench", "--python", str(link)],
-                          capture_output=True, text=True, timeout=120, env=check_env(tmp_path),
-                          cwd=tmp_path, check=False)
+    proc = subprocess.run(
+        [*CLI, "check", "-q", "--no-bench", "--python", str(link)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=check_env(tmp_path),
+        cwd=tmp_path,
+        check=False,
+    )
     assert proc.returncode == 1, proc.stderr
     for category in ("Packages", "TensorFlow"):
-        assert (f"[-] {category} (skipped: not checked, because Interpreter under test failed "
-                "(python.interpreter))") in proc.stdout
+        assert (
+            f"[-] {category} (skipped: not checked, because Interpreter under test failed "
+            "(python.interpreter))"
+        ) in proc.stdout
