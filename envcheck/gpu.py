@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import enum
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
@@ -445,29 +445,12 @@ def _fill_from_smi(nvml: DriverInfo, smi: DriverInfo) -> DriverInfo:
     if smi.state is not DriverState.READY or all(g.compute_capability for g in nvml.gpus):
         return nvml
     if smi.smi_lacks_compute_cap:
-        return DriverInfo(
-            nvml.state,
-            nvml.source,
-            nvml.message,
-            nvml.driver_version,
-            nvml.cuda_version,
-            nvml.gpus,
-            nvml.notes + smi.notes,
-            smi_lacks_compute_cap=True,
-        )
+        return replace(nvml, notes=nvml.notes + smi.notes, smi_lacks_compute_cap=True)
     by_uuid = {g.uuid: g for g in smi.gpus if g.uuid}
     gpus = []
     for gpu in nvml.gpus:
         twin = by_uuid.get(gpu.uuid) if gpu.uuid else None
         if gpu.compute_capability is None and twin and twin.compute_capability:
-            gpu = Gpu(gpu.index, gpu.name, gpu.uuid, gpu.memory_mib, twin.compute_capability)
+            gpu = replace(gpu, compute_capability=twin.compute_capability)
         gpus.append(gpu)
-    return DriverInfo(
-        nvml.state,
-        nvml.source,
-        nvml.message,
-        nvml.driver_version,
-        nvml.cuda_version,
-        tuple(gpus),
-        nvml.notes,
-    )
+    return replace(nvml, gpus=tuple(gpus))

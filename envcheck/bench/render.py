@@ -22,7 +22,7 @@ from envcheck.bench.measure import BenchRun
 from envcheck.bench.teardown import TEARDOWN_SHORT_S
 from envcheck.deliver import dump_json, envelope
 from envcheck.redact import Redactor
-from envcheck.render.safe import clean
+from envcheck.render.safe import clean, report_console
 
 _READINESS_STYLE = {
     Readiness.READY: "green",
@@ -33,17 +33,7 @@ _READINESS_STYLE = {
 
 
 def _console(buf: io.StringIO, color: bool, width: int) -> Console:
-    return Console(
-        file=buf,
-        force_terminal=color,
-        no_color=not color,
-        color_system="standard" if color else None,
-        width=width,
-        highlight=False,
-        emoji=False,
-        markup=False,
-        soft_wrap=False,
-    )
+    return report_console(buf, color=color, width=width)
 
 
 def _short(title: str, verbose: bool) -> str:

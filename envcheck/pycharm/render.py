@@ -16,7 +16,7 @@ from envcheck.pycharm.resolve import Resolution
 from envcheck.pycharm.sdks import PythonSdk
 from envcheck.pycharm.survey import ConfigReport, MissingProject, Survey
 from envcheck.redact import Redactor
-from envcheck.render.safe import clean
+from envcheck.render.safe import clean, report_console
 
 _MARK = {
     "ok": ("✓", "green"),
@@ -50,17 +50,7 @@ def render_text(
     survey: Survey, *, color: bool = False, width: int = 100, python: str = "3.8"
 ) -> str:
     buf = io.StringIO()
-    console = Console(
-        file=buf,
-        force_terminal=color,
-        no_color=not color,
-        color_system="standard" if color else None,
-        width=width,
-        highlight=False,
-        emoji=False,
-        markup=False,
-        soft_wrap=True,  # paths stay whole
-    )
+    console = report_console(buf, color=color, width=width, soft_wrap=True)  # paths stay whole
     lay = survey.layout
     short = _shortener(lay)
     head = Text("PyCharm on this machine", style="bold")

@@ -8,7 +8,12 @@ building `rich.text.Text` objects instead of markup strings.
 
 from __future__ import annotations
 
+import io
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
 
@@ -34,3 +39,23 @@ def line(text: str) -> str:
     the attacker's choosing (a forged "Ready for the exam").
     """
     return clean(text).replace("\n", "\\n")
+
+
+def report_console(
+    buf: io.StringIO, *, color: bool, width: int, soft_wrap: bool = False
+) -> Console:
+    """The rich Console every text renderer writes into: colour only when asked, no
+    markup, emoji or highlighting of report text (which is untrusted), a fixed width."""
+    from rich.console import Console
+
+    return Console(
+        file=buf,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        width=width,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        soft_wrap=soft_wrap,
+    )

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from envcheck.render import ASCII_MARKS, RenderOptions, benchmark, when
-from envcheck.render.safe import clean, line
+from envcheck.render.safe import clean, line, report_console
 from envcheck.results import CheckResult, Report, Status, worst
 
 MARKS = {
@@ -41,17 +41,7 @@ def _mark(status: Status, options: RenderOptions) -> Text:
 
 def render(report: Report, options: RenderOptions) -> str:
     buf = io.StringIO()
-    console = Console(
-        file=buf,
-        force_terminal=options.color,
-        no_color=not options.color,
-        color_system="standard" if options.color else None,
-        width=options.width,
-        highlight=False,
-        emoji=False,
-        markup=False,
-        soft_wrap=False,
-    )
+    console = report_console(buf, color=options.color, width=options.width)
     dot = "-" if options.ascii else "·"
     header = Text(f"tfcert-envcheck {line(report.tool_version)}", style="bold")
     header.append(f" {dot} profile {line(report.profile)} {dot} ", style="dim")
