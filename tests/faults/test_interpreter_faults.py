@@ -250,6 +250,14 @@ def test_probe_ignores_sigterm(tmp_path: Path) -> None:
     assert_scratch_removed(tmp_path)
 
 
+def _assert_all_ended(pids: Path, what: str) -> None:
+    """Every process the fake wrote to `pids` is gone once the run has ended."""
+    started = [int(p) for p in pids.read_text().split()]
+    assert started, f"the fake started no {what}"
+    for pid in started:
+        assert not _running(pid), f"the probe's {what} {pid} outlived the run"
+
+
 def test_probe_leaves_a_child_holding_its_output(tmp_path: Path) -> None:
     """A child the probe started keeps stdout open: the tool neither waits nor leaves it."""
     pids = tmp_path / "child-pids.txt"
@@ -263,10 +271,7 @@ def test_probe_leaves_a_child_holding_its_output(tmp_path: Path) -> None:
     )
     assert time.monotonic() - started < 8  # no 5 s waits on a pipe per probe
     assert out.result("python.interpreter")["status"] == "ok"  # the real probe answered
-    children = [int(p) for p in pids.read_text().split()]
-    assert children
-    for pid in children:
-        assert not _running(pid), f"the probe's child {pid} outlived the run"
+    _assert_all_ended(pids, "child")
 
 
 def test_probe_hangs_and_its_daemon_holds_stdout(tmp_path: Path) -> None:
@@ -285,10 +290,7 @@ def test_probe_hangs_and_its_daemon_holds_stdout(tmp_path: Path) -> None:
     elapsed = time.monotonic() - started
     assert elapsed < 8, elapsed  # the 3 s limit and the stop, not 3 + 2 x 5 s of waiting
     assert_problem(out.result("python.interpreter"), "error", "did not finish within its 3 s")
-    daemons = [int(p) for p in pids.read_text().split()]
-    assert daemons
-    for pid in daemons:
-        assert not _running(pid), f"the probe's daemon {pid} outlived the run"
+    _assert_all_ended(pids, "daemon")
     assert_scratch_removed(tmp_path)
 
 
