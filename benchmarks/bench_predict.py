@@ -36,6 +36,7 @@ import math
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -162,7 +163,10 @@ def run_one(
     quiet_wait_s: float,
     log: Any,
     machine_info: dict[str, Any] | None = None,
+    checkpoint: Callable[[str, str, dict[str, Any]], None] | None = None,
 ) -> InterpreterResult:
+    """One quick run and the full runs; `checkpoint(python, label, raw)` is called
+    after every run, so a session that ends mid-way keeps what was measured."""
     m = load_matrix(matrix)
     bench = m.benchmark
     assert bench is not None, "the matrix has no benchmark section"
@@ -193,6 +197,8 @@ def run_one(
         "full": {},
         "machine_class": machine_info or {"name": "vm"},
     }
+    if checkpoint is not None:
+        checkpoint(python, label, raw)
     results: list[CategoryResult] = []
     for category in categories:
         if skip_full:
@@ -225,6 +231,8 @@ def run_one(
                 file=log,
                 flush=True,
             )
+            if checkpoint is not None:
+                checkpoint(python, label, raw)
         results.append(result)
     shares = {c: cpu_share(quick_run.categories.get(c)) for c in categories}
     return InterpreterResult(
@@ -252,12 +260,15 @@ def read_raw(path: Path) -> list[dict[str, Any]]:
 
 
 def write_raw(path: Path, data: list[dict[str, Any]]) -> None:
+    """Write (replace) atomically: a checkpoint cut short leaves the last one whole."""
     text = json.dumps(data, indent=1, default=str)
+    partial = path.with_name(path.name + ".partial")
     if path.suffix == ".gz":
-        with gzip.open(path, "wt", encoding="utf-8") as fh:
+        with gzip.open(partial, "wt", encoding="utf-8") as fh:
             fh.write(text)
     else:
-        path.write_text(text, encoding="utf-8")
+        partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
 
 
 def reanalyse(
@@ -522,6 +533,13 @@ def main(argv: list[str] | None = None) -> int:
             r for path in args.reanalyse for r in reanalyse(path, args.matrix, args.quick_from)
         ]
     else:
+        saved: dict[str, dict[str, Any]] = {}
+
+        def checkpoint(python: str, label: str, raw: dict[str, Any]) -> None:
+            saved[python] = {"python": python, "label": label, **raw}
+            if args.json:
+                write_raw(args.json, list(saved.values()))
+
         try:
             with machine_class(args.machine_class) as applied:
                 print(
@@ -540,6 +558,7 @@ def main(argv: list[str] | None = None) -> int:
                         quiet_wait_s=args.wait_quiet,
                         log=sys.stderr,
                         machine_info=applied.to_dict(),
+                        checkpoint=checkpoint,
                     )
                     for p in args.python
                 ]

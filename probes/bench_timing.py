@@ -63,6 +63,40 @@ def peak_rss_mib():
     return round(peak / divisor, 1)
 
 
+_USAGE_FIELDS = ("ru_utime", "ru_stime", "ru_minflt", "ru_majflt", "ru_nvcsw", "ru_nivcsw")
+
+
+def resource_usage():
+    """This process's user and system CPU seconds, page faults and context switches
+    so far, or None where the OS has no getrusage (Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return [getattr(usage, name) for name in _USAGE_FIELDS]
+
+
+def usage_delta(before, after):
+    """What one epoch used: where its CPU time went (user: the computation; system:
+    the kernel, page faults among it) and whether it was preempted (involuntary
+    context switches), to tell a slower computation from waiting or paging."""
+    if before is None or after is None:
+        return None
+    names = (
+        "user_s",
+        "sys_s",
+        "minor_faults",
+        "major_faults",
+        "voluntary_switches",
+        "involuntary_switches",
+    )
+    return dict(
+        (name, round(b - a, 6) if name.endswith("_s") else int(b - a))
+        for name, a, b in zip(names, before, after)
+    )
+
+
 def make_timer(keras, category, epochs_planned, label):
     """A Keras callback that records every step's time and each epoch's span."""
 
@@ -85,11 +119,13 @@ def make_timer(keras, category, epochs_planned, label):
             self._test_end = None
             self._last_progress = 0.0
             self._last_cpu = 0.0
+            self._last_usage = None
 
         def on_train_begin(self, logs=None):
             self.train_started = time.perf_counter()
             self._last_boundary = self.train_started
             self._last_cpu = time.process_time()
+            self._last_usage = resource_usage()
 
         def on_epoch_begin(self, epoch, logs=None):
             self._current = {"epoch": epoch, "begin": time.perf_counter()}
@@ -137,6 +173,7 @@ def make_timer(keras, category, epochs_planned, label):
         def _close_epoch(self, end):
             train_end = self._test_begin if self._test_begin is not None else end
             cpu = time.process_time()
+            usage = resource_usage()
             begin = self._current["begin"]
             marks, tests = self._train_marks, self._test_marks
             record = {
@@ -152,7 +189,11 @@ def make_timer(keras, category, epochs_planned, label):
                     "after_validation": (end - self._test_end) if self._test_end else 0.0,
                 },
             }
+            spent = usage_delta(self._last_usage, usage)
+            if spent is not None:
+                record["usage"] = spent
             self._last_cpu = cpu
+            self._last_usage = usage
             return record
 
         def partial_epoch(self):
