@@ -28,6 +28,14 @@ from tests.bench_tiny import tiny_matrix
 pytestmark = pytest.mark.tensorflow
 
 
+USAGE_COUNTS = (
+    "minor_faults",
+    "major_faults",
+    "voluntary_switches",
+    "involuntary_switches",
+)
+
+
 def tiny(tmp_path: Path, **kw: Any) -> Benchmark:
     bench = load_matrix(tiny_matrix(tmp_path, **kw)).benchmark
     assert bench is not None
@@ -54,6 +62,10 @@ def assert_measured_as_asked(run: BenchRun, bench: Benchmark, mode: str) -> None
             assert len(epoch["val_step_s"]) - want_val in extra, (category, epoch)
             assert all(s > 0 for s in epoch["train_step_s"])
             assert epoch["span_s"] >= sum(epoch["train_step_s"]) + sum(epoch["val_step_s"])
+            # Where the epoch's CPU went (getrusage): user + system is the CPU time.
+            usage = epoch["usage"]
+            assert usage["user_s"] + usage["sys_s"] == pytest.approx(epoch["cpu_s"], abs=0.05)
+            assert all(isinstance(usage[k], int) and usage[k] >= 0 for k in USAGE_COUNTS)
         for phase in ("prepare_s", "build_s", "fit_s"):
             assert result[phase] > 0
         assert result["summary"]["train_step"]["n"] > 0

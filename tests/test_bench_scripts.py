@@ -138,3 +138,35 @@ def test_readme_accuracy_table_is_what_reanalyse_prints(tensorflow: str) -> None
             quoted[cells[1]] = [cells[2], cells[3], cells[4]]
     assert sorted(quoted) == sorted(computed) == ["1", "2", "3", "4", "5", "total"]
     assert quoted == computed
+
+
+BENCHMARK_DOC = (ROOT / "docs" / "benchmark.md").read_text(encoding="utf-8")
+CLASSES_BEGIN = "<!-- classes: begin "
+
+
+def test_every_saved_measurement_is_described_in_the_results_readme() -> None:
+    """benchmarks/results/README.md says under what conditions each file was measured."""
+    readme = (RESULTS / "README.md").read_text(encoding="utf-8")
+    described = {line.split("|")[1].strip() for line in readme.splitlines() if ".json.gz |" in line}
+    assert described == {p.name for p in RESULTS.glob("*.json.gz")}
+
+
+def test_machine_class_table_and_chart_are_what_the_saved_runs_give(tmp_path: Path) -> None:
+    """docs/benchmark.md's class x category table and its chart: recomputed from the
+    raw measurements by the command its marker names, not copied."""
+    head, _, rest = BENCHMARK_DOC.partition(CLASSES_BEGIN)
+    assert rest, "docs/benchmark.md has no classes table"
+    command, _, rest = rest.partition(" -->\n")
+    quoted = rest.split("<!-- classes: end -->")[0]
+    args = command.split()
+    assert args[:2] == ["python", "benchmarks/classes.py"]
+    svg_at = args.index("--svg")
+    drawn = tmp_path / "chart.svg"
+    files = [",".join(str(ROOT / f) for f in a.split(",")) for a in args[2:svg_at]]
+    proc = run_script("classes.py", *files, "--svg", str(drawn))
+    assert proc.returncode == 0, proc.stderr
+    assert quoted.strip() == proc.stdout.strip()
+    assert drawn.read_text(encoding="utf-8") == (ROOT / args[svg_at + 1]).read_text(
+        encoding="utf-8"
+    )
+    assert f"]({Path(args[svg_at + 1]).relative_to('docs')})" in BENCHMARK_DOC

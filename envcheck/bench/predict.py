@@ -36,6 +36,7 @@ from envcheck.bench.teardown import (
     TeardownWaits,
     expected_teardown_wait,
     leading_gap,
+    worst_teardown_wait,
 )
 
 MAD_TO_SIGMA = 1.4826
@@ -212,17 +213,11 @@ def _full_steps(workload: Workload, full: Sizes, s: _Steps) -> tuple[int, int]:
     return steps, val_steps
 
 
-def _band_edges(
-    bench: Benchmark, spread: StepStats, startup: float, steady_total: float, all_waits: float
-) -> tuple[float, float]:
-    """The prediction's low and high ends: the steps' jitter (held between the matrix's
-    band_min and band_max) and speed drift; waits come or not: none at all is the low
-    end, every one the high end."""
+def _band(bench: Benchmark, spread: StepStats) -> tuple[float, float]:
+    """How much slower and faster than predicted the steady epochs may run: the steps'
+    jitter (held between the matrix's band_min and band_max) and the speed drift."""
     band = min(bench.band_max, max(bench.band_min, spread.jitter))
-    return (
-        startup + steady_total * (1 - band) / (1 + bench.speed_drift),
-        startup + steady_total * (1 + band) * (1 + bench.speed_drift) + all_waits,
-    )
+    return (1 - band) / (1 + bench.speed_drift), (1 + band) * (1 + bench.speed_drift)
 
 
 def _expected_waits(
@@ -231,8 +226,14 @@ def _expected_waits(
     epochs: int,
     epoch_s: float,
     fit_lifetime_s: float,
+    band: tuple[float, float],
 ) -> tuple[float, float]:
-    """(expected waits, every wait) over a full training: (0, 0) without odds."""
+    """(expected waits, every wait) over a full training: (0, 0) without odds.
+
+    A new iterator every epoch: every wait is each epoch's wait averaged over the
+    lifetimes near the epoch's (all of them waiting is already the extreme). One
+    iterator for the whole fit: its one wait at its worst over the lifetimes the band
+    allows, since a single teardown just after a wake-up waits a whole period."""
     if waits.odds is None:
         return 0.0, 0.0
     if workload.input_pipeline == "dataset" or waits.arrays_per_epoch:
@@ -241,10 +242,10 @@ def _expected_waits(
         per_epoch = expected_teardown_wait(lifetime)
         # Waits this short are already in the measured per-epoch overhead.
         all_waits = epochs * per_epoch if per_epoch >= TEARDOWN_MIN_DETECTABLE_S else 0.0
-    else:  # one iterator for the whole fit
-        lifetime = fit_lifetime_s
-        all_waits = expected_teardown_wait(lifetime)
-    return all_waits * waits.odds.at(lifetime), all_waits
+        return all_waits * waits.odds.at(lifetime), all_waits
+    lifetime = fit_lifetime_s
+    expected = expected_teardown_wait(lifetime) * waits.odds.at(lifetime)
+    return expected, worst_teardown_wait(lifetime * band[0], lifetime * band[1])
 
 
 def predict(
@@ -275,10 +276,12 @@ def predict(
     epoch_s = steps * train.mean_s + val_steps * val.mean_s + overhead
     startup = import_s + prepare + build + first_extra + fit_outside_epochs
     steady_total = full.epochs * epoch_s
+    band = _band(bench, s.spread)
     wait_s, all_waits = _expected_waits(
-        workload, waits, full.epochs, epoch_s, first_extra + steady_total
+        workload, waits, full.epochs, epoch_s, first_extra + steady_total, band
     )
-    low, high = _band_edges(bench, s.spread, startup, steady_total, all_waits)
+    # No waits at all is the low end, every one the high end.
+    low, high = startup + steady_total * band[0], startup + steady_total * band[1] + all_waits
     return Prediction(
         category=workload.category,
         title=workload.title,

@@ -1,0 +1,298 @@
+"""Prediction vs full trainings across machine classes, from saved measurements.
+
+    python benchmarks/classes.py FILE[,QUICK] ... [--svg docs/img/benchmark-classes.svg]
+
+Each FILE is one `benchmarks/bench_predict.py --json` file (benchmarks/results/
+keeps this project's); it says which machine class it was measured in
+(`--class`; files from before the option are the "vm" class). `FILE,QUICK`
+predicts from QUICK's quick run instead (one made with `--skip-full`).
+
+For every (class, TensorFlow, category) cell it prints the prediction and its
+band, the mean of the full runs with their range, their ratio and whether the
+band held every run; then one line per class and TensorFlow version against
+the goals of docs/benchmark.md: each category within +/-15 % of its full runs'
+mean in at least 90 % of the cells, the total within +/-10 %, the band holding
+every run, the verdict (ready / marginal / not ready) the same as the full
+runs', the quick run within 60 s on 2 vCPUs and 2 GiB. `--svg` draws the
+ratios as one picture. docs/benchmark.md quotes both; tests/test_bench_scripts.py
+recomputes them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench_predict import (  # a script beside this one
+    CATEGORY_TOLERANCE,
+    MEMORY_TARGET_MIB,
+    QUICK_TARGET_S,
+    TOTAL_TOLERANCE,
+    CategoryResult,
+    InterpreterResult,
+    reanalyse,
+)
+
+from envcheck.bench.budget import classify, format_duration, share_of_budget
+from envcheck.matrix import load_matrix
+
+CLASS_ORDER = ["vm", "1cpu", "half-cpu", "mem4g"]
+GOAL_CELL_SHARE = 0.90
+
+
+@dataclass
+class Cell:
+    """One (class, TensorFlow) row: a saved file, reanalysed."""
+
+    machine_class: str
+    tensorflow: str
+    result: InterpreterResult
+    source: str
+
+    @property
+    def measured(self) -> list[CategoryResult]:
+        """Categories with a prediction and every full run finished."""
+        return [c for c in self.result.categories if c.ratio is not None]
+
+
+def load(spec: str) -> list[Cell]:
+    full, _, quick = spec.partition(",")
+    results = reanalyse(Path(full), None, Path(quick) if quick else None)
+    cells = []
+    for r in results:
+        machine = r.raw.get("machine_class") or {"name": "vm"}
+        tensorflow = r.label.split("TF ")[1].split(",")[0] if "TF " in r.label else "?"
+        cells.append(Cell(str(machine.get("name", "vm")), tensorflow, r, Path(full).name))
+    return cells
+
+
+def _order(cell: Cell) -> tuple[int, tuple[int, ...]]:
+    rank = CLASS_ORDER.index(cell.machine_class) if cell.machine_class in CLASS_ORDER else 99
+    version = tuple(int(p) for p in cell.tensorflow.split(".") if p.isdigit())
+    return rank, version
+
+
+def _ratio_range(c: CategoryResult) -> str:
+    ratios = c.run_ratios
+    if len(ratios) < 2:
+        return ""
+    return f" ({min(ratios):.2f}-{max(ratios):.2f})"
+
+
+def _band_holds(c: CategoryResult) -> bool:
+    return all(run.within_band for run in c.runs)
+
+
+def _actual_text(c: CategoryResult) -> str:
+    actuals = c.actuals
+    assert c.actual_s is not None
+    spread = (
+        f" ({format_duration(min(actuals))}-{format_duration(max(actuals))}, {len(actuals)} runs)"
+        if len(actuals) > 1
+        else ""
+    )
+    return format_duration(c.actual_s) + spread
+
+
+def cell_table(cells: list[Cell]) -> str:
+    """One row per (class, TensorFlow, category), then the total."""
+    lines = [
+        "| class | TF | cat | predicted (band) | actual: mean (range, runs) "
+        "| ratio (per run) | band holds every run |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for cell in cells:
+        first = True
+        for c in cell.measured:
+            p = c.prediction
+            head = f"| {cell.machine_class} | {cell.tensorflow} " if first else "| | "
+            first = False
+            lines.append(
+                f"{head}| {c.category} | {format_duration(p.predicted_s)} "
+                f"({format_duration(p.low_s)}-{format_duration(p.high_s)}) "
+                f"| {_actual_text(c)} | {c.ratio:.2f}{_ratio_range(c)} "
+                f"| {'yes' if _band_holds(c) else 'no'} |"
+            )
+        predicted, actual = totals(cell)
+        lines.append(
+            f"| | | **total** | {format_duration(predicted)} | {format_duration(actual)} "
+            f"| {predicted / actual:.2f} | |"
+        )
+    return "\n".join(lines)
+
+
+def totals(cell: Cell) -> tuple[float, float]:
+    predicted = sum(c.prediction.predicted_s for c in cell.measured)
+    actual = sum(c.actual_s or 0.0 for c in cell.measured)
+    return predicted, actual
+
+
+def summary_table(cells: list[Cell], retrain_factor: float | None = None) -> str:
+    """One row per (class, TensorFlow) against the goals."""
+    bench = load_matrix(None).benchmark
+    assert bench is not None, "the matrix has no benchmark section"
+    factor = bench.retrain_factor if retrain_factor is None else retrain_factor
+    lines = [
+        "| class | TF | categories measured | within +/-15 % | total ratio "
+        "| band holds every run | verdict: predicted / full runs | quick run (x vm) "
+        "| full runs (x vm) | quick-run peak memory |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    vm = {cell.tensorflow: cell for cell in cells if cell.machine_class == "vm"}
+    for cell in cells:
+        measured = cell.measured
+        within = sum(1 for c in measured if abs((c.ratio or 0) - 1) <= CATEGORY_TOLERANCE)
+        held = sum(1 for c in measured if _band_holds(c))
+        predicted, actual = totals(cell)
+        verdicts = [
+            classify(share_of_budget(t, bench, factor), bench).value for t in (predicted, actual)
+        ]
+        complete = len(measured) == 5
+        verdict = " / ".join(verdicts) + ("" if complete else " (categories missing)")
+        r = cell.result
+        base = vm.get(cell.tensorflow)
+        quick_scale = full_scale = ""
+        if base is not None and base is not cell:
+            quick_scale = f" ({r.quick_wall_s / base.result.quick_wall_s:.2f})"
+            full_scale = _full_scale(cell, base)
+        lines.append(
+            f"| {cell.machine_class} | {cell.tensorflow} | {len(measured)} of 5 "
+            f"| {within} of {len(measured)} | {predicted / actual:.2f} | {held} of {len(measured)} "
+            f"| {verdict} | {r.quick_wall_s:.1f} s{quick_scale} | {format_duration(actual)}"
+            f"{full_scale} | {r.quick_peak_mib or 0:.0f} MiB |"
+        )
+    return "\n".join(lines)
+
+
+def _full_scale(cell: Cell, base: Cell) -> str:
+    """How much longer the full runs took than on the vm class, over the categories
+    measured in both."""
+    mine = {c.category: c.actual_s or 0.0 for c in cell.measured}
+    theirs = {c.category: c.actual_s or 0.0 for c in base.measured}
+    common = sorted(set(mine) & set(theirs))
+    if not common:
+        return ""
+    return f" ({sum(mine[c] for c in common) / sum(theirs[c] for c in common):.2f})"
+
+
+def goal_lines(cells: list[Cell]) -> list[str]:
+    measured = [(cell, c) for cell in cells for c in cell.measured]
+    within = [(cell, c) for cell, c in measured if abs((c.ratio or 0) - 1) <= CATEGORY_TOLERANCE]
+    missed = [
+        f"{cell.machine_class}/{cell.tensorflow}/cat {c.category} at {c.ratio:.2f}"
+        for cell, c in measured
+        if (cell, c) not in within
+    ]
+    share = len(within) / len(measured) if measured else 0.0
+    complete = [cell for cell in cells if len(cell.measured) == 5]
+    total_ok = [
+        cell for cell in complete if abs(totals(cell)[0] / totals(cell)[1] - 1) <= TOTAL_TOLERANCE
+    ]
+    unheld = [
+        f"{cell.machine_class}/{cell.tensorflow}/cat {c.category}"
+        for cell, c in measured
+        if not _band_holds(c)
+    ]
+    vm_quick = [cell.result.quick_wall_s for cell in cells if cell.machine_class == "vm"]
+    peaks = [cell.result.quick_peak_mib or 0.0 for cell in cells]
+    return [
+        f"cells within +/-{CATEGORY_TOLERANCE:.0%}: {len(within)} of {len(measured)} "
+        f"({share:.0%}; goal {GOAL_CELL_SHARE:.0%})"
+        + (f"; outside: {', '.join(missed)}" if missed else ""),
+        f"total within +/-{TOTAL_TOLERANCE:.0%}: {len(total_ok)} of {len(complete)} complete "
+        "class/TF rows",
+        "band holds every full run: "
+        + ("in every cell" if not unheld else f"not in {', '.join(unheld)}"),
+        f"quick run on the vm class: {', '.join(f'{s:.1f} s' for s in vm_quick) or '-'} "
+        f"(goal <= {QUICK_TARGET_S:.0f} s); peak memory at most "
+        f"{max(peaks, default=0.0):.0f} MiB (goal <= {MEMORY_TARGET_MIB:.0f})",
+    ]
+
+
+# --- the chart ------------------------------------------------------------------
+
+_LOW, _HIGH = 0.4, 1.6
+_LEFT, _WIDTH, _ROW, _TOP = 150, 560, 34, 46
+
+
+def _x(ratio: float) -> float:
+    clipped = min(max(ratio, _LOW), _HIGH)
+    return _LEFT + (clipped - _LOW) / (_HIGH - _LOW) * _WIDTH
+
+
+def svg(cells: list[Cell]) -> str:
+    """Predicted / actual per cell: one row per class and TensorFlow, one numbered
+    mark per category at its ratio to the full runs' mean, a line over its runs'
+    ratios; the shaded band is the +/-15 % goal."""
+    height = _TOP + _ROW * len(cells) + 40
+    width = _LEFT + _WIDTH + 30
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
+        "<title>Predicted / actual training time per machine class and category</title>",
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
+        f'<rect x="{_x(1 - CATEGORY_TOLERANCE):.1f}" y="{_TOP - 10}" '
+        f'width="{_x(1 + CATEGORY_TOLERANCE) - _x(1 - CATEGORY_TOLERANCE):.1f}" '
+        f'height="{_ROW * len(cells) + 10}" fill="#dff0d8"/>',
+        f'<text x="{_LEFT}" y="18" font-weight="bold">predicted / actual '
+        "(mean of full runs); shaded: within 15 %; digits: category</text>",
+    ]
+    for tick in (0.5, 0.75, 1.0, 1.25, 1.5):
+        x = _x(tick)
+        out.append(
+            f'<line x1="{x:.1f}" y1="{_TOP - 10}" x2="{x:.1f}" '
+            f'y2="{_TOP + _ROW * len(cells)}" stroke="#999999" '
+            f'stroke-dasharray="{"0" if tick == 1.0 else "3,3"}"/>'
+        )
+        out.append(
+            f'<text x="{x:.1f}" y="{_TOP + _ROW * len(cells) + 18}" '
+            f'text-anchor="middle">{tick:.2f}</text>'
+        )
+    for row, cell in enumerate(cells):
+        y = _TOP + row * _ROW + _ROW / 2
+        out.append(
+            f'<text x="{_LEFT - 10}" y="{y + 4:.1f}" text-anchor="end">'
+            f"{cell.machine_class}, TF {cell.tensorflow}</text>"
+        )
+        for c in cell.measured:
+            offset = (c.category - 3) * 3.0
+            ratios = c.run_ratios
+            if len(ratios) > 1:
+                out.append(
+                    f'<line x1="{_x(min(ratios)):.1f}" y1="{y + offset:.1f}" '
+                    f'x2="{_x(max(ratios)):.1f}" y2="{y + offset:.1f}" stroke="#555555"/>'
+                )
+            inside = abs((c.ratio or 0) - 1) <= CATEGORY_TOLERANCE
+            colour = "#1a7f37" if inside else "#cf222e"
+            cx = _x(c.ratio or 0)
+            out.append(f'<circle cx="{cx:.1f}" cy="{y + offset:.1f}" r="7" fill="{colour}"/>')
+            out.append(
+                f'<text x="{cx:.1f}" y="{y + offset + 4:.1f}" text-anchor="middle" '
+                f'fill="#ffffff" font-size="10">{c.category}</text>'
+            )
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("files", nargs="+", metavar="FILE[,QUICK]", help="saved measurements")
+    parser.add_argument("--svg", type=Path, help="also draw the ratios into this SVG file")
+    args = parser.parse_args(argv)
+    cells = sorted((cell for spec in args.files for cell in load(spec)), key=_order)
+    print(cell_table(cells))
+    print()
+    print(summary_table(cells))
+    print()
+    print("\n".join(goal_lines(cells)))
+    if args.svg:
+        args.svg.write_text(svg(cells), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
