@@ -154,7 +154,7 @@ def test_every_saved_measurement_is_described_in_the_results_readme() -> None:
 def test_machine_class_table_and_chart_are_what_the_saved_runs_give(tmp_path: Path) -> None:
     """docs/benchmark.md's class x category table and its chart: recomputed from the
     raw measurements by the command its marker names, not copied."""
-    head, _, rest = BENCHMARK_DOC.partition(CLASSES_BEGIN)
+    _, _, rest = BENCHMARK_DOC.partition(CLASSES_BEGIN)
     assert rest, "docs/benchmark.md has no classes table"
     command, _, rest = rest.partition(" -->\n")
     quoted = rest.split("<!-- classes: end -->")[0]
