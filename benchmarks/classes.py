@@ -216,7 +216,9 @@ def goal_lines(cells: list[Cell]) -> list[str]:
 # --- the chart ------------------------------------------------------------------
 
 _LOW, _HIGH = 0.4, 1.6
-_LEFT, _WIDTH, _ROW, _TOP = 150, 560, 34, 46
+_LEFT, _WIDTH, _ROW, _TOP = 150, 560, 70, 46
+_STACK = 11.0
+"""Vertical distance between a row's categories (1 at the top, the total below 5)."""
 
 
 def _x(ratio: float) -> float:
@@ -239,7 +241,9 @@ def svg(cells: list[Cell]) -> str:
         f'width="{_x(1 + CATEGORY_TOLERANCE) - _x(1 - CATEGORY_TOLERANCE):.1f}" '
         f'height="{_ROW * len(cells) + 10}" fill="#dff0d8"/>',
         f'<text x="{_LEFT}" y="18" font-weight="bold">predicted / actual '
-        "(mean of full runs); shaded: within 15 %; digits: category</text>",
+        "(mean of the full runs); shaded: within 15 %</text>",
+        f'<text x="{_LEFT}" y="34">digits: category (red: outside 15 %); T: total '
+        "(red: outside 10 %); lines: each run's ratio</text>",
     ]
     for tick in (0.5, 0.75, 1.0, 1.25, 1.5):
         x = _x(tick)
@@ -254,12 +258,17 @@ def svg(cells: list[Cell]) -> str:
         )
     for row, cell in enumerate(cells):
         y = _TOP + row * _ROW + _ROW / 2
+        if row:
+            out.append(
+                f'<line x1="10" y1="{_TOP + row * _ROW - 4}" x2="{width - 10}" '
+                f'y2="{_TOP + row * _ROW - 4}" stroke="#dddddd"/>'
+            )
         out.append(
             f'<text x="{_LEFT - 10}" y="{y + 4:.1f}" text-anchor="end">'
             f"{cell.machine_class}, TF {cell.tensorflow}</text>"
         )
         for c in cell.measured:
-            offset = (c.category - 3) * 3.0
+            offset = (c.category - 3.5) * _STACK
             ratios = c.run_ratios
             if len(ratios) > 1:
                 out.append(
@@ -269,10 +278,22 @@ def svg(cells: list[Cell]) -> str:
             inside = abs((c.ratio or 0) - 1) <= CATEGORY_TOLERANCE
             colour = "#1a7f37" if inside else "#cf222e"
             cx = _x(c.ratio or 0)
-            out.append(f'<circle cx="{cx:.1f}" cy="{y + offset:.1f}" r="7" fill="{colour}"/>')
+            out.append(f'<circle cx="{cx:.1f}" cy="{y + offset:.1f}" r="6" fill="{colour}"/>')
             out.append(
-                f'<text x="{cx:.1f}" y="{y + offset + 4:.1f}" text-anchor="middle" '
-                f'fill="#ffffff" font-size="10">{c.category}</text>'
+                f'<text x="{cx:.1f}" y="{y + offset + 3.5:.1f}" text-anchor="middle" '
+                f'fill="#ffffff" font-size="9">{c.category}</text>'
+            )
+        if len(cell.measured) == 5:
+            predicted, actual = totals(cell)
+            inside = abs(predicted / actual - 1) <= TOTAL_TOLERANCE
+            tx, ty = _x(predicted / actual), y + 2.5 * _STACK
+            out.append(
+                f'<rect x="{tx - 7:.1f}" y="{ty - 6:.1f}" width="14" height="12" '
+                f'fill="{"#0b3d91" if inside else "#cf222e"}"/>'
+            )
+            out.append(
+                f'<text x="{tx:.1f}" y="{ty + 3.5:.1f}" text-anchor="middle" fill="#ffffff" '
+                'font-size="9">T</text>'
             )
     out.append("</svg>")
     return "\n".join(out) + "\n"
