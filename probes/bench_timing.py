@@ -9,6 +9,7 @@ keeps the measured training on the same fast path as a plain `fit()`.
 Runs inside the interpreter under test (Python 3.7+): stdlib only here.
 """
 
+import os
 import time
 
 import _probelib
@@ -75,6 +76,15 @@ def resource_usage():
         return None
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return [getattr(usage, name) for name in _USAGE_FIELDS]
+
+
+def thread_count():
+    """How many threads this process has (Linux: /proc/self/task), or None elsewhere:
+    threads left over from an earlier training compete for the CPU."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return None
 
 
 def usage_delta(before, after):
@@ -191,6 +201,7 @@ def make_timer(keras, category, epochs_planned, label):
             }
             spent = usage_delta(self._last_usage, usage)
             if spent is not None:
+                spent["threads"] = thread_count()
                 record["usage"] = spent
             self._last_cpu = cpu
             self._last_usage = usage
