@@ -63,7 +63,81 @@ def _environment(facts):
         "gpus": gpus,
         "device": "GPU" if gpus else "CPU",
         "cpu_count": os.cpu_count(),
+        "usable_cpus": _usable_cpus(),
+        "cpu_limit": _cgroup_cpu_limit(),
     }
+
+
+def _usable_cpus():
+    """The CPUs this process may run on (Linux affinity), or None where unknown."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return None
+
+
+def _cgroup_cpu_limit(root="/sys/fs/cgroup", proc_cgroup="/proc/self/cgroup"):
+    """The CPU time this process's cgroup allows, in CPUs (0.5: half of one), from
+    cgroup v2's cpu.max or v1's cfs_quota_us / cfs_period_us, the smallest along the
+    path up to the root; None where there is no limit or it cannot be read."""
+    try:
+        with open(proc_cgroup) as fh:
+            lines = fh.read().splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    limits = []
+    for line in lines:
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        hierarchy, controllers, path = parts
+        if hierarchy == "0" and controllers == "":
+            bases = [root]
+            reader = _cpu_max
+        elif "cpu" in controllers.split(","):
+            bases = [os.path.join(root, name) for name in (controllers, "cpu", "cpu,cpuacct")]
+            reader = _cfs_quota
+        else:
+            continue
+        for base in bases:
+            folder = os.path.join(base, path.lstrip("/"))
+            while os.path.isdir(base) and folder.startswith(base):
+                limit = reader(folder)
+                if limit is not None:
+                    limits.append(limit)
+                if folder == base:
+                    break
+                folder = os.path.dirname(folder)
+    return round(min(limits), 3) if limits else None
+
+
+def _read_words(path):
+    try:
+        with open(path) as fh:
+            return fh.read().split()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _cpu_max(folder):
+    words = _read_words(os.path.join(folder, "cpu.max"))
+    try:
+        if words and words[0] != "max":
+            return int(words[0]) / float(int(words[1]))
+    except (ValueError, IndexError, ZeroDivisionError):
+        pass
+    return None
+
+
+def _cfs_quota(folder):
+    quota = _read_words(os.path.join(folder, "cpu.cfs_quota_us"))
+    period = _read_words(os.path.join(folder, "cpu.cfs_period_us"))
+    try:
+        if quota and period and int(quota[0]) > 0:
+            return int(quota[0]) / float(int(period[0]))
+    except (ValueError, ZeroDivisionError):
+        pass
+    return None
 
 
 def _major(version):
