@@ -290,7 +290,7 @@ def reanalyse(
                 "quick": quicks[env["label"]]["quick"],
                 "quick_others_cores": quicks[env["label"]].get("quick_others_cores"),
             }
-        quick_run = BenchRun.from_dict(env["quick"]["run"])
+        quick_run = BenchRun.from_dict(_with_class_cpus(env["quick"]["run"], env))
         quick = analyse(quick_run, bench)
         categories = []
         for key, saved in sorted(env["full"].items(), key=lambda kv: int(kv[0])):
@@ -318,6 +318,16 @@ def reanalyse(
             )
         )
     return results
+
+
+def _with_class_cpus(run: dict[str, Any], saved: dict[str, Any]) -> dict[str, Any]:
+    """Files from before the probe reported `usable_cpus` (the 1cpu class's first
+    one): the CPUs the machine class pinned it to, from the file itself."""
+    environment = run.get("environment") or {}
+    cpus = (saved.get("machine_class") or {}).get("cpus")
+    if "usable_cpus" in environment or not isinstance(cpus, list) or not cpus:
+        return run
+    return {**run, "environment": {**environment, "usable_cpus": len(cpus)}}
 
 
 def _number_or_nan(value: Any) -> float:

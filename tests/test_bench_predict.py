@@ -9,12 +9,14 @@ import pytest
 from envcheck.bench.config import Benchmark, Sizes, Workload
 from envcheck.bench.predict import MeasurementError, StepStats, actual_seconds, predict, steps_for
 from envcheck.bench.teardown import (
+    SINGLE_CPU_ODDS,
     TEARDOWN_ODDS,
     TEARDOWN_SHORT_S,
     TeardownWaits,
     WaitOdds,
     autotune_wake_after,
     detect_teardown_waits,
+    effective_cpus,
     expected_teardown_wait,
     teardown_wait,
     wait_odds,
@@ -271,6 +273,17 @@ def test_wait_odds_follow_the_tensorflow_version_and_the_lifetime() -> None:
     assert tf29.at(TEARDOWN_SHORT_S - 0.1) == tf29.short < tf29.long == tf29.at(TEARDOWN_SHORT_S)
     for _, odds in TEARDOWN_ODDS:
         assert 0 <= odds.short <= odds.long <= 1
+
+
+def test_one_cpu_or_less_gets_the_single_cpu_odds() -> None:
+    assert wait_odds("2.9.0", cpus=1) == wait_odds("2.21.0", cpus=0.5) == SINGLE_CPU_ODDS
+    assert wait_odds("2.9.0", cpus=2) == wait_odds("2.9.0") != SINGLE_CPU_ODDS
+    assert SINGLE_CPU_ODDS.long > wait_odds("2.9.0").long
+    # The probe says how many: affinity, lowered by a cgroup CPU limit.
+    assert effective_cpus({"usable_cpus": 1, "cpu_limit": 0.5}) == 0.5
+    assert effective_cpus({"usable_cpus": 2, "cpu_limit": None}) == 2
+    assert effective_cpus({"cpu_count": 2}) is None  # reports from before it said
+    assert effective_cpus({"usable_cpus": True, "cpu_limit": "1"}) is None
 
 
 def test_short_and_long_iterators_get_their_own_odds(bench: Benchmark) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from envcheck.bench.teardown import TEARDOWN_SHORT_S, wait_odds
+from envcheck.bench.teardown import SINGLE_CPU_ODDS, TEARDOWN_SHORT_S, wait_odds
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -58,6 +58,20 @@ def test_teardown_odds_are_what_the_measurements_say(tensorflow: str) -> None:
     assert odds.long == round(sum(long) / len(long), 2)
     assert f"{sum(short)} of {len(short)}" in odds.basis
     assert f"{sum(long)} of {len(long)}" in odds.basis
+
+
+def test_single_cpu_odds_are_what_the_one_cpu_measurements_say() -> None:
+    saved = RESULTS / "2026-11-30_1cpu-tf2.9.0.json.gz"
+    samples = [
+        t for t in teardown_odds.from_file(saved) if t.predicted_s >= teardown_odds.MIN_WAIT_S
+    ]
+    short = [t.waited for t in samples if t.lifetime_s < TEARDOWN_SHORT_S]
+    long = [t.waited for t in samples if t.lifetime_s >= TEARDOWN_SHORT_S]
+    assert SINGLE_CPU_ODDS.short == round(sum(short) / len(short), 2)
+    assert SINGLE_CPU_ODDS.long == round(sum(long) / len(long), 2)
+    assert f"{sum(short)} of {len(short)}" in SINGLE_CPU_ODDS.basis
+    assert f"{sum(long)} of {len(long)}" in SINGLE_CPU_ODDS.basis
+    assert saved.name.removesuffix(".json.gz") in SINGLE_CPU_ODDS.basis
 
 
 def test_teardown_odds_script_prints_the_counts() -> None:

@@ -13,7 +13,7 @@ from envcheck.bench.budget import TimeBudget, time_budget
 from envcheck.bench.config import Benchmark
 from envcheck.bench.measure import BenchRun
 from envcheck.bench.predict import MeasurementError, Prediction, actual_seconds, predict
-from envcheck.bench.teardown import TeardownWaits, detect_teardown_waits
+from envcheck.bench.teardown import TeardownWaits, detect_teardown_waits, effective_cpus
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,7 @@ def analyse(run: BenchRun, bench: Benchmark, *, retrain_factor: float | None = N
         [result for _, result in finished if result is not None],
         keras_major=keras if isinstance(keras, int) else None,
         tensorflow=tensorflow if isinstance(tensorflow, str) else None,
+        cpus=effective_cpus(env),
     )
     for category, result in finished:
         if result is None:

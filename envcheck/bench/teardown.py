@@ -109,8 +109,34 @@ TEARDOWN_ODDS: tuple[tuple[tuple[int, int], WaitOdds], ...] = (
 versions before 2.16 (Keras 2), 2.21's from 2.16 on (Keras 3)."""
 
 
-def wait_odds(tensorflow: str | None) -> WaitOdds:
-    """The measured odds for this TensorFlow version (the newest ones if it is unknown)."""
+SINGLE_CPU_ODDS = WaitOdds(
+    1.0,
+    0.94,
+    "TensorFlow 2.9 on one CPU (benchmarks/results/2026-11-30_1cpu-tf2.9.0): 3 of 3 "
+    "teardowns of iterators that lived under 5 s waited, 31 of 33 longer-lived ones",
+)
+"""Where the training has one CPU or less to itself, nearly every teardown waits (two
+vCPUs: about half). Measured with TensorFlow 2.9 only; used for every version."""
+
+
+def effective_cpus(environment: Mapping[str, Any]) -> float | None:
+    """The CPUs the benchmark's process could use: its affinity, lowered by a cgroup CPU
+    limit; None where the probe did not say (reports from before it did)."""
+    values = [
+        float(environment[key])
+        for key in ("usable_cpus", "cpu_limit")
+        if isinstance(environment.get(key), int | float)
+        and not isinstance(environment.get(key), bool)
+        and environment[key] > 0
+    ]
+    return min(values) if values else None
+
+
+def wait_odds(tensorflow: str | None, cpus: float | None = None) -> WaitOdds:
+    """The measured odds for this TensorFlow version (the newest ones if it is unknown),
+    or the single-CPU ones where the process has one CPU or less."""
+    if cpus is not None and cpus <= 1:
+        return SINGLE_CPU_ODDS
     version = _major_minor(tensorflow)
     for first, odds in TEARDOWN_ODDS:
         if version is None or version >= first:
@@ -178,6 +204,7 @@ def detect_teardown_waits(
     measured: Sequence[Mapping[str, Any]],
     keras_major: int | None = None,
     tensorflow: str | None = None,
+    cpus: float | None = None,
 ) -> TeardownWaits:
     """The odds of teardown waits under this TensorFlow, and whether the quick run's
     epoch boundaries and fit endings showed the sawtooth."""
@@ -190,7 +217,7 @@ def detect_teardown_waits(
     present = any(_matches(pred, obs) for pred, obs in samples)
     return TeardownWaits(
         present,
-        wait_odds(tensorflow),
+        wait_odds(tensorflow, cpus),
         samples,
         arrays_per_epoch=keras_major is not None and keras_major >= 3,
     )
