@@ -7,6 +7,7 @@ drift apart. The scripts run as a user runs them.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -154,8 +155,51 @@ def test_readme_accuracy_table_is_what_reanalyse_prints(tensorflow: str) -> None
     assert quoted == computed
 
 
-BENCHMARK_DOC = (ROOT / "docs" / "benchmark.md").read_text(encoding="utf-8")
-CLASSES_BEGIN = "<!-- classes: begin "
+BENCHMARK_DOC_PATH = ROOT / "docs" / "benchmark.md"
+REANALYSE_MARKER = re.compile(r"^<!-- bench_predict\.py (--reanalyse [^>]*?) -->\n", re.MULTILINE)
+CLASSES_MARKER = re.compile(
+    r"^<!-- classes: begin (python benchmarks/classes\.py [^>]*?) -->\n(.*?)^<!-- classes: end -->",
+    re.MULTILINE | re.DOTALL,
+)
+
+
+def _table_after(text: str, start: int) -> tuple[int, int]:
+    """Where the Markdown table that starts at `start` ends (its rows begin with |)."""
+    end = start
+    while text.startswith("|", end):
+        end = text.index("\n", end) + 1
+    return start, end
+
+
+def _reanalysed(args: str) -> str:
+    """The table `bench_predict.py` prints for a marker's arguments (files in results/)."""
+    argv = [str(RESULTS / a) if a.endswith(".json.gz") else a for a in args.split()]
+    proc = run_script("bench_predict.py", *argv)
+    assert proc.returncode == 0, proc.stderr
+    return "".join(line + "\n" for line in proc.stdout.splitlines() if line.startswith("|"))
+
+
+def test_benchmark_doc_round_tables_are_what_reanalyse_prints(
+    request: pytest.FixtureRequest,
+) -> None:
+    """Every round table in docs/benchmark.md, recomputed from its saved file with the
+    current arithmetic (`--update-golden` rewrites them; review the diff)."""
+    text = BENCHMARK_DOC_PATH.read_text(encoding="utf-8")
+    markers = list(REANALYSE_MARKER.finditer(text))
+    assert len(markers) >= 6
+    out, last, stale = [], 0, []
+    for marker in markers:
+        start, end = _table_after(text, marker.end())
+        computed = _reanalysed(marker.group(1))
+        if text[start:end] != computed:
+            stale.append(marker.group(1))
+        out += [text[last:start], computed]
+        last = end
+    out.append(text[last:])
+    if request.config.getoption("--update-golden"):
+        BENCHMARK_DOC_PATH.write_text("".join(out), encoding="utf-8")
+        return
+    assert not stale, f"docs/benchmark.md tables differ from reanalyse: {stale}"
 
 
 def test_every_saved_measurement_is_described_in_the_results_readme() -> None:
@@ -165,22 +209,39 @@ def test_every_saved_measurement_is_described_in_the_results_readme() -> None:
     assert described == {p.name for p in RESULTS.glob("*.json.gz")}
 
 
-def test_machine_class_table_and_chart_are_what_the_saved_runs_give(tmp_path: Path) -> None:
+def test_machine_class_table_and_chart_are_what_the_saved_runs_give(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     """docs/benchmark.md's class x category table and its chart: recomputed from the
     raw measurements by the command its marker names, not copied."""
-    _, _, rest = BENCHMARK_DOC.partition(CLASSES_BEGIN)
-    assert rest, "docs/benchmark.md has no classes table"
-    command, _, rest = rest.partition(" -->\n")
-    quoted = rest.split("<!-- classes: end -->")[0]
-    args = command.split()
-    assert args[:2] == ["python", "benchmarks/classes.py"]
+    text = BENCHMARK_DOC_PATH.read_text(encoding="utf-8")
+    found = CLASSES_MARKER.search(text)
+    assert found, "docs/benchmark.md has no classes table"
+    args = found.group(1).split()
     svg_at = args.index("--svg")
+    chart = ROOT / args[svg_at + 1]
     drawn = tmp_path / "chart.svg"
     files = [",".join(str(ROOT / f) for f in a.split(",")) for a in args[2:svg_at]]
     proc = run_script("classes.py", *files, "--svg", str(drawn))
     assert proc.returncode == 0, proc.stderr
-    assert quoted.strip() == proc.stdout.strip()
-    assert drawn.read_text(encoding="utf-8") == (ROOT / args[svg_at + 1]).read_text(
-        encoding="utf-8"
-    )
-    assert f"]({Path(args[svg_at + 1]).relative_to('docs')})" in BENCHMARK_DOC
+    computed = proc.stdout.strip() + "\n"
+    summary = computed.split("\n\n", 1)[1]
+    if request.config.getoption("--update-golden"):
+        updated = text[: found.start(2)] + computed + text[found.end(2) :]
+        BENCHMARK_DOC_PATH.write_text(updated, encoding="utf-8")
+        chart.write_text(drawn.read_text(encoding="utf-8"), encoding="utf-8")
+        head, _, rest = README.partition(README_SUMMARY_BEGIN)
+        tail = rest.partition(README_SUMMARY_END)[2]
+        readme_text = head + README_SUMMARY_BEGIN + summary + README_SUMMARY_END + tail
+        (ROOT / "README.md").write_text(readme_text, encoding="utf-8")
+        return
+    assert found.group(2) == computed
+    assert drawn.read_text(encoding="utf-8") == chart.read_text(encoding="utf-8")
+    assert f"]({chart.relative_to(ROOT / 'docs')})" in text
+    # The README quotes the per-class summary and the goal lines (all but the cells).
+    readme = README.split(README_SUMMARY_BEGIN)[1].split(README_SUMMARY_END)[0]
+    assert readme == summary
+
+
+README_SUMMARY_BEGIN = "<!-- classes summary: begin -->\n"
+README_SUMMARY_END = "<!-- classes summary: end -->"
