@@ -164,6 +164,7 @@ def run_one(
     log: Any,
     machine_info: dict[str, Any] | None = None,
     checkpoint: Callable[[str, str, dict[str, Any]], None] | None = None,
+    full_categories: list[int] | None = None,
 ) -> InterpreterResult:
     """One quick run and the full runs; `checkpoint(python, label, raw)` is called
     after every run, so a session that ends mid-way keeps what was measured."""
@@ -201,6 +202,8 @@ def run_one(
         checkpoint(python, label, raw)
     results: list[CategoryResult] = []
     for category in categories:
+        if not skip_full and full_categories and category not in full_categories:
+            continue  # in the quick run only
         if skip_full:
             results.append(
                 CategoryResult(category, [compare(category, quick, quick_run)], [None], [])
@@ -498,6 +501,14 @@ def main(argv: list[str] | None = None) -> int:
         choices=range(1, 6),
         help="only these categories (repeatable; default all five)",
     )
+    parser.add_argument(
+        "--full-category",
+        type=int,
+        action="append",
+        choices=range(1, 6),
+        help="full runs of these categories only (repeatable; default: every category "
+        "of the quick run, which still runs them all)",
+    )
     parser.add_argument("--matrix", type=Path, default=None, help="another compat_matrix.yaml")
     parser.add_argument(
         "--skip-full",
@@ -569,6 +580,7 @@ def main(argv: list[str] | None = None) -> int:
                         log=sys.stderr,
                         machine_info=applied.to_dict(),
                         checkpoint=checkpoint,
+                        full_categories=args.full_category,
                     )
                     for p in args.python
                 ]

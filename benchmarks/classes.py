@@ -54,6 +54,11 @@ class Cell:
     source: str
 
     @property
+    def date(self) -> str:
+        """The day it was measured (the file name's first part)."""
+        return self.source.split("_")[0]
+
+    @property
     def measured(self) -> list[CategoryResult]:
         """Categories with a prediction and every full run finished."""
         return [c for c in self.result.categories if c.ratio is not None]
@@ -70,10 +75,10 @@ def load(spec: str) -> list[Cell]:
     return cells
 
 
-def _order(cell: Cell) -> tuple[int, tuple[int, ...]]:
+def _order(cell: Cell) -> tuple[int, tuple[int, ...], str]:
     rank = CLASS_ORDER.index(cell.machine_class) if cell.machine_class in CLASS_ORDER else 99
     version = tuple(int(p) for p in cell.tensorflow.split(".") if p.isdigit())
-    return rank, version
+    return rank, version, cell.date
 
 
 def _ratio_range(c: CategoryResult) -> str:
@@ -101,15 +106,17 @@ def _actual_text(c: CategoryResult) -> str:
 def cell_table(cells: list[Cell]) -> str:
     """One row per (class, TensorFlow, category), then the total."""
     lines = [
-        "| class | TF | cat | predicted (band) | actual: mean (range, runs) "
+        "| class | TF | measured | cat | predicted (band) | actual: mean (range, runs) "
         "| ratio (per run) | band holds every run |",
-        "|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for cell in cells:
         first = True
         for c in cell.measured:
             p = c.prediction
-            head = f"| {cell.machine_class} | {cell.tensorflow} " if first else "| | "
+            head = (
+                f"| {cell.machine_class} | {cell.tensorflow} | {cell.date} " if first else "| | | "
+            )
             first = False
             lines.append(
                 f"{head}| {c.category} | {format_duration(p.predicted_s)} "
@@ -118,10 +125,11 @@ def cell_table(cells: list[Cell]) -> str:
                 f"| {'yes' if _band_holds(c) else 'no'} |"
             )
         predicted, actual = totals(cell)
-        lines.append(
-            f"| | | **total** | {format_duration(predicted)} | {format_duration(actual)} "
-            f"| {predicted / actual:.2f} | |"
-        )
+        if len(cell.measured) > 1:
+            lines.append(
+                f"| | | | **total** | {format_duration(predicted)} | {format_duration(actual)} "
+                f"| {predicted / actual:.2f} | |"
+            )
     return "\n".join(lines)
 
 
@@ -137,12 +145,16 @@ def summary_table(cells: list[Cell], retrain_factor: float | None = None) -> str
     assert bench is not None, "the matrix has no benchmark section"
     factor = bench.retrain_factor if retrain_factor is None else retrain_factor
     lines = [
-        "| class | TF | categories measured | within +/-15 % | total ratio "
+        "| class | TF | measured | categories | within +/-15 % | total ratio "
         "| band holds every run | verdict: predicted / full runs | quick run (x vm) "
         "| full runs (x vm) | quick-run peak memory |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    vm = {cell.tensorflow: cell for cell in cells if cell.machine_class == "vm"}
+    vm = {
+        cell.tensorflow: cell
+        for cell in cells
+        if cell.machine_class == "vm" and len(cell.measured) == 5
+    }
     for cell in cells:
         measured = cell.measured
         within = sum(1 for c in measured if abs((c.ratio or 0) - 1) <= CATEGORY_TOLERANCE)
@@ -152,7 +164,7 @@ def summary_table(cells: list[Cell], retrain_factor: float | None = None) -> str
             classify(share_of_budget(t, bench, factor), bench).value for t in (predicted, actual)
         ]
         complete = len(measured) == 5
-        verdict = " / ".join(verdicts) + ("" if complete else " (categories missing)")
+        verdict = " / ".join(verdicts) if complete else "-"
         r = cell.result
         base = vm.get(cell.tensorflow)
         quick_scale = full_scale = ""
@@ -160,7 +172,8 @@ def summary_table(cells: list[Cell], retrain_factor: float | None = None) -> str
             quick_scale = f" ({r.quick_wall_s / base.result.quick_wall_s:.2f})"
             full_scale = _full_scale(cell, base)
         lines.append(
-            f"| {cell.machine_class} | {cell.tensorflow} | {len(measured)} of 5 "
+            f"| {cell.machine_class} | {cell.tensorflow} | {cell.date} "
+            f"| {', '.join(str(c.category) for c in measured)} "
             f"| {within} of {len(measured)} | {predicted / actual:.2f} | {held} of {len(measured)} "
             f"| {verdict} | {r.quick_wall_s:.1f} s{quick_scale} | {format_duration(actual)}"
             f"{full_scale} | {r.quick_peak_mib or 0:.0f} MiB |"
@@ -265,7 +278,7 @@ def svg(cells: list[Cell]) -> str:
             )
         out.append(
             f'<text x="{_LEFT - 10}" y="{y + 4:.1f}" text-anchor="end">'
-            f"{cell.machine_class}, TF {cell.tensorflow}</text>"
+            f"{cell.machine_class}, TF {cell.tensorflow}, {cell.date[5:]}</text>"
         )
         for c in cell.measured:
             offset = (c.category - 3.5) * _STACK
