@@ -156,7 +156,9 @@ def test_readme_accuracy_table_is_what_reanalyse_prints(tensorflow: str) -> None
 
 
 BENCHMARK_DOC_PATH = ROOT / "docs" / "benchmark.md"
-REANALYSE_MARKER = re.compile(r"^<!-- bench_predict\.py (--reanalyse [^>]*?) -->\n", re.MULTILINE)
+REANALYSE_MARKER = re.compile(
+    r"^<!-- (bench_predict\.py --reanalyse|speed_modes\.py) ([^>]*?) -->\n", re.MULTILINE
+)
 CLASSES_MARKER = re.compile(
     r"^<!-- classes: begin (python benchmarks/classes\.py [^>]*?) -->\n(.*?)^<!-- classes: end -->",
     re.MULTILINE | re.DOTALL,
@@ -171,10 +173,11 @@ def _table_after(text: str, start: int) -> tuple[int, int]:
     return start, end
 
 
-def _reanalysed(args: str) -> str:
-    """The table `bench_predict.py` prints for a marker's arguments (files in results/)."""
+def _reanalysed(script: str, args: str) -> str:
+    """The table a script prints for a marker's arguments (files in results/)."""
+    name, *options = script.split()
     argv = [str(RESULTS / a) if a.endswith(".json.gz") else a for a in args.split()]
-    proc = run_script("bench_predict.py", *argv)
+    proc = run_script(name, *options, *argv)
     assert proc.returncode == 0, proc.stderr
     return "".join(line + "\n" for line in proc.stdout.splitlines() if line.startswith("|"))
 
@@ -182,17 +185,18 @@ def _reanalysed(args: str) -> str:
 def test_benchmark_doc_round_tables_are_what_reanalyse_prints(
     request: pytest.FixtureRequest,
 ) -> None:
-    """Every round table in docs/benchmark.md, recomputed from its saved file with the
-    current arithmetic (`--update-golden` rewrites them; review the diff)."""
+    """Every round table in docs/benchmark.md (and the speed-mode table), recomputed
+    from the saved files with the current arithmetic (`--update-golden` rewrites them;
+    review the diff)."""
     text = BENCHMARK_DOC_PATH.read_text(encoding="utf-8")
     markers = list(REANALYSE_MARKER.finditer(text))
     assert len(markers) >= 6
     out, last, stale = [], 0, []
     for marker in markers:
         start, end = _table_after(text, marker.end())
-        computed = _reanalysed(marker.group(1))
+        computed = _reanalysed(marker.group(1), marker.group(2))
         if text[start:end] != computed:
-            stale.append(marker.group(1))
+            stale.append(marker.group(2))
         out += [text[last:start], computed]
         last = end
     out.append(text[last:])
