@@ -243,7 +243,7 @@ def goal_lines(cells: list[Cell]) -> list[str]:
 
 # --- the chart ------------------------------------------------------------------
 
-_LOW, _HIGH = 0.4, 1.6
+_LOW, _HIGH = 0.4, 1.8
 _LEFT, _WIDTH, _ROW, _TOP = 150, 560, 70, 46
 _STACK = 11.0
 """Vertical distance between a row's categories (1 at the top, the total below 5)."""
@@ -273,7 +273,7 @@ def svg(cells: list[Cell]) -> str:
         f'<text x="{_LEFT}" y="34">digits: category (red: outside 15 %); T: total '
         "(red: outside 10 %); lines: each run's ratio</text>",
     ]
-    for tick in (0.5, 0.75, 1.0, 1.25, 1.5):
+    for tick in (0.5, 0.75, 1.0, 1.25, 1.5, 1.75):
         x = _x(tick)
         out.append(
             f'<line x1="{x:.1f}" y1="{_TOP - 10}" x2="{x:.1f}" '
@@ -306,6 +306,12 @@ def svg(cells: list[Cell]) -> str:
             inside = abs((c.ratio or 0) - 1) <= CATEGORY_TOLERANCE
             colour = "#1a7f37" if inside else "#cf222e"
             cx = _x(c.ratio or 0)
+            if not _LOW <= (c.ratio or 0) <= _HIGH:  # off the axis: say where
+                out.append(
+                    f'<text x="{cx + (10 if cx > _LEFT else -10):.1f}" y="{y + offset + 4:.1f}" '
+                    f'text-anchor="{"start" if cx > _LEFT else "end"}" font-size="10">'
+                    f"{c.ratio:.2f}</text>"
+                )
             out.append(f'<circle cx="{cx:.1f}" cy="{y + offset:.1f}" r="6" fill="{colour}"/>')
             out.append(
                 f'<text x="{cx:.1f}" y="{y + offset + 3.5:.1f}" text-anchor="middle" '
