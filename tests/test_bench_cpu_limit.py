@@ -32,31 +32,31 @@ def _tree(root: Path, files: dict[str, str], own: str) -> tuple[str, str]:
     return str(root / "sys-fs-cgroup"), str(proc)
 
 
-def test_cgroup_v1_quota_is_read_from_the_cpu_controller(tmp_path: Path) -> None:
-    root, proc = _tree(
-        tmp_path,
-        {
-            "sys-fs-cgroup/cpu,cpuacct/bench/cpu.cfs_quota_us": "50000\n",
-            "sys-fs-cgroup/cpu,cpuacct/bench/cpu.cfs_period_us": "100000\n",
-            "sys-fs-cgroup/cpu,cpuacct/cpu.cfs_quota_us": "-1\n",
-            "sys-fs-cgroup/cpu,cpuacct/cpu.cfs_period_us": "100000\n",
-        },
-        "4:memory:/bench\n3:cpu,cpuacct:/bench\n0::/\n",
-    )
-    assert probe_bench._cgroup_cpu_limit(root, proc) == 0.5
+V1_HALF = {  # cgroup v1: the cpu controller's own mount, a quota on the process's group
+    "sys-fs-cgroup/cpu,cpuacct/bench/cpu.cfs_quota_us": "50000\n",
+    "sys-fs-cgroup/cpu,cpuacct/bench/cpu.cfs_period_us": "100000\n",
+    "sys-fs-cgroup/cpu,cpuacct/cpu.cfs_quota_us": "-1\n",
+    "sys-fs-cgroup/cpu,cpuacct/cpu.cfs_period_us": "100000\n",
+}
+V2_NESTED = {  # cgroup v2: the smallest limit on the way up counts
+    "sys-fs-cgroup/cpu.max": "max 100000\n",
+    "sys-fs-cgroup/user.slice/cpu.max": "150000 100000\n",
+    "sys-fs-cgroup/user.slice/bench/cpu.max": "max 100000\n",
+}
 
 
-def test_cgroup_v2_takes_the_smallest_limit_up_the_path(tmp_path: Path) -> None:
-    root, proc = _tree(
-        tmp_path,
-        {
-            "sys-fs-cgroup/cpu.max": "max 100000\n",
-            "sys-fs-cgroup/user.slice/cpu.max": "150000 100000\n",
-            "sys-fs-cgroup/user.slice/bench/cpu.max": "max 100000\n",
-        },
-        "0::/user.slice/bench\n",
-    )
-    assert probe_bench._cgroup_cpu_limit(root, proc) == 1.5
+@pytest.mark.parametrize(
+    ("files", "own", "cpus"),
+    [
+        (V1_HALF, "4:memory:/bench\n3:cpu,cpuacct:/bench\n0::/\n", 0.5),
+        (V2_NESTED, "0::/user.slice/bench\n", 1.5),
+    ],
+)
+def test_the_cgroup_cpu_limit_is_read_as_the_kernel_lays_it_out(
+    tmp_path: Path, files: dict[str, str], own: str, cpus: float
+) -> None:
+    root, proc = _tree(tmp_path, files, own)
+    assert probe_bench._cgroup_cpu_limit(root, proc) == cpus
 
 
 @pytest.mark.parametrize(
