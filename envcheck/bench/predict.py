@@ -35,6 +35,7 @@ from envcheck.bench.teardown import (
     TEARDOWN_MIN_DETECTABLE_S,
     TeardownWaits,
     expected_teardown_wait,
+    is_teardown_wait,
     leading_gap,
     worst_teardown_wait,
 )
@@ -159,11 +160,14 @@ def _steps(quick: Mapping[str, Any], bench: Benchmark) -> _Steps:
     )
 
 
-def _epoch_overhead(s: _Steps) -> float:
+def _epoch_overhead(s: _Steps, iterator_per_epoch: bool) -> float:
     """What a steady epoch costs beyond its steps.
 
     The gap before an epoch is either a fixed cost or a teardown wait; the
-    fixed part is its smallest value, waits are predicted on their own.
+    fixed part is the smallest gap that is not a wait, and waits are predicted
+    on their own. Where every epoch makes a new iterator, the first epoch's gap
+    (no teardown before it) counts, and a gap that matches the wait of the
+    previous epoch's iterator does not: on one CPU nearly all of them are.
     """
     befores = [leading_gap(e) for e in s.steady]
     overheads = []
@@ -172,7 +176,18 @@ def _epoch_overhead(s: _Steps) -> float:
         n_train = len(_samples(epoch, "train_step_s"))
         n_val = len(_samples(epoch, "val_step_s"))
         overheads.append(span - n_train * s.train.mean_s - n_val * s.val.mean_s)
-    return max(0.0, statistics.median(overheads) + min(befores))
+    fixed = befores
+    if iterator_per_epoch:
+        lived = [_lifetime(e) for e in (s.first, *s.steady[:-1])]
+        fixed = [b for b, life in zip(befores, lived, strict=True) if not is_teardown_wait(life, b)]
+        # The first epoch's gap has no teardown before it: a fixed cost only.
+        fixed.append(leading_gap(s.first))
+    return max(0.0, statistics.median(overheads) + min(fixed))
+
+
+def _lifetime(epoch: Mapping[str, Any]) -> float:
+    """How long the epoch's input iterator lived: the epoch less the gap before it."""
+    return float(epoch.get("span_s", 0.0)) - leading_gap(epoch)
 
 
 def _first_epoch_extra(s: _Steps, overhead: float) -> float:
@@ -265,10 +280,10 @@ def predict(
     full = full or workload.full
     s = _steps(quick, bench)
     train, val = s.train, s.val
-    overhead = _epoch_overhead(s)
+    waits = waits or TeardownWaits(False, None)
+    overhead = _epoch_overhead(s, workload.input_pipeline == "dataset" or waits.arrays_per_epoch)
     steps, val_steps = _full_steps(workload, full, s)
     first_extra = _first_epoch_extra(s, overhead)
-    waits = waits or TeardownWaits(False, None)
     fit_outside_epochs = _fit_outside_epochs(quick, s, waits)
     prepare = _prepare_seconds(workload, quick, full)
     build = _number(quick, "build_s")

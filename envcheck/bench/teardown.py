@@ -182,6 +182,13 @@ def _matches(predicted: float, observed: float) -> bool:
     return abs(observed - predicted) <= max(0.015, 0.3 * predicted)
 
 
+def is_teardown_wait(lifetime_s: float, gap_s: float) -> bool:
+    """Whether a gap after an iterator that lived `lifetime_s` is its teardown wait:
+    the sawtooth's value for that lifetime, to within 30 %."""
+    predicted = teardown_wait(lifetime_s)
+    return predicted >= TEARDOWN_MIN_DETECTABLE_S and _matches(predicted, gap_s)
+
+
 def leading_gap(epoch: Mapping[str, Any]) -> float:
     """From the previous epoch's end to this epoch's first step: where Keras swaps
     iterators (Keras 2 before on_epoch_begin, Keras 3 after it)."""
