@@ -235,6 +235,11 @@ def _band(bench: Benchmark, spread: StepStats) -> tuple[float, float]:
     return (1 - band) / (1 + bench.speed_drift), (1 + band) * (1 + bench.speed_drift)
 
 
+def _iterator_per_epoch(workload: Workload, waits: TeardownWaits) -> bool:
+    """tf.data input, or arrays under Keras 3: a new iterator every epoch."""
+    return workload.input_pipeline == "dataset" or waits.arrays_per_epoch
+
+
 def _expected_waits(
     workload: Workload,
     waits: TeardownWaits,
@@ -251,7 +256,7 @@ def _expected_waits(
     allows, since a single teardown just after a wake-up waits a whole period."""
     if waits.odds is None:
         return 0.0, 0.0
-    if workload.input_pipeline == "dataset" or waits.arrays_per_epoch:
+    if _iterator_per_epoch(workload, waits):
         # a new iterator, torn down, every epoch
         lifetime = epoch_s
         per_epoch = expected_teardown_wait(lifetime)
@@ -281,7 +286,7 @@ def predict(
     s = _steps(quick, bench)
     train, val = s.train, s.val
     waits = waits or TeardownWaits(False, None)
-    overhead = _epoch_overhead(s, workload.input_pipeline == "dataset" or waits.arrays_per_epoch)
+    overhead = _epoch_overhead(s, _iterator_per_epoch(workload, waits))
     steps, val_steps = _full_steps(workload, full, s)
     first_extra = _first_epoch_extra(s, overhead)
     fit_outside_epochs = _fit_outside_epochs(quick, s, waits)
