@@ -30,12 +30,14 @@ def reference() -> dict[str, Any]:
         devices = []
         for index in range(count):
             handle = pynvml.nvmlDeviceGetHandleByIndex(index)
-            devices.append({
-                "name": _text(pynvml.nvmlDeviceGetName(handle)),
-                "uuid": _text(pynvml.nvmlDeviceGetUUID(handle)),
-                "memory_total_bytes": int(pynvml.nvmlDeviceGetMemoryInfo(handle).total),
-                "compute_capability": list(pynvml.nvmlDeviceGetCudaComputeCapability(handle)),
-            })
+            devices.append(
+                {
+                    "name": _text(pynvml.nvmlDeviceGetName(handle)),
+                    "uuid": _text(pynvml.nvmlDeviceGetUUID(handle)),
+                    "memory_total_bytes": int(pynvml.nvmlDeviceGetMemoryInfo(handle).total),
+                    "compute_capability": list(pynvml.nvmlDeviceGetCudaComputeCapability(handle)),
+                }
+            )
         return {
             "driver_version": _text(pynvml.nvmlSystemGetDriverVersion()),
             "nvml_version": _text(pynvml.nvmlSystemGetNVMLVersion()),
@@ -76,8 +78,10 @@ def main(argv: list[str]) -> int:
     for name, mine, ref in pairs:
         same = mine == ref
         differ += not same
-        print(f"{name:<{width}}  {'same' if same else 'DIFFERENT'}  probe={mine!r}  "
-              f"nvidia-ml-py={ref!r}")
+        print(
+            f"{name:<{width}}  {'same' if same else 'DIFFERENT'}  probe={mine!r}  "
+            f"nvidia-ml-py={ref!r}"
+        )
     if nvml.get("errors"):
         print(f"probe errors: {nvml['errors']!r}")
         differ += 1

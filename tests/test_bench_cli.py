@@ -154,7 +154,9 @@ def test_ctrl_c_during_bench_prints_what_was_measured(exam_python: Path, tmp_pat
     doc = json.loads(out)
     assert doc["run"]["interrupted"] is True
     assert doc["run"]["categories"]["1"]["status"] == "done"
-    assert doc["run"]["categories"]["3"]["status"] == "interrupted"
+    # Whether the probe wrote its own JSON in its grace or was killed in a long native
+    # call (its events then name the category it was in), category 3 was interrupted.
+    assert doc["run"]["categories"]["3"]["status"] == "interrupted", doc["run"]["probe"]
     assert "1" in doc["predictions"] and "3" in doc["problems"]
     assert doc["verdict"]["readiness"] == "could not determine"
     assert not list(temp.glob("tfcert-bench-*"))  # the probe cleaned up on SIGINT

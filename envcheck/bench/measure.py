@@ -4,7 +4,10 @@ The probe writes its JSON only when it ends by itself, by Ctrl-C or by
 SIGTERM. A probe killed outright (SIGKILL, the out-of-memory killer, a
 crash in native code) writes nothing, so each finished category is also
 sent as a progress event; `EventCollector` keeps those, and `BenchRun`
-merges them with whatever JSON arrived.
+merges them with whatever JSON arrived. The category the probe was training
+when it was stopped is kept too, with the phase it had reached, even where
+the probe was killed before it could say so itself (a training step deep in
+native code can outlast the grace a stopped probe is given).
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from typing import Any
 from envcheck.bench.config import Benchmark
 from envcheck.probing.protocol import (
     BENCH_CATEGORY_DONE,
+    BENCH_CATEGORY_START,
     BENCH_ENVIRONMENT,
+    BENCH_PHASE,
     BENCH_SAVE_CHECK,
     BENCH_WORKDIR,
 )
@@ -69,6 +74,36 @@ def probe_args(
     }
 
 
+_DOING = {
+    "data": "making its data",
+    "prepare": "preparing its data",
+    "build": "building its model",
+    "fit": "training",
+}
+"""What a category does in each phase probes/bench_workloads.py reports."""
+
+
+def _during(phase: object) -> str:
+    if not isinstance(phase, str) or not phase:
+        return ""
+    return f" while {_DOING[phase]}" if phase in _DOING else f" in its {phase[:40]!r} phase"
+
+
+def _is_category(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def unreported(running: Mapping[str, Any], outcome: ProbeOutcome) -> dict[str, Any]:
+    """The result of a category the probe was stopped in before it could report it."""
+    return {
+        "category": running["category"],
+        "kind": running.get("kind"),
+        "status": "interrupted" if outcome is ProbeOutcome.INTERRUPTED else "stopped",
+        "phase": running.get("phase"),
+        "reported": False,
+    }
+
+
 class EventCollector:
     """A progress callback that keeps the benchmark's results and passes events on."""
 
@@ -78,6 +113,8 @@ class EventCollector:
         self.categories: dict[int, dict[str, Any]] = {}
         self.save_check: dict[str, Any] | None = None
         self.temp_dir: str | None = None
+        self.running: dict[str, Any] | None = None
+        """The category started and not yet reported done: category, kind, phase."""
         self._lock = threading.Lock()
 
     def __call__(self, event: dict[str, Any]) -> None:
@@ -87,10 +124,17 @@ class EventCollector:
                 self.temp_dir = event["temp_dir"]
             elif kind == BENCH_ENVIRONMENT and isinstance(event.get("environment"), dict):
                 self.environment = event["environment"]
+            elif kind == BENCH_CATEGORY_START and _is_category(event.get("category")):
+                self.running = {"category": event["category"], "kind": event.get("kind")}
+            elif kind == BENCH_PHASE and self.running is not None:
+                if event.get("category") == self.running["category"]:
+                    self.running["phase"] = event.get("phase")
             elif kind == BENCH_CATEGORY_DONE and isinstance(event.get("result"), dict):
                 result = event["result"]
-                if isinstance(result.get("category"), int):
+                if _is_category(result.get("category")):
                     self.categories[result["category"]] = result
+                    if self.running is not None and self.running["category"] == result["category"]:
+                        self.running = None
             elif kind == BENCH_SAVE_CHECK and isinstance(event.get("result"), dict):
                 self.save_check = event["result"]
         if self.forward is not None:
@@ -130,11 +174,12 @@ class BenchRun:
         result = self.categories.get(category)
         if result is not None and result.get("status") == "error":
             return f"its training failed: {result.get('error', 'unknown error')}"
+        during = _during(result.get("phase") if result is not None else None)
         if result is not None and result.get("status") == "interrupted":
-            return "it was interrupted (Ctrl-C) before it finished"
+            return f"it was interrupted (Ctrl-C){during} before it finished"
         if self.run.ok:
             return "the probe did not run it"
-        return f"the benchmark stopped before it finished ({self.run.message})"
+        return f"the benchmark stopped{during} before it finished ({self.run.message})"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -192,6 +237,9 @@ def from_probe_run(
         for key, value in reported.items():
             if isinstance(value, dict) and str(key).isdigit():
                 categories[int(key)] = value
+    running = collector.running
+    if running is not None and running["category"] not in categories:
+        categories[running["category"]] = unreported(running, run.outcome)
     environment = facts.get("environment") if isinstance(facts.get("environment"), dict) else None
     save = facts.get("save_check") if isinstance(facts.get("save_check"), dict) else None
     peak = facts.get("peak_rss_mib")
