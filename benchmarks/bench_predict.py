@@ -36,7 +36,7 @@ import math
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -275,16 +275,22 @@ def write_raw(path: Path, data: list[dict[str, Any]]) -> None:
 
 
 def reanalyse(
-    path: Path, matrix: Path | None, quick_from: Path | None = None
+    path: Path,
+    matrix: Path | None,
+    quick_from: Path | None = None,
+    full_from: Sequence[Path] = (),
 ) -> list[InterpreterResult]:
     """The table again from a --json file, with the current prediction arithmetic;
-    with `quick_from`, the predictions come from that file's quick run instead."""
+    with `quick_from`, the predictions come from that file's quick run instead;
+    `full_from` adds the full runs of other files of the same interpreter and
+    machine class (a category measured later on its own) to this file's."""
     m = load_matrix(matrix)
     bench = m.benchmark
     assert bench is not None, "the matrix has no benchmark section"
     quicks = {env["label"]: env for env in read_raw(quick_from)} if quick_from else {}
     results = []
     for env in read_raw(path):
+        env = _with_full_runs_of(env, full_from)
         if quick_from is not None:
             if env["label"] not in quicks:
                 raise SystemExit(f"{quick_from}: no quick run of {env['label']}")
@@ -321,6 +327,39 @@ def reanalyse(
             )
         )
     return results
+
+
+def _interpreter(env: dict[str, Any]) -> str:
+    return str(env["label"]).split(" [", 1)[0]
+
+
+def _class_name(env: dict[str, Any]) -> str:
+    return str((env.get("machine_class") or {}).get("name", "vm"))
+
+
+def _with_full_runs_of(env: dict[str, Any], others: Sequence[Path]) -> dict[str, Any]:
+    """`env` with the full runs of the same interpreter and class in `others` added."""
+    if not others:
+        return env
+    full = {
+        key: list(runs if isinstance(runs, list) else [{"run": runs}])
+        for key, runs in env["full"].items()
+    }
+    for other in others:
+        # The label names the class too ("... [1cpu]"): match without it, then say
+        # which class the other file was measured as.
+        same = [e for e in read_raw(other) if _interpreter(e) == _interpreter(env)]
+        if not same:
+            raise SystemExit(f"{other}: no full runs of {_interpreter(env)}")
+        for extra in same:
+            if _class_name(extra) != _class_name(env):
+                raise SystemExit(
+                    f"{other}: measured as class {_class_name(extra)!r}, "
+                    f"not {_class_name(env)!r} like the file it adds to"
+                )
+            for key, runs in extra["full"].items():
+                full.setdefault(key, []).extend(runs if isinstance(runs, list) else [{"run": runs}])
+    return {**env, "full": full}
 
 
 def _with_class_cpus(run: dict[str, Any], saved: dict[str, Any]) -> dict[str, Any]:
@@ -495,6 +534,16 @@ def main(argv: list[str] | None = None) -> int:
         "with --skip-full) instead of the one saved beside the full runs",
     )
     parser.add_argument(
+        "--full-from",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="RAW.json",
+        help="with --reanalyse: add this file's full runs (the same interpreter and "
+        "machine class, e.g. a category measured later on its own) to those "
+        "saved beside the quick run (repeatable)",
+    )
+    parser.add_argument(
         "--category",
         type=int,
         action="append",
@@ -549,9 +598,13 @@ def main(argv: list[str] | None = None) -> int:
     categories = sorted(set(args.category or [1, 2, 3, 4, 5]))
     if bool(args.python) == bool(args.reanalyse):
         parser.error("give --python (to measure) or --reanalyse (saved measurements)")
+    if (args.quick_from or args.full_from) and not args.reanalyse:
+        parser.error("--quick-from and --full-from go with --reanalyse")
     if args.reanalyse:
         results = [
-            r for path in args.reanalyse for r in reanalyse(path, args.matrix, args.quick_from)
+            r
+            for path in args.reanalyse
+            for r in reanalyse(path, args.matrix, args.quick_from, args.full_from)
         ]
     else:
         saved: dict[str, dict[str, Any]] = {}

@@ -1,11 +1,13 @@
 """Prediction vs full trainings across machine classes, from saved measurements.
 
-    python benchmarks/classes.py FILE[,QUICK] ... [--svg docs/img/benchmark-classes.svg]
+    python benchmarks/classes.py FILE[+MORE...][,QUICK] ... [--svg docs/img/benchmark-classes.svg]
 
 Each FILE is one `benchmarks/bench_predict.py --json` file (benchmarks/results/
 keeps this project's); it says which machine class it was measured in
 (`--class`; files from before the option are the "vm" class). `FILE,QUICK`
-predicts from QUICK's quick run instead (one made with `--skip-full`).
+predicts from QUICK's quick run instead (one made with `--skip-full`);
+`FILE+MORE` adds MORE's full runs (the same interpreter and class, a category
+measured later on its own) to FILE's, predicted from FILE's quick run.
 
 For every (class, TensorFlow, category) cell it prints the prediction and its
 band, the mean of the full runs with their range, their ratio and whether the
@@ -72,8 +74,9 @@ class Cell:
 
 
 def load(spec: str) -> list[Cell]:
-    full, _, quick = spec.partition(",")
-    results = reanalyse(Path(full), None, Path(quick) if quick else None)
+    files, _, quick = spec.partition(",")
+    full, *more = files.split("+")
+    results = reanalyse(Path(full), None, Path(quick) if quick else None, [Path(m) for m in more])
     cells = []
     for r in results:
         machine = r.raw.get("machine_class") or {"name": "vm"}
@@ -335,7 +338,9 @@ def svg(cells: list[Cell]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("files", nargs="+", metavar="FILE[,QUICK]", help="saved measurements")
+    parser.add_argument(
+        "files", nargs="+", metavar="FILE[+MORE...][,QUICK]", help="saved measurements"
+    )
     parser.add_argument("--svg", type=Path, help="also draw the ratios into this SVG file")
     args = parser.parse_args(argv)
     cells = sorted((cell for spec in args.files for cell in load(spec)), key=_order)

@@ -22,7 +22,8 @@ FITTED = sorted(RESULTS.glob("2026-11-29_round[12]-*.json.gz"))
 """The rounds TEARDOWN_ODDS were counted from (round 3 was held out to test them)."""
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-import teardown_odds  # noqa: E402  (a script beside bench_predict.py, not a package)
+import bench_predict  # noqa: E402  (scripts, not a package)
+import teardown_odds  # noqa: E402
 
 
 def run_script(name: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -93,6 +94,33 @@ def test_bench_predict_reanalyses_a_saved_round() -> None:
     ]
     assert [row.split(" | ")[1] for row in rows] == ["1", "2", "3", "4", "5", "**total**"]
     assert "quick run 25.3 s (target <= 60)" in proc.stdout
+
+
+def test_full_runs_from_another_file_join_the_row_of_the_same_class() -> None:
+    saved = RESULTS / "2026-11-30_1cpu-tf2.9.0.json.gz"
+    alone = bench_predict.reanalyse(saved, None)[0]
+    doubled = bench_predict.reanalyse(saved, None, None, [saved])[0]
+    assert [len(c.runs) for c in doubled.categories] == [2 * len(c.runs) for c in alone.categories]
+    for a, d in zip(alone.categories, doubled.categories, strict=True):
+        assert d.prediction == a.prediction  # the same quick run predicts them
+        assert d.actual_s == pytest.approx(a.actual_s)  # the mean of the same runs twice
+
+
+def test_full_runs_of_another_class_or_interpreter_are_refused() -> None:
+    one_cpu = RESULTS / "2026-11-30_1cpu-tf2.9.0.json.gz"
+    other_class = RESULTS / "2026-11-30_half-cpu-tf2.9.0.json.gz"
+    other_tf = RESULTS / "2026-11-29_round3-tf2.21.0.json.gz"
+    for other, said in [
+        (other_class, "measured as class 'half-cpu', not '1cpu'"),
+        (other_tf, "no full runs of Python 3.8.18, TF 2.9.0"),
+    ]:
+        proc = run_script(
+            "bench_predict.py", "--reanalyse", str(one_cpu), "--full-from", str(other)
+        )
+        assert proc.returncode == 1 and said in proc.stderr and str(other) in proc.stderr
+        assert "Traceback" not in proc.stderr
+    proc = run_script("bench_predict.py", "--python", sys.executable, "--full-from", str(one_cpu))
+    assert proc.returncode == 2 and "--full-from go with --reanalyse" in proc.stderr
 
 
 def test_bench_predict_needs_python_or_saved_measurements() -> None:
