@@ -163,11 +163,17 @@ def _steps(quick: Mapping[str, Any], bench: Benchmark) -> _Steps:
 def _epoch_overhead(s: _Steps, iterator_per_epoch: bool) -> float:
     """What a steady epoch costs beyond its steps.
 
-    The gap before an epoch is either a fixed cost or a teardown wait; the
-    fixed part is the smallest gap that is not a wait, and waits are predicted
-    on their own. Where every epoch makes a new iterator, the first epoch's gap
-    (no teardown before it) counts, and a gap that matches the wait of the
-    previous epoch's iterator does not: on one CPU nearly all of them are.
+    The gap before an epoch is either a cost every epoch pays or a teardown
+    wait; the cost is the mean of the gaps that are not waits, and waits are
+    predicted on their own. Waits too short to predict (under
+    TEARDOWN_MIN_DETECTABLE_S) stay in the mean, which is where
+    `_expected_waits` counts them. Where every epoch makes a new iterator, a
+    gap that matches the wait of the previous epoch's iterator is not a cost,
+    and the first epoch's gap (no teardown before it) is one more sample of
+    the cost: on one CPU nearly every steady gap is a wait. The mean, not the
+    smallest gap: Keras 3 on one CPU started every epoch 50 ms late, quick and
+    full run alike, with a few at 10 ms; the smallest predicted 26 s of a
+    63 s training (category 1, 2026-11-30).
     """
     befores = [leading_gap(e) for e in s.steady]
     overheads = []
@@ -180,9 +186,8 @@ def _epoch_overhead(s: _Steps, iterator_per_epoch: bool) -> float:
     if iterator_per_epoch:
         lived = [_lifetime(e) for e in (s.first, *s.steady[:-1])]
         fixed = [b for b, life in zip(befores, lived, strict=True) if not is_teardown_wait(life, b)]
-        # The first epoch's gap has no teardown before it: a fixed cost only.
         fixed.append(leading_gap(s.first))
-    return max(0.0, statistics.median(overheads) + min(fixed))
+    return max(0.0, statistics.median(overheads) + statistics.fmean(fixed))
 
 
 def _lifetime(epoch: Mapping[str, Any]) -> float:
