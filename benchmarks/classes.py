@@ -39,7 +39,7 @@ from bench_predict import (  # a script beside this one
     reanalyse,
 )
 
-from envcheck.bench.budget import classify, format_duration, share_of_budget
+from envcheck.bench.budget import classify, format_duration, share_of_budget, time_budget
 from envcheck.matrix import load_matrix
 
 CLASS_ORDER = ["vm", "1cpu", "half-cpu", "mem4g"]
@@ -170,8 +170,13 @@ def summary_table(cells: list[Cell], retrain_factor: float | None = None) -> str
         within = sum(1 for c in measured if abs((c.ratio or 0) - 1) <= CATEGORY_TOLERANCE)
         held = sum(1 for c in measured if _band_holds(c))
         predicted, actual = totals(cell)
+        # Predicted: the tool's own verdict (the band's slow end included); actual:
+        # where the full runs' total falls.
         verdicts = [
-            classify(share_of_budget(t, bench, factor), bench).value for t in (predicted, actual)
+            time_budget(
+                [c.prediction for c in measured], bench, retrain_factor=factor
+            ).readiness.value,
+            classify(share_of_budget(actual, bench, factor), bench).value,
         ]
         complete = len(measured) == 5
         verdict = " / ".join(verdicts) if complete else "-"

@@ -55,6 +55,7 @@ class Analysis:
                 "ready_limit_s": v.ready_limit_s,
                 "marginal_limit_s": v.marginal_limit_s,
                 "missing": list(v.missing),
+                "slow_end_over": v.slow_end_over,
             },
         }
 
