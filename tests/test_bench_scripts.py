@@ -253,7 +253,10 @@ def test_machine_class_table_and_chart_are_what_the_saved_runs_give(
     svg_at = args.index("--svg")
     chart = ROOT / args[svg_at + 1]
     drawn = tmp_path / "chart.svg"
-    files = [",".join(str(ROOT / f) for f in a.split(",")) for a in args[2:svg_at]]
+    files = [
+        ",".join("+".join(str(ROOT / g) for g in f.split("+")) for f in a.split(","))
+        for a in args[2:svg_at]
+    ]
     proc = run_script("classes.py", *files, "--svg", str(drawn))
     assert proc.returncode == 0, proc.stderr
     computed = proc.stdout.strip() + "\n"
