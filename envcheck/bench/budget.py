@@ -109,7 +109,7 @@ def time_budget(
         readiness = Readiness.MARGINAL
     if gaps and readiness is not Readiness.NOT_READY:
         # What is missing can only add time: only "not ready" is certain.
-        readiness = Readiness.UNKNOWN
+        readiness, slow_end_over = Readiness.UNKNOWN, False
     return TimeBudget(
         readiness=readiness,
         total_s=total,

@@ -93,7 +93,7 @@ def _is_category(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def unreported(running: Mapping[str, Any], outcome: ProbeOutcome) -> dict[str, Any]:
+def _unreported(running: Mapping[str, Any], outcome: ProbeOutcome) -> dict[str, Any]:
     """The result of a category the probe was stopped in before it could report it."""
     return {
         "category": running["category"],
@@ -239,7 +239,7 @@ def from_probe_run(
                 categories[int(key)] = value
     running = collector.running
     if running is not None and running["category"] not in categories:
-        categories[running["category"]] = unreported(running, run.outcome)
+        categories[running["category"]] = _unreported(running, run.outcome)
     environment = facts.get("environment") if isinstance(facts.get("environment"), dict) else None
     save = facts.get("save_check") if isinstance(facts.get("save_check"), dict) else None
     peak = facts.get("peak_rss_mib")
