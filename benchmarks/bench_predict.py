@@ -304,7 +304,7 @@ def reanalyse(
         categories = []
         for key, saved in sorted(env["full"].items(), key=lambda kv: int(kv[0])):
             category = int(key)
-            runs = saved if isinstance(saved, list) else [{"run": saved}]  # older files
+            runs = full_runs(saved)
             result = CategoryResult(category, [], [], [])
             for item in runs:
                 full = BenchRun.from_dict(item["run"])
@@ -329,6 +329,12 @@ def reanalyse(
     return results
 
 
+def full_runs(saved: Any) -> list[dict[str, Any]]:
+    """A category's saved full runs as a list of {"run": ...} items (files from before
+    --repeat saved a single run)."""
+    return list(saved) if isinstance(saved, list) else [{"run": saved}]
+
+
 def _interpreter(env: dict[str, Any]) -> str:
     return str(env["label"]).split(" [", 1)[0]
 
@@ -341,10 +347,7 @@ def _with_full_runs_of(env: dict[str, Any], others: Sequence[Path]) -> dict[str,
     """`env` with the full runs of the same interpreter and class in `others` added."""
     if not others:
         return env
-    full = {
-        key: list(runs if isinstance(runs, list) else [{"run": runs}])
-        for key, runs in env["full"].items()
-    }
+    full = {key: full_runs(runs) for key, runs in env["full"].items()}
     for other in others:
         # The label names the class too ("... [1cpu]"): match without it, then say
         # which class the other file was measured as.
@@ -358,7 +361,7 @@ def _with_full_runs_of(env: dict[str, Any], others: Sequence[Path]) -> dict[str,
                     f"not {_class_name(env)!r} like the file it adds to"
                 )
             for key, runs in extra["full"].items():
-                full.setdefault(key, []).extend(runs if isinstance(runs, list) else [{"run": runs}])
+                full.setdefault(key, []).extend(full_runs(runs))
     return {**env, "full": full}
 
 
