@@ -12,12 +12,17 @@ observed. A teardown "waited" when the gap was at least half the predicted
 wait; teardowns whose predicted wait is under MIN_WAIT_S cannot be told
 from noise and are left out. Prints, per TensorFlow version, the counts for
 iterators that lived under and over TEARDOWN_SHORT_S: the figures behind
-envcheck.bench.teardown.TEARDOWN_ODDS.
+envcheck.bench.teardown.TEARDOWN_ODDS. A second table counts the epochs that
+ended inside their last training step in the wait of an iterator that lived
+since the previous epoch's training ended (Keras 3 over a dataset of unknown
+length, the compat matrix's `dataset_length`; epoch_end_lifetime): the
+figures behind EPOCH_END_ODDS.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,7 +33,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_predict import read_raw
 
-from envcheck.bench.teardown import TEARDOWN_SHORT_S, leading_gap, teardown_wait
+from envcheck.bench.teardown import (
+    TEARDOWN_SHORT_S,
+    epoch_end_excess,
+    epoch_end_lifetime,
+    leading_gap,
+    teardown_wait,
+)
+from envcheck.matrix import load_matrix
 
 MIN_WAIT_S = 0.3
 
@@ -38,7 +50,8 @@ class Teardown:
     tensorflow: str
     category: int
     where: str
-    """'epoch' (between two epochs) or 'fit end'."""
+    """'epoch' (between two epochs), 'fit end' or 'epoch end' (inside an epoch's last
+    step)."""
     lifetime_s: float
     predicted_s: float
     observed_s: float
@@ -49,10 +62,25 @@ class Teardown:
 
 
 def teardowns(
-    tensorflow: str, category: int, result: dict[str, Any], keras_major: int | None
+    tensorflow: str,
+    category: int,
+    result: dict[str, Any],
+    keras_major: int | None,
+    unknown_length: bool = False,
 ) -> Iterator[Teardown]:
     """Every teardown of one category's result (see probes/bench_timing.py)."""
     epochs = [e for e in result.get("epochs", []) if isinstance(e, dict)]
+    if unknown_length and keras_major == 3:
+        for previous, epoch in itertools.pairwise(epochs):
+            lifetime = epoch_end_lifetime(previous, epoch)
+            yield Teardown(
+                tensorflow,
+                category,
+                "epoch end",
+                lifetime,
+                teardown_wait(lifetime),
+                epoch_end_excess(epoch),
+            )
     per_epoch = result.get("kind") in {"image_cnn", "timeseries"} or keras_major == 3
     lifetimes = [e["span_s"] - leading_gap(e) for e in epochs]
     if per_epoch:
@@ -69,6 +97,9 @@ def teardowns(
 
 
 def from_file(path: Path) -> Iterator[Teardown]:
+    bench = load_matrix(None).benchmark
+    assert bench is not None, "the compat matrix has no benchmark section"
+    unknown = {w.category for w in bench.workloads if w.dataset_length == "unknown"}
     for env in read_raw(path):
         quick = env["quick"]["run"]
         environment = quick.get("environment") or {}
@@ -80,7 +111,8 @@ def from_file(path: Path) -> Iterator[Teardown]:
         for run in runs:
             for key, result in run.get("categories", {}).items():
                 if isinstance(result, dict) and result.get("status") == "done":
-                    yield from teardowns(tensorflow, int(key), result, keras)
+                    category = int(key)
+                    yield from teardowns(tensorflow, category, result, keras, category in unknown)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,7 +128,17 @@ def main(argv: list[str] | None = None) -> int:
                 f"  predicted {t.predicted_s:6.2f} s  observed {t.observed_s:6.2f} s"
                 f"  {'waited' if t.waited else '-'}"
             )
-    print(f"| TensorFlow | lived < {TEARDOWN_SHORT_S:g} s | lived longer |")
+    dropped = [t for t in samples if t.where != "epoch end"]
+    ended = [t for t in samples if t.where == "epoch end"]
+    _table("TensorFlow", dropped)
+    if ended:
+        print()
+        _table("TensorFlow (epoch ends)", ended)
+    return 0
+
+
+def _table(first_column: str, samples: list[Teardown]) -> None:
+    print(f"| {first_column} | lived < {TEARDOWN_SHORT_S:g} s | lived longer |")
     print("|---|---|---|")
     for tensorflow in sorted({t.tensorflow for t in samples}):
         cells = []
@@ -110,7 +152,6 @@ def main(argv: list[str] | None = None) -> int:
             share = f" ({waited / len(group):.0%})" if group else ""
             cells.append(f"{waited} of {len(group)} waited{share}")
         print(f"| {tensorflow} | {cells[0]} | {cells[1]} |")
-    return 0
 
 
 if __name__ == "__main__":

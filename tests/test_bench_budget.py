@@ -170,6 +170,8 @@ def _with_benchmark(
             "both validate or both not",
         ),
         (None, {"kind": "cnn"}, "benchmark.workloads.1.kind"),
+        (None, {"dataset_length": "unknown"}, "dataset_length: unknown needs input_pipeline"),
+        (None, {"dataset_length": "endless"}, "benchmark.workloads.1.dataset_length"),
         (None, {"category": 1}, "category 1 has two workloads"),
     ],
 )

@@ -10,6 +10,7 @@ import pytest
 from envcheck.bench.config import Benchmark, Sizes, Workload
 from envcheck.bench.predict import MeasurementError, StepStats, actual_seconds, predict, steps_for
 from envcheck.bench.teardown import (
+    EPOCH_END_ODDS,
     SINGLE_CPU_ODDS,
     TEARDOWN_MIN_DETECTABLE_S,
     TEARDOWN_ODDS,
@@ -19,6 +20,8 @@ from envcheck.bench.teardown import (
     autotune_wake_after,
     detect_teardown_waits,
     effective_cpus,
+    epoch_end_excess,
+    epoch_end_lifetime,
     expected_teardown_wait,
     leading_gap,
     teardown_wait,
@@ -266,6 +269,79 @@ def test_predicted_waits_follow_the_input_pipeline(bench: Benchmark) -> None:
         dense_workload(bench), quick_result(), import_s=0.0, bench=bench, waits=keras3
     )
     assert arrays3.parts["teardown_waits_s"] == pytest.approx(every_epoch)
+
+
+def _ending_in_a_wait(quick: dict[str, Any], wait_s: float) -> dict[str, Any]:
+    """`quick` with every steady epoch's last step `wait_s` longer, as Keras 3 ends an
+    epoch over a dataset of unknown length when its teardown waits."""
+    for epoch in quick["epochs"][1:]:
+        epoch["train_step_s"][-1] += wait_s
+        epoch["span_s"] += wait_s
+    quick["fit_s"] += wait_s * (len(quick["epochs"]) - 1)
+    return quick
+
+
+def test_keras3_epochs_over_a_dataset_of_unknown_length_end_in_a_wait(
+    bench: Benchmark,
+) -> None:
+    """Measured (category 5 under TF 2.21, every saved file): an epoch's last step waits
+    for the sawtooth of an iterator that lived about an epoch. The quick run's steps are
+    priced without that wait (one of 0.4 s in 63 steps of 15 ms would price every full
+    step 40 % too high); the full run gets it in every epoch after the first, at the
+    measured odds, and all of them at the band's high end."""
+    unknown = dense_workload(bench).model_copy(
+        update={"input_pipeline": "dataset", "dataset_length": "unknown"}
+    )
+    known = unknown.model_copy(update={"dataset_length": "known"})
+    odds = WaitOdds(0.5, 0.4, "test")
+    keras3 = TeardownWaits(False, WaitOdds(0.0, 0.0, "test"), epoch_end=odds)
+    keras2 = TeardownWaits(False, WaitOdds(0.0, 0.0, "test"))
+    plain = predict(unknown, quick_result(), import_s=0.0, bench=bench, waits=keras3)
+    ending = _ending_in_a_wait(quick_result(), wait_s=0.4)
+    waited = predict(unknown, ending, import_s=0.0, bench=bench, waits=keras3)
+
+    assert waited.train_step.mean_s == pytest.approx(plain.train_step.mean_s)
+    assert waited.epoch_s == pytest.approx(plain.epoch_s)
+    every = 9 * expected_teardown_wait(plain.epoch_s)  # 10 epochs, the first never ends so
+    assert every > 0
+    assert waited.parts["epoch_end_waits_s"] == pytest.approx(odds.at(plain.epoch_s) * every)
+    base = predict(unknown, quick_result(), import_s=0.0, bench=bench, waits=keras2)
+    assert waited.predicted_s == pytest.approx(base.predicted_s + odds.long * every)
+    assert waited.high_s == pytest.approx(base.high_s + every)
+    assert waited.low_s == pytest.approx(base.low_s)
+
+    # Keras 2, or a dataset of known length: no such wait, and a long last step is work.
+    for workload, waits in [(unknown, keras2), (known, keras3)]:
+        other = predict(workload, ending, import_s=0.0, bench=bench, waits=waits)
+        assert other.parts["epoch_end_waits_s"] == 0.0
+        assert other.epoch_s > plain.epoch_s + 0.3
+
+
+def test_the_epoch_end_wait_is_the_sawtooth_since_the_previous_training_ended() -> None:
+    previous = {
+        "span_s": 30.0,
+        "train_step_s": [0.01] * 100,
+        "val_step_s": [0.005] * 1000,
+        "gaps_s": {"after_validation": 0.25},
+    }
+    epoch = {
+        "span_s": 40.0,
+        "train_step_s": [0.02] * 999 + [15.0],
+        "gaps_s": {"before_epoch": 0.5, "to_first_step": 0.25},
+    }
+    assert epoch_end_lifetime(previous, epoch) == pytest.approx(5 + 0.25 + 0.75 + 19.98)
+    assert epoch_end_excess(epoch) == pytest.approx(15.0 - 0.02)
+    assert epoch_end_excess({"train_step_s": [0.02, 0.01]}) == 0.0  # a quick last step
+    assert epoch_end_excess({"train_step_s": [0.02]}) == 0.0
+    assert epoch_end_excess({"train_step_s": "broken"}) == 0.0
+
+
+def test_keras3_gets_the_epoch_end_odds_and_keras2_none() -> None:
+    assert detect_teardown_waits([], keras_major=3).epoch_end == EPOCH_END_ODDS
+    assert detect_teardown_waits([], keras_major=3, cpus=1).epoch_end == SINGLE_CPU_ODDS
+    assert detect_teardown_waits([], keras_major=2).epoch_end is None
+    assert detect_teardown_waits([]).epoch_end is None  # Keras unknown: not predicted
+    assert "4 of 16" in EPOCH_END_ODDS.basis
 
 
 def test_wait_odds_follow_the_tensorflow_version_and_the_lifetime() -> None:

@@ -53,6 +53,13 @@ class Workload(_Strict):
         "input iterator for the whole fit) or a tf.data dataset (a new iterator every "
         "epoch); it decides how often an iterator is torn down (see envcheck.bench.teardown)."
     )
+    dataset_length: Literal["known", "unknown"] = Field(
+        default="known",
+        description="For tf.data input: whether the dataset knows its length (windows "
+        "made with flat_map do not). Under Keras 3 an epoch over a dataset of unknown "
+        "length can end in a teardown wait inside its last step "
+        "(envcheck.bench.teardown.EPOCH_END_ODDS).",
+    )
     prepare_scaling: Literal["per_sample", "fixed"] = Field(
         description="Whether data preparation touches every sample (tokenizing, scaling "
         "arrays: predicted in proportion to the sample count) or only builds a lazy "
@@ -78,6 +85,8 @@ class Workload(_Strict):
                 "n_past and n_future must be equal (the model predicts a window "
                 "as long as its input)"
             )
+        if self.dataset_length == "unknown" and self.input_pipeline != "dataset":
+            raise ValueError("dataset_length: unknown needs input_pipeline: dataset")
         if self.quick.epochs < 2:
             raise ValueError(
                 "quick.epochs must be at least 2: the first epoch traces the "

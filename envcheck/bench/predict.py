@@ -1,7 +1,7 @@
 """From a quick measurement to the time a full reference training takes.
 
     predicted = startup + epochs x (steps x step_time + val_steps x val_step_time
-                                    + per-epoch overhead)
+                                    + per-epoch overhead) + teardown waits
 
 startup is the TensorFlow import, data preparation (scaled by the sample
 count where it touches every sample), build and compile, plus what the
@@ -11,7 +11,10 @@ epoch are dropped. The band comes from the spread of the steps (1.4826 x MAD
 / median, the jitter tf_cnn_benchmarks prints), held between the matrix's
 band_min and band_max, and widened by its speed_drift (a machine's speed over
 minutes is not its speed of the moment) and by the teardown waits (none at
-the low end, all at the high end).
+the low end, all at the high end). The waits (envcheck.bench.teardown) come
+where Keras drops an input iterator: between epochs or when fit returns, and,
+under Keras 3 over a dataset of unknown length, inside an epoch's last step;
+the quick run's steps are timed without that last wait.
 
 Why the step time is a mean over whole steady epochs and not the median of
 steps: some input pipelines do a whole epoch's decoding in a few steps
@@ -34,6 +37,7 @@ from envcheck.bench.config import Benchmark, Sizes, Workload
 from envcheck.bench.teardown import (
     TEARDOWN_MIN_DETECTABLE_S,
     TeardownWaits,
+    epoch_end_excess,
     expected_teardown_wait,
     is_teardown_wait,
     leading_gap,
@@ -136,15 +140,17 @@ class _Steps:
     has_val: bool
 
 
-def _steps(quick: Mapping[str, Any], bench: Benchmark) -> _Steps:
+def _steps(quick: Mapping[str, Any], bench: Benchmark, epoch_end_waits: bool) -> _Steps:
     sizes = quick.get("sizes") or {}
-    epochs = [e for e in quick.get("epochs", []) if isinstance(e, Mapping)]
+    epochs = _epochs(quick)
     if len(epochs) < 2:
         raise MeasurementError(
             f"only {len(epochs)} of {sizes.get('epochs', '?')} quick epochs finished; "
             "two are needed (the first traces the model)"
         )
     first, steady = epochs[0], epochs[1:]
+    if epoch_end_waits:
+        steady = [_without_epoch_end_wait(e) for e in steady]
     train_samples = [s for e in steady for s in _samples(e, "train_step_s")]
     val_samples = [s for e in steady for s in _samples(e, "val_step_s")]
     if not train_samples:
@@ -158,6 +164,23 @@ def _steps(quick: Mapping[str, Any], bench: Benchmark) -> _Steps:
         val=StepStats.of(val_samples),
         has_val=bool(val_samples),
     )
+
+
+def _epochs(quick: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [e for e in quick.get("epochs", []) if isinstance(e, Mapping)]
+
+
+def _without_epoch_end_wait(epoch: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The epoch as if its last step had not waited: that step at the median's time
+    and the epoch that much shorter. The wait is predicted on its own
+    (`_epoch_end_waits`); left in, one wait of 0.4 s in a quick epoch of 63 steps of
+    15 ms would price every step of the full run 40 % too high."""
+    excess = epoch_end_excess(epoch)
+    if excess <= 0:
+        return epoch
+    steps = _samples(epoch, "train_step_s")
+    steps[-1] -= excess
+    return {**epoch, "train_step_s": steps, "span_s": float(epoch.get("span_s", 0.0)) - excess}
 
 
 def _epoch_overhead(s: _Steps, iterator_per_epoch: bool) -> float:
@@ -203,11 +226,11 @@ def _first_epoch_extra(s: _Steps, overhead: float) -> float:
     return max(0.0, float(s.first.get("span_s", 0.0)) - steady_epoch_like_first)
 
 
-def _fit_outside_epochs(quick: Mapping[str, Any], s: _Steps, waits: TeardownWaits) -> float:
+def _fit_outside_epochs(quick: Mapping[str, Any], waits: TeardownWaits) -> float:
     head = quick.get("fit_head_s")
     if isinstance(head, int | float) and waits.odds is not None:
         return float(head)  # a tail is a teardown wait, predicted on its own
-    spans = sum(float(e.get("span_s", 0.0)) for e in (s.first, *s.steady))
+    spans = sum(float(e.get("span_s", 0.0)) for e in _epochs(quick))
     return max(0.0, _number(quick, "fit_s") - spans)
 
 
@@ -273,6 +296,26 @@ def _expected_waits(
     return expected, worst_teardown_wait(lifetime * band[0], lifetime * band[1])
 
 
+def _has_epoch_end_waits(workload: Workload, waits: TeardownWaits) -> bool:
+    return waits.epoch_end is not None and workload.dataset_length == "unknown"
+
+
+def _epoch_end_waits(
+    workload: Workload, waits: TeardownWaits, epochs: int, epoch_s: float
+) -> tuple[float, float]:
+    """(expected, every) epoch-end wait over a full training: Keras 3 over a dataset of
+    unknown length, where every epoch after the first can end in the teardown wait of
+    an iterator that lived about an epoch (the previous validation and this training:
+    `envcheck.bench.teardown.epoch_end_lifetime`)."""
+    if waits.epoch_end is None or not _has_epoch_end_waits(workload, waits) or epochs < 2:
+        return 0.0, 0.0
+    per_epoch = expected_teardown_wait(epoch_s)
+    if per_epoch < TEARDOWN_MIN_DETECTABLE_S:
+        return 0.0, 0.0  # within the measured steps
+    every = (epochs - 1) * per_epoch
+    return every * waits.epoch_end.at(epoch_s), every
+
+
 def predict(
     workload: Workload,
     quick: Mapping[str, Any],
@@ -288,13 +331,13 @@ def predict(
     val_step_s). Raises MeasurementError when it is too incomplete.
     """
     full = full or workload.full
-    s = _steps(quick, bench)
-    train, val = s.train, s.val
     waits = waits or TeardownWaits(False, None)
+    s = _steps(quick, bench, _has_epoch_end_waits(workload, waits))
+    train, val = s.train, s.val
     overhead = _epoch_overhead(s, _iterator_per_epoch(workload, waits))
     steps, val_steps = _full_steps(workload, full, s)
     first_extra = _first_epoch_extra(s, overhead)
-    fit_outside_epochs = _fit_outside_epochs(quick, s, waits)
+    fit_outside_epochs = _fit_outside_epochs(quick, waits)
     prepare = _prepare_seconds(workload, quick, full)
     build = _number(quick, "build_s")
 
@@ -305,12 +348,14 @@ def predict(
     wait_s, all_waits = _expected_waits(
         workload, waits, full.epochs, epoch_s, first_extra + steady_total, band
     )
+    end_s, all_end = _epoch_end_waits(workload, waits, full.epochs, epoch_s)
     # No waits at all is the low end, every one the high end.
-    low, high = startup + steady_total * band[0], startup + steady_total * band[1] + all_waits
+    low = startup + steady_total * band[0]
+    high = startup + steady_total * band[1] + all_waits + all_end
     return Prediction(
         category=workload.category,
         title=workload.title,
-        predicted_s=startup + steady_total + wait_s,
+        predicted_s=startup + steady_total + wait_s + end_s,
         low_s=low,
         high_s=high,
         startup_s=startup,
@@ -331,6 +376,7 @@ def predict(
             "validation_s": full.epochs * val_steps * val.mean_s,
             "epoch_overhead_total_s": full.epochs * overhead,
             "teardown_waits_s": wait_s,
+            "epoch_end_waits_s": end_s,
         },
     )
 

@@ -119,6 +119,18 @@ SINGLE_CPU_ODDS = WaitOdds(
 vCPUs: about half). Measured with TensorFlow 2.9 only; used for every version."""
 
 
+EPOCH_END_ODDS = WaitOdds(
+    0.0,
+    0.25,
+    "TensorFlow 2.21 (Keras 3), rounds 1-2 of benchmarks/results/, category 5 (a "
+    "dataset of unknown length): 0 of 1 epochs whose iterator lived under 5 s ended "
+    "in the wait, 4 of 16 longer-lived ones",
+)
+"""How often an epoch over a dataset of unknown length ends in a teardown wait inside
+its last training step, under Keras 3 on two vCPUs or more (one CPU or less:
+SINGLE_CPU_ODDS; Keras 2 never, 0 of 75 such epochs measured)."""
+
+
 def effective_cpus(environment: Mapping[str, Any]) -> float | None:
     """The CPUs the benchmark's process could use: its affinity, lowered by a cgroup CPU
     limit; None where the probe did not say (reports from before it did)."""
@@ -172,6 +184,9 @@ class TeardownWaits:
     samples: tuple[tuple[float, float], ...] = ()
     arrays_per_epoch: bool = False
     """Keras 3 makes a new iterator every epoch for NumPy input as well."""
+    epoch_end: WaitOdds | None = None
+    """Keras 3: the odds that an epoch over a dataset of unknown length ends in a
+    teardown wait inside its last step (EPOCH_END_ODDS); None: it never does."""
 
     @property
     def matched(self) -> int:
@@ -187,6 +202,47 @@ def is_teardown_wait(lifetime_s: float, gap_s: float) -> bool:
     the sawtooth's value for that lifetime, to within 30 %."""
     predicted = teardown_wait(lifetime_s)
     return predicted >= TEARDOWN_MIN_DETECTABLE_S and _matches(predicted, gap_s)
+
+
+def epoch_end_excess(epoch: Mapping[str, Any]) -> float:
+    """How much longer the epoch's last training step took than its median step: an
+    epoch-end teardown wait where there is one (the last step's own work is a step's)."""
+    steps = _train_steps(epoch)
+    if len(steps) < 2:
+        return 0.0
+    return max(0.0, steps[-1] - statistics.median(steps[:-1]))
+
+
+def epoch_end_lifetime(previous: Mapping[str, Any], epoch: Mapping[str, Any]) -> float:
+    """How long the iterator torn down at the end of `epoch`'s training lived.
+
+    Measured under Keras 3, for a dataset of unknown length: the wait inside an epoch's
+    last training step is the sawtooth of the time since the previous epoch's training
+    ended (its validation, the gaps, this epoch's steps before the last), to within
+    0.1 s in 19 of the 20 epochs of benchmarks/results/ that waited there (0.5 s of
+    59 s in the other). The clock starts
+    where Keras 3's EpochIterator makes a new iterator once an epoch's steps are done
+    (keras/src/trainers/epoch_iterator.py); which object's teardown then waits was
+    not traced, only timed. Keras 2 never waits there, nor does Keras 3 on a dataset
+    of known length (category 3)."""
+    validation = sum(_floats(previous, "val_step_s"))
+    return (
+        validation
+        + _gap(previous, "after_validation")
+        + leading_gap(epoch)
+        + sum(_train_steps(epoch)[:-1])
+    )
+
+
+def _train_steps(epoch: Mapping[str, Any]) -> list[float]:
+    return _floats(epoch, "train_step_s")
+
+
+def _floats(epoch: Mapping[str, Any], key: str) -> list[float]:
+    values = epoch.get(key)
+    if not isinstance(values, list):
+        return []
+    return [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
 
 
 def leading_gap(epoch: Mapping[str, Any]) -> float:
@@ -222,12 +278,20 @@ def detect_teardown_waits(
         if pred >= TEARDOWN_MIN_DETECTABLE_S
     )
     present = any(_matches(pred, obs) for pred, obs in samples)
+    keras3 = keras_major is not None and keras_major >= 3
     return TeardownWaits(
         present,
         wait_odds(tensorflow, cpus),
         samples,
-        arrays_per_epoch=keras_major is not None and keras_major >= 3,
+        arrays_per_epoch=keras3,
+        epoch_end=epoch_end_odds(cpus) if keras3 else None,
     )
+
+
+def epoch_end_odds(cpus: float | None = None) -> WaitOdds:
+    """EPOCH_END_ODDS, or the single-CPU odds where the process has one CPU or less
+    (measured there: 9 of 9 epochs of category 5 under TensorFlow 2.21 ended waiting)."""
+    return SINGLE_CPU_ODDS if cpus is not None and cpus <= 1 else EPOCH_END_ODDS
 
 
 def _gap(epoch: Mapping[str, Any], key: str) -> float:
