@@ -156,7 +156,8 @@ def summary_table(cells: list[Cell], retrain_factor: float | None = None) -> str
     factor = bench.retrain_factor if retrain_factor is None else retrain_factor
     lines = [
         "| class | TF | measured | categories | within +/-15 % | total ratio "
-        "| band holds every run | verdict: predicted / full runs | quick run (x vm) "
+        "| band holds every run | verdict, with retrains: predicted / full runs "
+        "| quick run (x vm) "
         "| full runs (x vm) | quick-run peak memory |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -172,11 +173,12 @@ def summary_table(cells: list[Cell], retrain_factor: float | None = None) -> str
         predicted, actual = totals(cell)
         # Predicted: the tool's own verdict (the band's slow end included); actual:
         # where the full runs' total falls.
+        budget = time_budget([c.prediction for c in measured], bench, retrain_factor=factor)
         verdicts = [
-            time_budget(
-                [c.prediction for c in measured], bench, retrain_factor=factor
-            ).readiness.value,
-            classify(share_of_budget(actual, bench, factor), bench).value,
+            f"{budget.readiness.value} ({format_duration(budget.with_retrains_s)}, slow end "
+            f"{format_duration(budget.high_with_retrains_s)})",
+            f"{classify(share_of_budget(actual, bench, factor), bench).value} "
+            f"({format_duration(actual * factor)})",
         ]
         complete = len(measured) == 5
         verdict = " / ".join(verdicts) if complete else "-"

@@ -37,6 +37,8 @@ from envcheck.bench.teardown import (
     TEARDOWN_SHORT_S,
     epoch_end_excess,
     epoch_end_lifetime,
+    fit_iterator_lifetime,
+    iterator_lifetimes,
     leading_gap,
     teardown_wait,
 )
@@ -82,7 +84,7 @@ def teardowns(
                 epoch_end_excess(epoch),
             )
     per_epoch = result.get("kind") in {"image_cnn", "timeseries"} or keras_major == 3
-    lifetimes = [e["span_s"] - leading_gap(e) for e in epochs]
+    lifetimes = iterator_lifetimes(epochs)
     if per_epoch:
         for lifetime, after in zip(lifetimes, epochs[1:], strict=False):
             yield Teardown(
@@ -90,7 +92,7 @@ def teardowns(
             )
     inner, tail = result.get("fit_inner_s"), result.get("fit_tail_s")
     if isinstance(inner, int | float) and isinstance(tail, int | float) and lifetimes:
-        lifetime = lifetimes[-1] if per_epoch else float(inner)
+        lifetime = lifetimes[-1] if per_epoch else fit_iterator_lifetime(float(inner), epochs)
         yield Teardown(
             tensorflow, category, "fit end", lifetime, teardown_wait(lifetime), float(tail)
         )

@@ -10,8 +10,8 @@ times come from the steady epochs only: the first `warmup_steps` of the first
 epoch are dropped. The band comes from the spread of the steps (1.4826 x MAD
 / median, the jitter tf_cnn_benchmarks prints), held between the matrix's
 band_min and band_max, and widened by its speed_drift (a machine's speed over
-minutes is not its speed of the moment) and by the teardown waits (none at
-the low end, all at the high end). The waits (envcheck.bench.teardown) come
+minutes is not its speed of the moment; the startup drifts too) and by the
+teardown waits (none at the low end, all at the high end). The waits (envcheck.bench.teardown) come
 where Keras drops an input iterator: between epochs or when fit returns, and,
 under Keras 3 over a dataset of unknown length, inside an epoch's last step;
 the quick run's steps are timed without that last wait.
@@ -39,7 +39,9 @@ from envcheck.bench.teardown import (
     TeardownWaits,
     epoch_end_excess,
     expected_teardown_wait,
+    fit_iterator_lifetime,
     is_teardown_wait,
+    iterator_lifetimes,
     leading_gap,
     worst_teardown_wait,
 )
@@ -138,6 +140,9 @@ class _Steps:
     """Those plus the first epoch's after `warmup_steps`: the band's jitter."""
     val: StepStats
     has_val: bool
+    lived: tuple[float, ...]
+    """How long each epoch's input iterator lived but the last's, as measured (the
+    epoch-end waits still in): what a gap before the next epoch is matched against."""
 
 
 def _steps(quick: Mapping[str, Any], bench: Benchmark, epoch_end_waits: bool) -> _Steps:
@@ -149,6 +154,7 @@ def _steps(quick: Mapping[str, Any], bench: Benchmark, epoch_end_waits: bool) ->
             "two are needed (the first traces the model)"
         )
     first, steady = epochs[0], epochs[1:]
+    lived = tuple(iterator_lifetimes(epochs)[:-1])
     if epoch_end_waits:
         steady = [_without_epoch_end_wait(e) for e in steady]
     train_samples = [s for e in steady for s in _samples(e, "train_step_s")]
@@ -163,6 +169,7 @@ def _steps(quick: Mapping[str, Any], bench: Benchmark, epoch_end_waits: bool) ->
         spread=StepStats.of(warm + train_samples),
         val=StepStats.of(val_samples),
         has_val=bool(val_samples),
+        lived=lived,
     )
 
 
@@ -193,7 +200,10 @@ def _epoch_overhead(s: _Steps, iterator_per_epoch: bool) -> float:
     `_expected_waits` counts them. Where every epoch makes a new iterator, a
     gap that matches the wait of the previous epoch's iterator is not a cost,
     and the first epoch's gap (no teardown before it) is one more sample of
-    the cost: on one CPU nearly every steady gap is a wait. The mean, not the
+    the cost: on one CPU nearly every steady gap is a wait. (The first
+    epoch's iterator lived from the end of its tracing: the gap after it is a
+    wait far more often than the whole epoch's sawtooth says;
+    `iterator_lifetimes`.) The mean, not the
     smallest gap: Keras 3 on one CPU started every epoch 50 ms late, quick and
     full run alike, with a few at 10 ms; the smallest predicted 26 s of a
     63 s training (category 1, 2026-11-30).
@@ -207,15 +217,11 @@ def _epoch_overhead(s: _Steps, iterator_per_epoch: bool) -> float:
         overheads.append(span - n_train * s.train.mean_s - n_val * s.val.mean_s)
     fixed = befores
     if iterator_per_epoch:
-        lived = [_lifetime(e) for e in (s.first, *s.steady[:-1])]
-        fixed = [b for b, life in zip(befores, lived, strict=True) if not is_teardown_wait(life, b)]
+        fixed = [
+            b for b, life in zip(befores, s.lived, strict=True) if not is_teardown_wait(life, b)
+        ]
         fixed.append(leading_gap(s.first))
     return max(0.0, statistics.median(overheads) + statistics.fmean(fixed))
-
-
-def _lifetime(epoch: Mapping[str, Any]) -> float:
-    """How long the epoch's input iterator lived: the epoch less the gap before it."""
-    return float(epoch.get("span_s", 0.0)) - leading_gap(epoch)
 
 
 def _first_epoch_extra(s: _Steps, overhead: float) -> float:
@@ -346,12 +352,21 @@ def predict(
     steady_total = full.epochs * epoch_s
     band = _band(bench, s.spread)
     wait_s, all_waits = _expected_waits(
-        workload, waits, full.epochs, epoch_s, first_extra + steady_total, band
+        workload,
+        waits,
+        full.epochs,
+        epoch_s,
+        # the fit (its first epoch, then the steady ones) from its first batch on
+        fit_iterator_lifetime(first_extra + steady_total, _epochs(quick)),
+        band,
     )
     end_s, all_end = _epoch_end_waits(workload, waits, full.epochs, epoch_s)
     # No waits at all is the low end, every one the high end.
-    low = startup + steady_total * band[0]
-    high = startup + steady_total * band[1] + all_waits + all_end
+    # The startup drifts with the machine too: a process's TensorFlow import took
+    # 0.56-1.47 x the quick run's (benchmarks/results/, full runs against their quick run).
+    drift = 1 + bench.speed_drift
+    low = startup / drift + steady_total * band[0]
+    high = startup * drift + steady_total * band[1] + all_waits + all_end
     return Prediction(
         category=workload.category,
         title=workload.title,
