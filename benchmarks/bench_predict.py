@@ -252,13 +252,23 @@ def run_one(
 
 
 def read_raw(path: Path) -> list[dict[str, Any]]:
-    """A --json file, gzip-compressed or not (benchmarks/results/ keeps them compressed)."""
-    with (
-        gzip.open(path, "rt", encoding="utf-8")
-        if path.suffix == ".gz"
-        else path.open(encoding="utf-8")
-    ) as fh:
-        data: list[dict[str, Any]] = json.load(fh)
+    """A --json file, gzip-compressed or not (benchmarks/results/ keeps them compressed).
+    One that cannot be read, or is not such a file, ends the script with one line."""
+    try:
+        with (
+            gzip.open(path, "rt", encoding="utf-8")
+            if path.suffix == ".gz"
+            else path.open(encoding="utf-8")
+        ) as fh:
+            data = json.load(fh)
+    except OSError as exc:  # missing, unreadable, not gzip (gzip.BadGzipFile)
+        raise SystemExit(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SystemExit(f"{path}: not a bench_predict.py --json file: {exc}") from None
+    if not isinstance(data, list) or not all(
+        isinstance(env, dict) and isinstance(env.get("quick"), dict) for env in data
+    ):
+        raise SystemExit(f"{path}: not a bench_predict.py --json file (no list of runs)")
     return data
 
 

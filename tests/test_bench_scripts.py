@@ -307,6 +307,25 @@ def test_full_runs_of_another_class_or_interpreter_are_refused() -> None:
     assert proc.returncode == 2 and "--full-from go with --reanalyse" in proc.stderr
 
 
+@pytest.mark.parametrize("script", ["bench_predict.py", "teardown_odds.py", "classes.py"])
+def test_a_missing_or_foreign_results_file_is_one_line(script: str, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json.gz"
+    broken.write_bytes(b"not gzip at all")
+    foreign = tmp_path / "foreign.json"
+    foreign.write_text('{"python": "x"}', encoding="utf-8")
+    for path, said in [
+        (tmp_path / "missing.json.gz", "cannot read"),
+        (broken, "cannot read"),
+        (foreign, "not a bench_predict.py --json file"),
+    ]:
+        args = ["--reanalyse", str(path)] if script == "bench_predict.py" else [str(path)]
+        proc = run_script(script, *args)
+        assert proc.returncode == 1, proc.stderr
+        assert "Traceback" not in proc.stderr
+        assert proc.stderr.strip().startswith(f"{path}: {said}"), proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1
+
+
 def test_bench_predict_needs_python_or_saved_measurements() -> None:
     proc = run_script("bench_predict.py")
     assert proc.returncode == 2
