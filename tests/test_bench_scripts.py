@@ -22,6 +22,7 @@ from envcheck.bench.teardown import (
     SINGLE_CPU_ODDS,
     TEARDOWN_MIN_DETECTABLE_S,
     TEARDOWN_SHORT_S,
+    WaitOdds,
     epoch_end_excess,
     epoch_end_lifetime,
     fit_iterator_lifetime,
@@ -61,6 +62,15 @@ def test_the_fitted_rounds_are_there() -> None:
     ]
 
 
+def _assert_counted(odds: WaitOdds, samples: list[teardown_odds.Teardown]) -> None:
+    """`odds` are the shares of the short- and long-lived `samples` that waited, and say
+    so in their basis."""
+    for share, short in [(odds.short, True), (odds.long, False)]:
+        group = [t.waited for t in samples if (t.lifetime_s < TEARDOWN_SHORT_S) == short]
+        assert share == round(sum(group) / len(group), 2)
+        assert f"{sum(group)} of {len(group)}" in odds.basis
+
+
 @pytest.mark.parametrize("tensorflow", ["2.9.0", "2.21.0"])
 def test_teardown_odds_are_what_the_measurements_say(tensorflow: str) -> None:
     samples = [
@@ -71,13 +81,7 @@ def test_teardown_odds_are_what_the_measurements_say(tensorflow: str) -> None:
         and t.where != "epoch end"
         and t.predicted_s >= teardown_odds.MIN_WAIT_S
     ]
-    short = [t.waited for t in samples if t.lifetime_s < TEARDOWN_SHORT_S]
-    long = [t.waited for t in samples if t.lifetime_s >= TEARDOWN_SHORT_S]
-    odds = wait_odds(tensorflow)
-    assert odds.short == round(sum(short) / len(short), 2)
-    assert odds.long == round(sum(long) / len(long), 2)
-    assert f"{sum(short)} of {len(short)}" in odds.basis
-    assert f"{sum(long)} of {len(long)}" in odds.basis
+    _assert_counted(wait_odds(tensorflow), samples)
 
 
 def test_single_cpu_odds_are_what_the_one_cpu_measurements_say() -> None:
@@ -85,12 +89,7 @@ def test_single_cpu_odds_are_what_the_one_cpu_measurements_say() -> None:
     samples = [
         t for t in teardown_odds.from_file(saved) if t.predicted_s >= teardown_odds.MIN_WAIT_S
     ]
-    short = [t.waited for t in samples if t.lifetime_s < TEARDOWN_SHORT_S]
-    long = [t.waited for t in samples if t.lifetime_s >= TEARDOWN_SHORT_S]
-    assert SINGLE_CPU_ODDS.short == round(sum(short) / len(short), 2)
-    assert SINGLE_CPU_ODDS.long == round(sum(long) / len(long), 2)
-    assert f"{sum(short)} of {len(short)}" in SINGLE_CPU_ODDS.basis
-    assert f"{sum(long)} of {len(long)}" in SINGLE_CPU_ODDS.basis
+    _assert_counted(SINGLE_CPU_ODDS, samples)
     assert saved.name.removesuffix(".json.gz") in SINGLE_CPU_ODDS.basis
 
 
@@ -102,12 +101,7 @@ def test_epoch_end_odds_are_what_the_measurements_say() -> None:
         if t.where == "epoch end" and t.predicted_s >= teardown_odds.MIN_WAIT_S
     ]
     assert {t.tensorflow for t in samples} == {"2.21.0"}  # Keras 3 only
-    short = [t.waited for t in samples if t.lifetime_s < TEARDOWN_SHORT_S]
-    long = [t.waited for t in samples if t.lifetime_s >= TEARDOWN_SHORT_S]
-    assert EPOCH_END_ODDS.short == round(sum(short) / len(short), 2)
-    assert EPOCH_END_ODDS.long == round(sum(long) / len(long), 2)
-    assert f"{sum(short)} of {len(short)}" in EPOCH_END_ODDS.basis
-    assert f"{sum(long)} of {len(long)}" in EPOCH_END_ODDS.basis
+    _assert_counted(EPOCH_END_ODDS, samples)
 
 
 def _results_of(path: Path, category: str) -> list[tuple[str, bool, dict[str, Any]]]:
