@@ -11,10 +11,11 @@ epoch are dropped. The band comes from the spread of the steps (1.4826 x MAD
 / median, the jitter tf_cnn_benchmarks prints), held between the matrix's
 band_min and band_max, and widened by its speed_drift (a machine's speed over
 minutes is not its speed of the moment; the startup drifts too) and by the
-teardown waits (none at the low end, all at the high end). The waits (envcheck.bench.teardown) come
-where Keras drops an input iterator: between epochs or when fit returns, and,
-under Keras 3 over a dataset of unknown length, inside an epoch's last step;
-the quick run's steps are timed without that last wait.
+teardown waits (none at the low end, all at the high end). The waits
+(envcheck.bench.teardown) come where Keras drops an input iterator: between
+epochs or when fit returns, and, under Keras 3 over a dataset of unknown
+length, inside an epoch's last step; the quick run's steps are timed without
+that last wait.
 
 Why the step time is a mean over whole steady epochs and not the median of
 steps: some input pipelines do a whole epoch's decoding in a few steps
@@ -362,8 +363,8 @@ def predict(
     )
     end_s, all_end = _epoch_end_waits(workload, waits, full.epochs, epoch_s)
     # No waits at all is the low end, every one the high end.
-    # The startup drifts with the machine too: a process's TensorFlow import took
-    # 0.56-1.47 x the quick run's (benchmarks/results/, full runs against their quick run).
+    # The startup drifts with the machine too: a full run's TensorFlow import is not
+    # its quick run's (docs/benchmark.md, "How it predicts", gives the measured spread).
     drift = 1 + bench.speed_drift
     low = startup / drift + steady_total * band[0]
     high = startup * drift + steady_total * band[1] + all_waits + all_end
