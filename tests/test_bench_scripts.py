@@ -17,6 +17,10 @@ from typing import Any
 
 import pytest
 
+from envcheck.bench.analysis import analyse
+from envcheck.bench.budget import format_duration
+from envcheck.bench.measure import BenchRun
+from envcheck.bench.render import render_text
 from envcheck.bench.teardown import (
     EPOCH_END_ODDS,
     SINGLE_CPU_ODDS,
@@ -32,6 +36,7 @@ from envcheck.bench.teardown import (
     teardown_wait,
     wait_odds,
 )
+from envcheck.matrix import load_matrix
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -307,6 +312,33 @@ def test_category_2s_one_teardown_seldom_waits_on_two_vcpus() -> None:
         f"{sum(fitted)} of {len(fitted)} in rounds 1-2, where the odds were fitted, and "
         f"{sum(since)} of {len(since)} (quick runs included) in the runs since" in doc
     )
+
+
+@pytest.mark.parametrize(
+    ("saved", "said"),
+    [
+        ("2026-11-29_round3-tf2.21.0.json.gz", "25% for epochs of 5 s or more"),
+        ("2026-11-30_1cpu-tf2.21.0.json.gz", "94% for epochs of 5 s or more"),
+        ("2026-11-29_round3-tf2.9.0.json.gz", None),  # Keras 2: never
+    ],
+)
+def test_bench_v_names_the_epoch_end_waits_and_their_odds(saved: str, said: str | None) -> None:
+    """What `tfcert-envcheck bench -v` prints for a saved quick run."""
+    bench = load_matrix(None).benchmark
+    assert bench is not None
+    env = bench_predict.read_raw(RESULTS / saved)[0]
+    run = BenchRun.from_dict(bench_predict._with_class_cpus(env["quick"]["run"], env))
+    analysis = analyse(run, bench)
+    text = " ".join(render_text(analysis, bench, verbose=True, width=200).split())
+    series = analysis.predictions[5].parts["epoch_end_waits_s"]
+    if said is None:
+        assert series == 0.0 and "epoch_end_waits:" not in text
+        return
+    assert series > 0
+    assert f"epoch_end_waits {format_duration(series)}" in text
+    assert "epoch_end_waits: Keras 3 over a dataset of unknown length" in text
+    assert said in text
+    assert analysis.to_dict()["teardown_waits"]["epoch_end_odds"]["long"] in {0.25, 0.94}
 
 
 def test_teardown_odds_script_prints_the_counts() -> None:

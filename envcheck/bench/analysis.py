@@ -40,6 +40,9 @@ class Analysis:
                 else asdict(self.teardown_waits.odds),
                 "matched": self.teardown_waits.matched,
                 "samples": [list(s) for s in self.teardown_waits.samples],
+                "epoch_end_odds": None
+                if self.teardown_waits.epoch_end is None
+                else asdict(self.teardown_waits.epoch_end),
             },
             "verdict": None
             if v is None

@@ -238,6 +238,19 @@ def _details(analysis: Analysis) -> list[Text]:
                 style="dim",
             )
         )
+    ends = waits.epoch_end if waits is not None else None
+    if ends is not None and any(
+        p.parts.get("epoch_end_waits_s") for p in analysis.predictions.values()
+    ):
+        lines.append(
+            Text(
+                "  epoch_end_waits: Keras 3 over a dataset of unknown length: every epoch "
+                "after the first may end in a second such wait inside its last step, x its "
+                f"odds ({ends.long:.0%} for epochs of {TEARDOWN_SHORT_S:g} s or more; "
+                f"measured: {clean(ends.basis)})",
+                style="dim",
+            )
+        )
     return lines
 
 
