@@ -131,26 +131,30 @@ def test_every_long_last_step_in_the_saved_runs_is_the_epoch_end_sawtooth() -> N
     """The evidence behind epoch_end_lifetime, recounted on every saved file: under
     Keras 3, every full-run epoch of category 5 (a dataset of unknown length) whose last
     step took a second or more beyond its median waited for the sawtooth of the time
-    since the previous epoch's training ended, to within 0.15 s or 1 %. No other
-    epoch's last step (Keras 2, or categories 1-4) ever took that long. (The quick
-    runs' first steady epoch of category 5 under Keras 3 sometimes ends 0.3-1.8 s
-    late, matching no lifetime found; predict() leaves it out of the step time all
-    the same.)"""
+    since the previous epoch's training ended: within 0.25 s, but for the first steady
+    epoch (the first after Keras 3 has counted the dataset's batches), which may end up
+    to 1.5 s later than that, never earlier. No other epoch's last step (Keras 2, or
+    categories 1-4) ever took that long. (The quick runs' first steady epoch of category
+    5 under Keras 3 sometimes ends 0.3-1.8 s late, matching no lifetime found;
+    predict() leaves it out of the step time all the same.)"""
     matched, close, elsewhere = 0, 0, []
     for path in sorted(RESULTS.glob("*.json.gz")):
         for category in "12345":
             for keras, full, result in _results_of(path, category):
-                for previous, epoch in itertools.pairwise(result["epochs"]):
+                pairs = itertools.pairwise(result["epochs"])
+                for index, (previous, epoch) in enumerate(pairs, start=1):
                     excess = epoch_end_excess(epoch)
                     if excess < 1.0:
                         continue
                     if keras == "3" and category == "5":
                         if full:
-                            predicted = teardown_wait(epoch_end_lifetime(previous, epoch))
-                            tolerance = max(0.15, 0.01 * predicted)
-                            assert excess == pytest.approx(predicted, abs=tolerance), path.name
+                            late = excess - teardown_wait(epoch_end_lifetime(previous, epoch))
+                            if index == 1:
+                                assert -0.25 <= late <= 1.5, path.name
+                            else:
+                                assert abs(late) <= 0.25, path.name
                             matched += 1
-                            close += abs(excess - predicted) <= 0.1
+                            close += abs(late) <= 0.1
                     else:
                         elsewhere.append((path.name, category, keras, round(excess, 2)))
     assert matched >= 20
@@ -258,6 +262,12 @@ def test_the_docs_odds_tables_are_what_teardown_odds_counts() -> None:
         ("TF 2.21 round 3 (held out)",): _counts(ROUND3_FILES["2.21.0"], "2.21.0", True),
         ("TF 2.21 `1cpu` (single-CPU odds, 94 %, counted on TF 2.9)",): _counts(
             [RESULTS / "2026-11-30_1cpu-tf2.21.0.json.gz"], "2.21.0", True
+        ),
+        ("TF 2.21 `half-cpu` (measured after the model, single-CPU odds)",): _counts(
+            [RESULTS / "2026-11-30_half-cpu-tf2.21.0.json.gz"], "2.21.0", True
+        ),
+        ("TF 2.21 `mem4g` categories 4-5 (measured after the model)",): _counts(
+            [RESULTS / "2026-11-30_mem4g-tf2.21.0-cat45.json.gz"], "2.21.0", True
         ),
     }
     for key, wanted in expected.items():
