@@ -256,8 +256,8 @@ def epoch_end_lifetime(previous: Mapping[str, Any], epoch: Mapping[str, Any]) ->
     (tests/test_bench_scripts.py checks them all). The clock starts where Keras 3's
     EpochIterator makes a new iterator once an epoch's steps are done
     (keras/src/trainers/epoch_iterator.py); which object's teardown then waits was
-    not traced, only timed. Keras 2 never waits there, nor does Keras 3 on a dataset
-    of known length (categories 1-4)."""
+    not traced, only timed. Keras 2 never waits there, nor does Keras 3 on input of
+    known length (categories 1-4)."""
     validation = sum(_floats(previous, "val_step_s"))
     return (
         validation
