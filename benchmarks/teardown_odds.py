@@ -22,6 +22,7 @@ figures behind EPOCH_END_ODDS.
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import sys
 from collections.abc import Iterator
@@ -98,10 +99,17 @@ def teardowns(
         )
 
 
-def from_file(path: Path) -> Iterator[Teardown]:
+@functools.cache
+def _unknown_length_categories() -> frozenset[int]:
+    """The categories whose dataset does not know its length (the compat matrix's
+    `dataset_length`), read once."""
     bench = load_matrix(None).benchmark
     assert bench is not None, "the compat matrix has no benchmark section"
-    unknown = {w.category for w in bench.workloads if w.dataset_length == "unknown"}
+    return frozenset(w.category for w in bench.workloads if w.dataset_length == "unknown")
+
+
+def from_file(path: Path) -> Iterator[Teardown]:
+    unknown = _unknown_length_categories()
     for env in read_raw(path):
         quick = env["quick"]["run"]
         environment = quick.get("environment") or {}
