@@ -16,7 +16,9 @@ envcheck.bench.teardown.TEARDOWN_ODDS. A second table counts the epochs that
 ended inside their last training step in the wait of an iterator that lived
 since the previous epoch's training ended (Keras 3 over a dataset of unknown
 length, the compat matrix's `dataset_length`; epoch_end_lifetime): the
-figures behind EPOCH_END_ODDS.
+figures behind EPOCH_END_ODDS. Keras 2 over NumPy arrays keeps one iterator for
+the whole fit; its teardown when fit returns is counted apart, in a third
+table: the figures behind FIT_END_ODDS.
 """
 
 from __future__ import annotations
@@ -53,8 +55,9 @@ class Teardown:
     tensorflow: str
     category: int
     where: str
-    """'epoch' (between two epochs), 'fit end' or 'epoch end' (inside an epoch's last
-    step)."""
+    """'epoch' (between two epochs), 'fit end' (the last epoch's iterator, when fit
+    returns), 'whole fit' (when fit returns, the one iterator Keras 2 keeps for NumPy
+    arrays) or 'epoch end' (inside an epoch's last step)."""
     lifetime_s: float
     predicted_s: float
     observed_s: float
@@ -94,9 +97,8 @@ def teardowns(
     inner, tail = result.get("fit_inner_s"), result.get("fit_tail_s")
     if isinstance(inner, int | float) and isinstance(tail, int | float) and lifetimes:
         lifetime = lifetimes[-1] if per_epoch else fit_iterator_lifetime(float(inner), epochs)
-        yield Teardown(
-            tensorflow, category, "fit end", lifetime, teardown_wait(lifetime), float(tail)
-        )
+        where = "fit end" if per_epoch else "whole fit"
+        yield Teardown(tensorflow, category, where, lifetime, teardown_wait(lifetime), float(tail))
 
 
 @functools.cache
@@ -134,16 +136,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.verbose:
         for t in samples:
             print(
-                f"TF {t.tensorflow} cat {t.category} {t.where:7} lived {t.lifetime_s:7.2f} s"
+                f"TF {t.tensorflow} cat {t.category} {t.where:9} lived {t.lifetime_s:7.2f} s"
                 f"  predicted {t.predicted_s:6.2f} s  observed {t.observed_s:6.2f} s"
                 f"  {'waited' if t.waited else '-'}"
             )
-    dropped = [t for t in samples if t.where != "epoch end"]
-    ended = [t for t in samples if t.where == "epoch end"]
-    _table("TensorFlow", dropped)
-    if ended:
-        print()
-        _table("TensorFlow (epoch ends)", ended)
+    _table("TensorFlow", [t for t in samples if t.where in {"epoch", "fit end"}])
+    for where, title in [("whole fit", "one iterator per fit"), ("epoch end", "epoch ends")]:
+        if group := [t for t in samples if t.where == where]:
+            print()
+            _table(f"TensorFlow ({title})", group)
     return 0
 
 

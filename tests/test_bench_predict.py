@@ -10,6 +10,7 @@ from envcheck.bench.config import Benchmark, Sizes, Workload
 from envcheck.bench.predict import MeasurementError, StepStats, actual_seconds, predict, steps_for
 from envcheck.bench.teardown import (
     EPOCH_END_ODDS,
+    FIT_END_ODDS,
     SINGLE_CPU_ODDS,
     TEARDOWN_MIN_DETECTABLE_S,
     TEARDOWN_ODDS,
@@ -399,6 +400,32 @@ def test_one_cpu_or_less_gets_the_single_cpu_odds() -> None:
     assert effective_cpus({"usable_cpus": 2, "cpu_limit": None}) == 2
     assert effective_cpus({"cpu_count": 2}) is None  # reports from before it said
     assert effective_cpus({"usable_cpus": True, "cpu_limit": "1"}) is None
+
+
+def test_keras_2s_one_iterator_per_fit_gets_its_own_odds(bench: Benchmark) -> None:
+    """Keras 2 over NumPy arrays: the fit's one teardown takes FIT_END_ODDS (one CPU or
+    less: the single-CPU odds); the iterators of tf.data input made every epoch keep the
+    version's odds, and Keras 3 has no iterator per fit."""
+    quiet = quick_result()
+    keras2 = detect_teardown_waits([quiet], keras_major=2, tensorflow="2.9.0", cpus=2)
+    assert keras2.fit_end == FIT_END_ODDS and keras2.odds == wait_odds("2.9.0")
+    assert FIT_END_ODDS.long < wait_odds("2.9.0").long
+    one_cpu = detect_teardown_waits([quiet], keras_major=2, tensorflow="2.9.0", cpus=1)
+    assert one_cpu.fit_end == SINGLE_CPU_ODDS
+    assert detect_teardown_waits([quiet], keras_major=3, tensorflow="2.21.0").fit_end is None
+    per_fit = predict(dense_workload(bench), quiet, import_s=0.0, bench=bench, waits=keras2)
+    pooled = predict(
+        dense_workload(bench),
+        quiet,
+        import_s=0.0,
+        bench=bench,
+        waits=TeardownWaits(False, wait_odds("2.9.0")),
+    )
+    ratio = FIT_END_ODDS.long / wait_odds("2.9.0").long
+    assert per_fit.parts["teardown_waits_s"] == pytest.approx(
+        pooled.parts["teardown_waits_s"] * ratio
+    )
+    assert per_fit.high_s == pytest.approx(pooled.high_s)  # the band's top: it waits
 
 
 def test_short_and_long_iterators_get_their_own_odds(bench: Benchmark) -> None:

@@ -299,7 +299,8 @@ def _expected_waits(
         all_waits = epochs * per_epoch if per_epoch >= TEARDOWN_MIN_DETECTABLE_S else 0.0
         return all_waits * waits.odds.at(lifetime), all_waits
     lifetime = fit_lifetime_s
-    expected = expected_teardown_wait(lifetime) * waits.odds.at(lifetime)
+    odds = waits.fit_end or waits.odds
+    expected = expected_teardown_wait(lifetime) * odds.at(lifetime)
     return expected, worst_teardown_wait(lifetime * band[0], lifetime * band[1])
 
 
