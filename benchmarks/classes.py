@@ -39,7 +39,15 @@ from bench_predict import (  # a script beside this one
     reanalyse,
 )
 
-from envcheck.bench.budget import classify, format_duration, share_of_budget, time_budget
+from envcheck.bench.budget import (
+    Readiness,
+    TimeBudget,
+    classify,
+    format_duration,
+    share_of_budget,
+    time_budget,
+)
+from envcheck.bench.config import Benchmark
 from envcheck.matrix import load_matrix
 
 CLASS_ORDER = ["vm", "1cpu", "half-cpu", "mem4g"]
@@ -149,11 +157,23 @@ def totals(cell: Cell) -> tuple[float, float]:
     return predicted, actual
 
 
-def summary_table(cells: list[Cell], retrain_factor: float | None = None) -> str:
-    """One row per (class, TensorFlow) against the goals."""
+def _benchmark() -> Benchmark:
     bench = load_matrix(None).benchmark
     assert bench is not None, "the matrix has no benchmark section"
-    factor = bench.retrain_factor if retrain_factor is None else retrain_factor
+    return bench
+
+
+def verdicts(cell: Cell, bench: Benchmark) -> tuple[TimeBudget, Readiness]:
+    """The tool's own verdict from the cell's predictions (its ready margin included),
+    and where the full runs' total falls."""
+    budget = time_budget([c.prediction for c in cell.measured], bench)
+    actual = totals(cell)[1]
+    return budget, classify(share_of_budget(actual, bench, budget.retrain_factor), bench)
+
+
+def summary_table(cells: list[Cell]) -> str:
+    """One row per (class, TensorFlow) against the goals."""
+    bench = _benchmark()
     lines = [
         "| class | TF | measured | categories | within +/-15 % | total ratio "
         "| band holds every run | verdict, with retrains: predicted / full runs "
@@ -171,17 +191,14 @@ def summary_table(cells: list[Cell], retrain_factor: float | None = None) -> str
         within = sum(1 for c in measured if abs((c.ratio or 0) - 1) <= CATEGORY_TOLERANCE)
         held = sum(1 for c in measured if _band_holds(c))
         predicted, actual = totals(cell)
-        # Predicted: the tool's own verdict (the band's slow end included); actual:
-        # where the full runs' total falls.
-        budget = time_budget([c.prediction for c in measured], bench, retrain_factor=factor)
-        verdicts = [
-            f"{budget.readiness.value} ({format_duration(budget.with_retrains_s)}, slow end "
-            f"{format_duration(budget.high_with_retrains_s)})",
-            f"{classify(share_of_budget(actual, bench, factor), bench).value} "
-            f"({format_duration(actual * factor)})",
-        ]
-        complete = len(measured) == 5
-        verdict = " / ".join(verdicts) if complete else "-"
+        budget, actual_readiness = verdicts(cell, bench)
+        verdict = (
+            f"{budget.readiness.value} ({format_duration(budget.with_retrains_s)}, "
+            f"+{budget.ready_margin:.0%} {format_duration(budget.with_margin_s)}) / "
+            f"{actual_readiness.value} ({format_duration(actual * budget.retrain_factor)})"
+            if len(measured) == 5
+            else "-"
+        )
         r = cell.result
         base = vm.get(cell.tensorflow)
         quick_scale = full_scale = ""
@@ -236,6 +253,15 @@ def goal_lines(cells: list[Cell]) -> list[str]:
         if cell.machine_class in ("vm", "mem4g") and cell.quick_of_all
     ]
     peaks = [cell.result.quick_peak_mib or 0.0 for cell in cells]
+    bench = _benchmark()
+    judged = [(cell, *verdicts(cell, bench)) for cell in complete]
+    wrong = [
+        f"{cell.machine_class}/{cell.tensorflow} {budget.readiness.value} where the full "
+        f"runs make {actual.value}"
+        for cell, budget, actual in judged
+        if budget.readiness is not actual
+    ]
+    over = max(complete, key=lambda cell: totals(cell)[1] / totals(cell)[0], default=None)
     return [
         f"cells within +/-{CATEGORY_TOLERANCE:.0%}: {len(within)} of {len(measured)} "
         f"({share:.0%}; goal {GOAL_CELL_SHARE:.0%})"
@@ -244,6 +270,15 @@ def goal_lines(cells: list[Cell]) -> list[str]:
         "class/TF rows",
         "band holds every full run: "
         + ("in every cell" if not unheld else f"not in {', '.join(unheld)}"),
+        f"verdict right in {len(judged) - len(wrong)} of {len(judged)} complete rows"
+        + (f"; not: {', '.join(wrong)}" if wrong else ""),
+        "the most a total ran over its prediction: "
+        + (
+            f"{totals(over)[1] / totals(over)[0]:.2f} x ({over.machine_class}/{over.tensorflow});"
+            f" ready margin {bench.ready_margin:.0%}"
+            if over is not None
+            else "-"
+        ),
         "quick run of all five on two vCPUs (vm, mem4g): "
         f"{', '.join(f'{s:.1f} s' for s in vm_quick) or '-'} "
         f"(goal <= {QUICK_TARGET_S:.0f} s); peak memory at most "

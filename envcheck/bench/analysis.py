@@ -43,6 +43,9 @@ class Analysis:
                 "epoch_end_odds": None
                 if self.teardown_waits.epoch_end is None
                 else asdict(self.teardown_waits.epoch_end),
+                "fit_end_odds": None
+                if self.teardown_waits.fit_end is None
+                else asdict(self.teardown_waits.fit_end),
             },
             "verdict": None
             if v is None
@@ -58,7 +61,9 @@ class Analysis:
                 "ready_limit_s": v.ready_limit_s,
                 "marginal_limit_s": v.marginal_limit_s,
                 "missing": list(v.missing),
-                "slow_end_over": v.slow_end_over,
+                "ready_margin": v.ready_margin,
+                "with_margin_s": v.with_margin_s,
+                "margin_over": v.margin_over,
             },
         }
 

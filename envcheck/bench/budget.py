@@ -3,11 +3,11 @@
 total = sum of the five predicted trainings x retrain factor, as a share of
 the exam budget: ready up to ready_max_share, marginal up to
 marginal_max_share, not ready beyond (values and reasoning in
-compat_matrix.yaml). "Ready" is a promise: it also needs the band's slow
-end within the ready limit, else the answer is marginal (measured: TF 2.21
-on one vCPU, predicted 1 h 47 min with retrains, trained in 2 h 09 min;
-its band reached 2 h 23 min). With categories missing the readiness is only
-certain when what was measured already exceeds the limit.
+compat_matrix.yaml). "Ready" is a promise: it also needs the total with its
+ready margin (the most a measured total has run over its prediction, rounded
+up) within the ready limit, else the answer is marginal. With categories
+missing the readiness is only certain when what was measured already exceeds
+the limit.
 """
 
 from __future__ import annotations
@@ -43,13 +43,15 @@ class TimeBudget:
     ready_limit_s: float
     marginal_limit_s: float
     missing: tuple[int, ...] = ()
-    slow_end_over: bool = False
-    """The point prediction is within the ready limit, the band's slow end is not:
+    ready_margin: float = 0.0
+    margin_over: bool = False
+    """The point prediction is within the ready limit, with the ready margin it is not:
     marginal, not ready."""
 
     @property
-    def high_with_retrains_s(self) -> float:
-        return self.high_s * self.retrain_factor
+    def with_margin_s(self) -> float:
+        """The trainings with retrains, x (1 + ready margin)."""
+        return self.with_retrains_s * (1 + self.ready_margin)
 
     @property
     def with_retrains_s(self) -> float:
@@ -61,13 +63,14 @@ class TimeBudget:
         return self.with_retrains_s / self.budget_s
 
 
-def slow_end_note(v: TimeBudget) -> str:
+def margin_note(v: TimeBudget) -> str:
     """Why a prediction within the ready limit is marginal; empty when it is not."""
-    if not v.slow_end_over:
+    if not v.margin_over:
         return ""
     return (
-        f"; at its band's slow end, {format_duration(v.high_with_retrains_s)}, the "
-        f"trainings would pass the {format_duration(v.ready_limit_s)} that ready allows"
+        f"; with the {v.ready_margin:.0%} margin measured totals have needed, "
+        f"{format_duration(v.with_margin_s)}, it would pass the "
+        f"{format_duration(v.ready_limit_s)} that ready allows"
     )
 
 
@@ -102,14 +105,14 @@ def time_budget(
     high = sum(p.high_s for p in preds)
     share = share_of_budget(total, bench, factor)
     readiness = classify(share, bench)
-    slow_end_over = readiness is Readiness.READY and (
-        classify(share_of_budget(high, bench, factor), bench) is not Readiness.READY
+    margin_over = readiness is Readiness.READY and (
+        classify(share * (1 + bench.ready_margin), bench) is not Readiness.READY
     )
-    if slow_end_over:
+    if margin_over:
         readiness = Readiness.MARGINAL
     if gaps and readiness is not Readiness.NOT_READY:
         # What is missing can only add time: only "not ready" is certain.
-        readiness, slow_end_over = Readiness.UNKNOWN, False
+        readiness, margin_over = Readiness.UNKNOWN, False
     return TimeBudget(
         readiness=readiness,
         total_s=total,
@@ -120,7 +123,8 @@ def time_budget(
         ready_limit_s=bench.exam_budget_s * bench.ready_max_share,
         marginal_limit_s=bench.exam_budget_s * bench.marginal_max_share,
         missing=gaps,
-        slow_end_over=slow_end_over,
+        ready_margin=bench.ready_margin,
+        margin_over=margin_over,
     )
 
 

@@ -123,6 +123,10 @@ class Benchmark(_Strict):
     """The band lets steady epochs run up to (1 + speed_drift) x slower, or faster, than the
     quick run saw: the machine's speed over minutes is not its speed of the moment."""
     speed_drift_source: str
+    ready_margin: float = Field(ge=0, lt=1)
+    """Ready needs the predicted trainings, with retrains, x (1 + ready_margin) within
+    the ready limit: the most a measured total has run over its prediction, rounded up."""
+    ready_margin_source: str
     quick_target_s: float = Field(gt=0)
     workloads: list[Workload] = Field(min_length=1)
 

@@ -20,9 +20,9 @@ from envcheck.bench.budget import (
     Readiness,
     bar,
     format_duration,
+    margin_note,
     percent,
     share_of_budget,
-    slow_end_note,
 )
 from envcheck.bench.config import Benchmark
 from envcheck.bench.measure import BenchRun
@@ -148,7 +148,7 @@ def _budget_line(analysis: Analysis, bench: Benchmark) -> Text | None:
         f"retrains = {format_duration(v.with_retrains_s)}, {v.share:.0%} of the "
         f"{format_duration(v.budget_s)} exam {bar(v.share)} (ready up to "
         f"{bench.ready_max_share:.0%}, marginal up to {bench.marginal_max_share:.0%})"
-        f"{slow_end_note(v)}"
+        f"{margin_note(v)}"
     )
     return line
 

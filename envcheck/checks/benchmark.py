@@ -17,9 +17,9 @@ from envcheck.bench.budget import (
     TimeBudget,
     bar,
     format_duration,
+    margin_note,
     percent,
     share_of_budget,
-    slow_end_note,
 )
 from envcheck.bench.config import Benchmark
 from envcheck.bench.measure import EventCollector, from_probe_run, probe_args
@@ -236,7 +236,7 @@ def _budget_finding(v: TimeBudget, bench: Benchmark, result: Analysis) -> Findin
     if v.readiness is Readiness.READY:
         return ok(f"ready: {observed}", **kw)
     if v.readiness is Readiness.MARGINAL:
-        return warning(f"marginal: {observed}{slow_end_note(v)}", fix=_SPEEDUP_FIX, **kw)
+        return warning(f"marginal: {observed}{margin_note(v)}", fix=_SPEEDUP_FIX, **kw)
     if v.readiness is Readiness.NOT_READY:
         missing = (
             f" (without categories {', '.join(map(str, v.missing))}, which were not measured)"
