@@ -647,6 +647,15 @@ def test_machine_class_table_and_chart_are_what_the_saved_runs_give(
     readme = README.split(README_SUMMARY_BEGIN)[1].split(README_SUMMARY_END)[0]
     assert readme == summary
 
+    # The ready margin covers the most a measured total ran over its prediction, and
+    # the matrix's source quotes that figure.
+    over = re.search(r"the most a total ran over its prediction: ([\d.]+) x \(([^)]+)\)", summary)
+    assert over is not None
+    bench = load_matrix(None).benchmark
+    assert bench is not None
+    assert float(over.group(1)) <= 1 + bench.ready_margin
+    assert f"at most {over.group(1)}x their prediction" in bench.ready_margin_source
+
 
 README_SUMMARY_BEGIN = "<!-- classes summary: begin -->\n"
 README_SUMMARY_END = "<!-- classes summary: end -->"
