@@ -181,10 +181,13 @@ def summary_table(cells: list[Cell]) -> str:
         "| full runs (x vm) | quick-run peak memory |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
+    # The vm row to scale by: the same TensorFlow, measured the same day where there is
+    # one (this machine's speed changed from one day to the next), else the latest.
     vm = {
-        cell.tensorflow: cell
+        (cell.tensorflow, day): cell
         for cell in cells
         if cell.machine_class == "vm" and len(cell.measured) == 5 and cell.quick_of_all
+        for day in (cell.date, None)
     }
     for cell in cells:
         measured = cell.measured
@@ -200,7 +203,7 @@ def summary_table(cells: list[Cell]) -> str:
             else "-"
         )
         r = cell.result
-        base = vm.get(cell.tensorflow)
+        base = vm.get((cell.tensorflow, cell.date)) or vm.get((cell.tensorflow, None))
         quick_scale = full_scale = ""
         if base is not None and base is not cell:
             if cell.quick_of_all:
@@ -336,10 +339,19 @@ def svg(cells: list[Cell]) -> str:
                 f'<line x1="10" y1="{_TOP + row * _ROW - 4}" x2="{width - 10}" '
                 f'y2="{_TOP + row * _ROW - 4}" stroke="#dddddd"/>'
             )
+        # A row of some categories only says which: rows of one day can share the rest.
+        some = len(cell.measured) < 5
+        which = ", ".join(str(c.category) for c in cell.measured)
+        only = f"categor{'ies' if len(cell.measured) > 1 else 'y'} {which} only" if some else ""
         out.append(
             f'<text x="{_LEFT - 10}" y="{y + 4:.1f}" text-anchor="end">'
             f"{cell.machine_class}, TF {cell.tensorflow}, {cell.date[5:]}</text>"
         )
+        if only:
+            out.append(
+                f'<text x="{_LEFT - 10}" y="{y + 18:.1f}" text-anchor="end" font-size="10">'
+                f"{only}</text>"
+            )
         for c in cell.measured:
             offset = (c.category - 3.5) * _STACK
             ratios = c.run_ratios

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -691,3 +692,88 @@ def test_one_cpu_category_2s_fits_lived_just_short_of_a_wake_up() -> None:
         f"{max(waits):.1f} s, where the prediction (a lifetime of {lifetime:.1f} s" in doc
     )
     assert f"expected {predicted.parts['teardown_waits_s']:.1f} s." in doc
+
+
+def test_the_slow_days_vm_category_3_missed_on_the_sawtooths_length() -> None:
+    """Quoted in docs/benchmark.md ("Across machine classes"): the complete vm row of
+    2026-11-30 under TF 2.9, measured after the model: category 3's steps matched, its
+    expected waits were those of epochs near a wake-up, and its epochs lived shorter."""
+    saved = RESULTS / "2026-11-30_vm-tf2.9.0.json.gz"
+    env = bench_predict.read_raw(saved)[0]
+    bench = load_matrix(None).benchmark
+    assert bench is not None
+    run = BenchRun.from_dict(bench_predict._with_class_cpus(env["quick"]["run"], env))
+    predicted = analyse(run, bench).predictions[3]
+    result = bench_predict.full_runs(env["full"]["3"])[0]["run"]["categories"]["3"]
+    drops = [t for t in teardown_odds.teardowns("2.9.0", 3, result, 2) if t.where in EPOCHS]
+    waited = [t.observed_s for t in drops if t.waited]
+    doc = " ".join(BENCHMARK_DOC_PATH.read_text(encoding="utf-8").split())
+    assert (
+        f"predicted epochs of {predicted.epoch_s:.1f} s, "
+        f"{predicted.parts['teardown_waits_s']:.0f} s of expected waits; its iterators lived "
+        f"{min(t.lifetime_s for t in drops):.1f}-"
+        f"{max(t.lifetime_s for t in drops):.1f} s, and the {len(waited)} of {len(drops)} "
+        f"that waited waited {min(waited):.1f}-{max(waited):.1f} s, {sum(waited):.0f} s in all"
+        in doc
+    )
+    five = analyse(run, bench).predictions[5]
+    result = bench_predict.full_runs(env["full"]["5"])[0]["run"]["categories"]["5"]
+    lived = iterator_lifetimes([e for e in result["epochs"] if isinstance(e, dict)])
+    assert (
+        f"its full run's epochs lived {min(lived):.1f}-{max(lived):.1f} s (without the waits "
+        f"between them) where the quick run predicted epochs of {five.epoch_s:.1f} s." in doc
+    )
+
+
+def _median_step_ms(path: Path, category: str, quick: bool) -> float:
+    """The median training step after the first epoch, of the quick run or of every
+    full run in `path`, in ms."""
+    env = bench_predict.read_raw(path)[0]
+    runs = (
+        [env["quick"]["run"]]
+        if quick
+        else [item["run"] for item in bench_predict.full_runs(env["full"][category])]
+    )
+    steps = [
+        step
+        for run in runs
+        for epoch in run["categories"][category]["epochs"][1:]
+        for step in epoch["train_step_s"]
+    ]
+    return statistics.median(steps) * 1000
+
+
+def test_keras_3s_quick_steps_on_the_slow_day_are_what_the_docs_say() -> None:
+    """Quoted in docs/benchmark.md ("Measured after the model"): TF 2.21's quick-run
+    steps against its full runs', with the quick runs made to rule causes out."""
+    doc = " ".join(BENCHMARK_DOC_PATH.read_text(encoding="utf-8").split())
+    vm, r3 = RESULTS / "2026-11-30_vm-tf2.21.0.json.gz", ROUND3_FILES["2.21.0"][0]
+    mem4g = RESULTS / "2026-11-30_mem4g-tf2.21.0.json.gz"
+
+    def ms(path: Path, category: str, quick: bool = True) -> str:
+        return f"{_median_step_ms(path, category, quick):.2f} ms"
+
+    quick2 = RESULTS / "2026-11-30_vm-tf2.21.0-quick2.json.gz"
+    alone1, alone2 = (RESULTS / f"2026-11-30_vm-tf2.21.0-quick-cat{c}.json.gz" for c in "12")
+    quoted = [
+        f"category 1 {ms(vm, '1')} against {ms(vm, '1', False)}, category 2 {ms(vm, '2')} "
+        f"against {ms(vm, '2', False)})",
+        f"was as slow ({ms(quick2, '1').removesuffix(' ms')} and {ms(quick2, '2')})",
+        f"category 2 alone (`-quick-cat2`) took {ms(alone2, '2')} a step",
+        f"of category 1 alone (`-quick-cat1`) {ms(alone1, '1')}",
+        f"({ms(mem4g, '1').removesuffix(' ms')} against {ms(mem4g, '1', False)}, "
+        f"{ms(mem4g, '2').removesuffix(' ms')} against {ms(mem4g, '2', False)};",
+        f"(round 3: {ms(r3, '1').removesuffix(' ms')} against {ms(r3, '1', False)}, "
+        f"{ms(r3, '2').removesuffix(' ms')} against {ms(r3, '2', False)})",
+    ]
+    for text in quoted:
+        assert text in doc, text
+    # "the first 200 steps of an epoch were only about a tenth slower than the rest"
+    env = bench_predict.read_raw(vm)[0]
+    ratios = [
+        statistics.median(e["train_step_s"][:200]) / statistics.median(e["train_step_s"][200:])
+        for item in bench_predict.full_runs(env["full"]["2"])
+        for e in item["run"]["categories"]["2"]["epochs"][1:]
+    ]
+    assert 1.05 <= statistics.mean(ratios) <= 1.15
+    assert "the first 200 steps of an epoch were only about a tenth slower" in doc
