@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from envcheck.bench.analysis import analyse
+from envcheck.bench.analysis import Analysis, analyse
 from envcheck.bench.budget import format_duration
 from envcheck.bench.measure import BenchRun
 from envcheck.bench.predict import actual_seconds
@@ -248,7 +248,7 @@ def test_the_import_time_spread_quoted_in_the_docs_is_the_saved_runs() -> None:
                     item["run"]["environment"]["import_s"] / quick
                     for item in bench_predict.full_runs(saved)
                 ]
-    doc = " ".join(BENCHMARK_DOC_PATH.read_text(encoding="utf-8").split())
+    doc = _doc()
     spread = f"import took {min(ratios):.2f}-{max(ratios):.2f} x its quick run's"
     assert spread in doc
 
@@ -348,6 +348,25 @@ def _fit_end_waits(
     return waited
 
 
+def _doc() -> str:
+    """docs/benchmark.md with its whitespace folded, for quoted phrases."""
+    return " ".join(BENCHMARK_DOC_PATH.read_text(encoding="utf-8").split())
+
+
+def _span(values: list[float]) -> str:
+    """'lowest-highest', to a tenth."""
+    return f"{min(values):.1f}-{max(values):.1f}"
+
+
+def _analysed(path: Path) -> tuple[dict[str, Any], Analysis]:
+    """A saved file's first environment, and the tool's analysis of its quick run."""
+    bench = load_matrix(None).benchmark
+    assert bench is not None
+    env = bench_predict.read_raw(path)[0]
+    run = BenchRun.from_dict(bench_predict._with_class_cpus(env["quick"]["run"], env))
+    return env, analyse(run, bench)
+
+
 def _at_most(k: int, n: int, odds: float) -> float:
     """The probability of k or fewer of n teardowns waiting at `odds`."""
     return sum(math.comb(n, i) * odds**i * (1 - odds) ** (n - i) for i in range(k + 1))
@@ -361,7 +380,7 @@ def test_category_2s_one_teardown_seldom_waits_on_two_vcpus() -> None:
     fit over NumPy arrays under TF 2.9, in the runs FIT_END_ODDS were counted on, and in
     the round made after them to test them, against the odds of iterators made every
     epoch; that round's category 2 cell with the old odds, and why it was closer."""
-    doc = " ".join(BENCHMARK_DOC_PATH.read_text(encoding="utf-8").split())
+    doc = _doc()
     full2, full4 = _fit_end_waits("2", FIT_END_FITTED), _fit_end_waits("4", FIT_END_FITTED)
     quick4 = _fit_end_waits("4", FIT_END_FITTED, quick=True, full=False)
     assert len(full2) + len(full4) + len(quick4) == 21  # FIT_END_ODDS's longer-lived
@@ -378,12 +397,7 @@ def test_category_2s_one_teardown_seldom_waits_on_two_vcpus() -> None:
         f"or fewer of {n} has a probability of {_at_most(k, n, new):.2f}; at the old "
         f"({old}), {_at_most(k, n, old):.2f}." in doc
     )
-    bench = load_matrix(None).benchmark
-    assert bench is not None
-    env = bench_predict.read_raw(FITEND_ROUND)[0]
-    analysis = analyse(
-        BenchRun.from_dict(bench_predict._with_class_cpus(env["quick"]["run"], env)), bench
-    )
+    env, analysis = _analysed(FITEND_ROUND)
     predicted = analysis.predictions[2]
     runs = [item["run"] for item in bench_predict.full_runs(env["full"]["2"])]
     actual = sum(
@@ -411,9 +425,7 @@ def test_bench_v_names_the_epoch_end_waits_and_their_odds(saved: str, said: str 
     """What `tfcert-envcheck bench -v` prints for a saved quick run."""
     bench = load_matrix(None).benchmark
     assert bench is not None
-    env = bench_predict.read_raw(RESULTS / saved)[0]
-    run = BenchRun.from_dict(bench_predict._with_class_cpus(env["quick"]["run"], env))
-    analysis = analyse(run, bench)
+    _, analysis = _analysed(RESULTS / saved)
     text = " ".join(render_text(analysis, bench, verbose=True, width=200).split())
     series = analysis.predictions[5].parts["epoch_end_waits_s"]
     if said is None:
@@ -667,11 +679,8 @@ def test_one_cpu_category_2s_fits_lived_just_short_of_a_wake_up() -> None:
     round's category 2 came out above its prediction although its teardowns waited as
     the odds say."""
     saved = RESULTS / "2026-11-30_1cpu-tf2.9.0-fitend.json.gz"
-    env = bench_predict.read_raw(saved)[0]
-    bench = load_matrix(None).benchmark
-    assert bench is not None
-    run = BenchRun.from_dict(bench_predict._with_class_cpus(env["quick"]["run"], env))
-    predicted = analyse(run, bench).predictions[2]
+    env, analysis = _analysed(saved)
+    predicted = analysis.predictions[2]
     quick_epochs = env["quick"]["run"]["categories"]["2"]["epochs"]
     lifetime = fit_iterator_lifetime(
         predicted.parts["first_epoch_extra_s"] + predicted.epochs * predicted.epoch_s,
@@ -684,12 +693,11 @@ def test_one_cpu_category_2s_fits_lived_just_short_of_a_wake_up() -> None:
         if t.where == "whole fit"
     ]
     waits = [t.observed_s for t in fits if t.waited]
-    doc = " ".join(BENCHMARK_DOC_PATH.read_text(encoding="utf-8").split())
+    doc = _doc()
     assert (
-        f"its fits lived {min(t.lifetime_s for t in fits):.1f}-"
-        f"{max(t.lifetime_s for t in fits):.1f} s, just short of the wake-up at "
-        f"{autotune_wake_after(lifetime):.2f} s, so a wait lasted {min(waits):.1f}-"
-        f"{max(waits):.1f} s, where the prediction (a lifetime of {lifetime:.1f} s" in doc
+        f"its fits lived {_span([t.lifetime_s for t in fits])} s, just short of the wake-up "
+        f"at {autotune_wake_after(lifetime):.2f} s, so a wait lasted {_span(waits)} s, where "
+        f"the prediction (a lifetime of {lifetime:.1f} s" in doc
     )
     assert f"expected {predicted.parts['teardown_waits_s']:.1f} s." in doc
 
@@ -699,28 +707,23 @@ def test_the_slow_days_vm_category_3_missed_on_the_sawtooths_length() -> None:
     2026-11-30 under TF 2.9, measured after the model: category 3's steps matched, its
     expected waits were those of epochs near a wake-up, and its epochs lived shorter."""
     saved = RESULTS / "2026-11-30_vm-tf2.9.0.json.gz"
-    env = bench_predict.read_raw(saved)[0]
-    bench = load_matrix(None).benchmark
-    assert bench is not None
-    run = BenchRun.from_dict(bench_predict._with_class_cpus(env["quick"]["run"], env))
-    predicted = analyse(run, bench).predictions[3]
+    env, analysis = _analysed(saved)
+    predicted = analysis.predictions[3]
     result = bench_predict.full_runs(env["full"]["3"])[0]["run"]["categories"]["3"]
     drops = [t for t in teardown_odds.teardowns("2.9.0", 3, result, 2) if t.where in EPOCHS]
     waited = [t.observed_s for t in drops if t.waited]
-    doc = " ".join(BENCHMARK_DOC_PATH.read_text(encoding="utf-8").split())
+    doc = _doc()
     assert (
         f"predicted epochs of {predicted.epoch_s:.1f} s, "
         f"{predicted.parts['teardown_waits_s']:.0f} s of expected waits; its iterators lived "
-        f"{min(t.lifetime_s for t in drops):.1f}-"
-        f"{max(t.lifetime_s for t in drops):.1f} s, and the {len(waited)} of {len(drops)} "
-        f"that waited waited {min(waited):.1f}-{max(waited):.1f} s, {sum(waited):.0f} s in all"
-        in doc
+        f"{_span([t.lifetime_s for t in drops])} s, and the {len(waited)} of {len(drops)} "
+        f"that waited waited {_span(waited)} s, {sum(waited):.0f} s in all" in doc
     )
-    five = analyse(run, bench).predictions[5]
+    five = analysis.predictions[5]
     result = bench_predict.full_runs(env["full"]["5"])[0]["run"]["categories"]["5"]
     lived = iterator_lifetimes([e for e in result["epochs"] if isinstance(e, dict)])
     assert (
-        f"its full run's epochs lived {min(lived):.1f}-{max(lived):.1f} s (without the waits "
+        f"its full run's epochs lived {_span(lived)} s (without the waits "
         f"between them) where the quick run predicted epochs of {five.epoch_s:.1f} s." in doc
     )
 
@@ -746,7 +749,7 @@ def _median_step_ms(path: Path, category: str, quick: bool) -> float:
 def test_keras_3s_quick_steps_on_the_slow_day_are_what_the_docs_say() -> None:
     """Quoted in docs/benchmark.md ("Measured after the model"): TF 2.21's quick-run
     steps against its full runs', with the quick runs made to rule causes out."""
-    doc = " ".join(BENCHMARK_DOC_PATH.read_text(encoding="utf-8").split())
+    doc = _doc()
     vm, r3 = RESULTS / "2026-11-30_vm-tf2.21.0.json.gz", ROUND3_FILES["2.21.0"][0]
     mem4g = RESULTS / "2026-11-30_mem4g-tf2.21.0.json.gz"
 
